@@ -1,0 +1,45 @@
+/** Options shared by several commands, declared once so their names and help stay identical. */
+import type { Argv } from 'yargs';
+import { SEVERITIES, type Severity } from '../../engine/results.js';
+import { CLOUD_NAMES, type CloudName } from '../../graph/clouds.js';
+import { AUTH_MODES, TOKEN_ENV, type AuthMode } from '../../graph/credentials.js';
+
+export interface GlobalArgs {
+  quiet: boolean;
+}
+
+export function withConfig<T>(y: Argv<T>) {
+  return y.option('config', { type: 'string', describe: 'Config file (JSON): organisation branding and thresholds' });
+}
+
+export function withFailOn<T>(y: Argv<T>) {
+  return y.option('fail-on', {
+    choices: SEVERITIES.filter((s) => s !== 'info') as Severity[],
+    describe: 'Exit 3 when a check of this severity or higher fails',
+  });
+}
+
+export function withRender<T>(y: Argv<T>) {
+  return y
+    .option('pdf', { type: 'boolean', default: true, describe: 'Print audit.pdf with Chromium (--no-pdf to skip)' })
+    .option('browser', { type: 'string', describe: 'Chromium executable for the PDF (default: PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium)' });
+}
+
+export function withCollect<T>(y: Argv<T>) {
+  return y
+    .option('tenant', { type: 'string', demandOption: true, describe: 'Tenant id (GUID) or primary domain' })
+    .option('auth', {
+      choices: AUTH_MODES as unknown as AuthMode[],
+      default: 'default' as AuthMode,
+      describe: `Credential: default = DefaultAzureCredential chain (AZURE_* variables, managed identity, Azure CLI…); token = bearer token from ${TOKEN_ENV}`,
+    })
+    .option('cloud', { choices: CLOUD_NAMES, default: 'global' as CloudName, describe: 'National cloud' })
+    .option('graph-url', {
+      type: 'string',
+      describe: 'Send every request to another Graph-compatible endpoint (http only on loopback, e.g. the simulator)',
+    })
+    .option('rate', {
+      type: 'string',
+      describe: "Request budget N/SECONDS per tenant (default 5/10 on Microsoft Graph, none with --graph-url), or 'off'",
+    });
+}

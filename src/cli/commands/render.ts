@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { loadConfig } from '../../config/load.js';
+import { ResultsSchema, RESULTS_SCHEMA_VERSION } from '../../engine/results.js';
+import { UsageError } from '../../errors.js';
+import { createLog } from '../output.js';
+import { exitCodeFor, runRender } from '../pipeline.js';
+import { withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
+
+export const renderCommand: CommandModule<GlobalArgs, any> = {
+  command: 'render <results>',
+  describe: 'Render results.json into the audit pack: audit.html, audit.pdf, CSV worklists, summary.md',
+  builder: (y) =>
+    withFailOn(withRender(withConfig(y)))
+      .positional('results', { type: 'string', demandOption: true, describe: 'results.json (from analyze)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'Folder for the pack' }),
+  handler: async (argv) => {
+    const log = createLog(argv.quiet);
+    const cfg = await loadConfig(argv.config);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(argv.results, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`${argv.results}: cannot read results (${(e as Error).message}).`);
+    }
+    const v = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+    if (v !== RESULTS_SCHEMA_VERSION) {
+      throw new UsageError(`${argv.results}: results schemaVersion ${JSON.stringify(v)} is not ${RESULTS_SCHEMA_VERSION}; analyze the snapshot again with this version.`);
+    }
+    const parsed = ResultsSchema.safeParse(raw);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]!;
+      throw new UsageError(`${argv.results}: not a valid results file at '${i.path.join('.')}': ${i.message}.`);
+    }
+    await runRender(parsed.data, dirname(argv.results), argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
+    process.exitCode = exitCodeFor(parsed.data, argv.failOn);
+  },
+};

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { loadConfig } from '../../config/load.js';
+import { createLog } from '../output.js';
+import { exitCodeFor, runAnalyze, runCollect, runRender } from '../pipeline.js';
+import { withCollect, withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
+
+export const runCommand: CommandModule<GlobalArgs, any> = {
+  command: 'run',
+  describe: 'collect → analyze → render in one go (snapshot in OUT/snapshot)',
+  builder: (y) =>
+    withFailOn(withRender(withConfig(withCollect(y)))).option('out', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Folder for the snapshot, results.json and the pack',
+    }),
+  handler: async (argv) => {
+    const log = createLog(argv.quiet);
+    const cfg = await loadConfig(argv.config);
+    const snapshotDir = join(argv.out, 'snapshot');
+    await runCollect(
+      { tenant: argv.tenant, out: snapshotDir, auth: argv.auth, cloud: argv.cloud, graphUrl: argv.graphUrl, rate: argv.rate, env: process.env },
+      log,
+    );
+    const results = await runAnalyze(snapshotDir, argv.out, cfg, log);
+    await runRender(results, argv.out, argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
+    log.out(join(argv.out, 'audit.html'));
+    process.exitCode = exitCodeFor(results, argv.failOn);
+  },
+};

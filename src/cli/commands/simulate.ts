@@ -1,0 +1,41 @@
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { parseFault, startSimulator } from '../../simulator/server.js';
+import { createTenant } from '../../simulator/tenant.js';
+import { createLog } from '../output.js';
+import type { GlobalArgs } from './common.js';
+
+export const simulateCommand: CommandModule<GlobalArgs, any> = {
+  command: 'simulate',
+  describe: 'Serve a synthetic tenant on loopback with the Graph report routes, paging, throttling and errors',
+  builder: (y) =>
+    y
+      .option('users', { type: 'number', default: 2000, describe: 'Number of users in the synthetic tenant' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed: the same seed and user count give the same tenant' })
+      .option('port', { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' })
+      .option('token', { type: 'string', describe: 'Require exactly this bearer token (default: any non-empty token)' })
+      .option('fault', { type: 'string', array: true, describe: 'Inject a fault, e.g. status=429,path=userRegistrationDetails,nth=2,retryAfter=1' })
+      .option('retired', { choices: ['empty', 'gone', 'legacy'] as const, default: 'empty' as const, describe: 'How retired reports answer' })
+      .example('$0 simulate --users 5000 --port 8080', 'then: ENTRA_AUTH_AUDIT_TOKEN=x $0 run --tenant sim --auth token --graph-url http://127.0.0.1:8080 --out output/sim'),
+  handler: async (argv) => {
+    const log = createLog(argv.quiet);
+    if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
+    if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UsageError('--port must be 0 to 65535.');
+    let faults;
+    try {
+      faults = (argv.fault ?? []).map((f: string) => parseFault(f));
+    } catch (e) {
+      throw new UsageError(`--fault: ${(e as Error).message}`);
+    }
+    const tenant = createTenant({ seed: argv.seed, users: argv.users });
+    const sim = await startSimulator({ tenant, port: argv.port, token: argv.token, faults, retired: argv.retired });
+    log.out(`simulator: tenant ${tenant.tenantId}, ${tenant.userCount} users, listening on ${sim.url} (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        void sim.close().then(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  },
+};

@@ -1,0 +1,49 @@
+/**
+ * CLI entry: the only module that prints errors and sets the exit code.
+ * Exit codes: 0 ok, 1 internal error, 2 usage or config error, 3 a finding at or above --fail-on,
+ * 4 nothing could be collected, 5 invalid snapshot.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { AppError, EXIT } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { analyzeCommand } from './commands/analyze.js';
+import { collectCommand } from './commands/collect.js';
+import { demoCommand } from './commands/demo.js';
+import { renderCommand } from './commands/render.js';
+import { runCommand } from './commands/run.js';
+import { simulateCommand } from './commands/simulate.js';
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('entra-auth-audit')
+    .usage('$0 <command> [options]\n\nAudit a Microsoft Entra tenant’s authentication methods from Graph reports into an audit pack.')
+    .option('quiet', { type: 'boolean', default: false, describe: 'Only print results and errors' })
+    .command(demoCommand)
+    .command(collectCommand)
+    .command(analyzeCommand)
+    .command(renderCommand)
+    .command(runCommand)
+    .command(simulateCommand)
+    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run or simulate (see --help).')
+    .strict()
+    .version(TOOL_VERSION)
+    .epilog('Exit codes: 0 ok · 1 internal error · 2 usage/config error · 3 finding at or above --fail-on · 4 nothing collected · 5 invalid snapshot')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`${y.help() && ''}error: ${msg}\nRun with --help for usage.\n`);
+      process.exit(EXIT.usage);
+    })
+    .parseAsync();
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof AppError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+    return;
+  }
+  process.stderr.write(`internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report it with the command you ran.\n`);
+  process.exitCode = EXIT.failure;
+});

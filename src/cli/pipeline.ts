@@ -1,0 +1,113 @@
+/** The steps the commands share: build a transport, collect, analyze, render, decide the exit code. */
+import { resolve } from 'node:path';
+import { collect } from '../collector/collect.js';
+import type { LoadedConfig } from '../config/load.js';
+import { analyze } from '../engine/analyze.js';
+import { SEVERITIES, type AuditResult, type Severity } from '../engine/results.js';
+import { CollectionError, EXIT, UsageError } from '../errors.js';
+import { GraphTransport, normaliseEndpoint } from '../graph/client.js';
+import { CLOUDS, type CloudName } from '../graph/clouds.js';
+import { createAuthProvider, type AuthMode } from '../graph/credentials.js';
+import { parseRate, RateLimiter } from '../graph/rate-limiter.js';
+import { renderPack } from '../render/index.js';
+import type { Manifest } from '../snapshot/schema.js';
+import type { Log } from './output.js';
+
+export interface CollectArgs {
+  tenant: string;
+  out: string;
+  auth: AuthMode;
+  cloud: CloudName;
+  graphUrl?: string;
+  rate?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Default pacing: the documented 5 requests / 10 s on Microsoft Graph; none against a custom endpoint unless asked. */
+export function limiterFor(rate: string | undefined, customEndpoint: boolean): RateLimiter | undefined {
+  if (rate === 'off') return undefined;
+  if (rate) {
+    try {
+      return new RateLimiter(parseRate(rate));
+    } catch (e) {
+      throw new UsageError(`--rate: ${(e as Error).message}, or 'off'.`);
+    }
+  }
+  return customEndpoint ? undefined : new RateLimiter({ requests: 5, seconds: 10 });
+}
+
+export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest> {
+  const cloud = CLOUDS[args.cloud];
+  const endpoint = args.graphUrl ? normaliseEndpoint(args.graphUrl) : cloud.graphRoot;
+  const transport = new GraphTransport({
+    authProvider: createAuthProvider({ mode: args.auth, cloud: args.cloud, tenantId: args.tenant, env: args.env }),
+    graphRoot: cloud.graphRoot,
+    endpoint,
+    limiter: limiterFor(args.rate, endpoint !== cloud.graphRoot),
+    retryDelay: 1,
+  });
+  log.info(`collecting tenant ${args.tenant} from ${endpoint} into ${args.out}`);
+  const { manifest } = await collect({
+    transport,
+    tenantId: args.tenant,
+    cloud: args.cloud,
+    outDir: args.out,
+    onProgress: (p) => {
+      if (p.status) log.info(`  ${p.source.padEnd(36)} ${p.status.padEnd(11)} ${p.pages} pages, ${p.records} rows`);
+    },
+  });
+  for (const s of manifest.sources) {
+    if (s.status !== 'ok' && s.status !== 'retired') {
+      log.warn(`${s.id}: ${s.status}${s.httpStatus ? ` (HTTP ${s.httpStatus}${s.errorCode ? ` ${s.errorCode}` : ''})` : ''}: ${s.errorMessage ?? ''}`);
+    }
+  }
+  if (manifest.sources.every((s) => s.status !== 'ok')) {
+    const first = manifest.sources.find((s) => s.errorMessage)?.errorMessage ?? 'no source answered';
+    throw new CollectionError(
+      `nothing could be collected from ${endpoint} (${first}). Check the credentials (--auth), the tenant id and the network; ` +
+        `the attempt is recorded in ${resolve(args.out, 'manifest.json')}.`,
+    );
+  }
+  if (manifest.partial) log.warn('the snapshot is partial: some sources did not answer; checks that need them are reported as errors.');
+  return manifest;
+}
+
+export async function runAnalyze(snapshotDir: string, outDir: string, cfg: LoadedConfig, log: Log): Promise<AuditResult> {
+  const { results, path } = await analyze({ snapshotDir, outDir, config: cfg.config });
+  const s = results.summary.byStatus;
+  log.info(`analyzed: ${results.findings.length} checks (${s.fail ?? 0} fail, ${s.pass ?? 0} pass, ${s.error ?? 0} error) → ${path}`);
+  return results;
+}
+
+export async function runRender(
+  results: AuditResult,
+  resultsDir: string,
+  outDir: string,
+  cfg: LoadedConfig,
+  opts: { pdf: boolean; browser?: string },
+  log: Log,
+): Promise<string[]> {
+  const org = cfg.config.organisation;
+  const { files } = await renderPack(results, {
+    resultsDir,
+    outDir,
+    pdf: opts.pdf,
+    browserPath: opts.browser,
+    branding: {
+      organisation: org.name,
+      primaryColor: org.primaryColor,
+      classification: org.classification,
+      logoFile: org.logo ? resolve(cfg.baseDir, org.logo) : undefined,
+    },
+  });
+  log.info(`rendered: ${files.length} files in ${outDir}`);
+  return files;
+}
+
+/** Exit 3 when a finding at or above the --fail-on severity failed. */
+export function exitCodeFor(results: AuditResult, failOn: Severity | undefined): number {
+  if (!failOn) return EXIT.ok;
+  const limit = SEVERITIES.indexOf(failOn);
+  const hit = results.findings.some((f) => f.status === 'fail' && SEVERITIES.indexOf(f.severity) <= limit);
+  return hit ? EXIT.findings : EXIT.ok;
+}

@@ -1,0 +1,25 @@
+import { credentialUsageSummary } from './credential-usage-summary.js';
+import { credentialUserRegistrationCount } from './credential-user-registration-count.js';
+import { credentialUserRegistrationDetails } from './credential-user-registration-details.js';
+import type { SourceDef } from './types.js';
+import { userCredentialUsageDetails } from './user-credential-usage-details.js';
+import { userEventsSummary } from './user-events-summary.js';
+import { userRegistrationActivity } from './user-registration-activity.js';
+import { userRegistrationDetails } from './user-registration-details.js';
+import { usersRegisteredByFeature } from './users-registered-by-feature.js';
+import { usersRegisteredByMethod } from './users-registered-by-method.js';
+
+export type { SourceDef } from './types.js';
+
+/** Every source, in collection order (the order of the manifest). */
+export const SOURCES: readonly SourceDef[] = [
+  userRegistrationDetails,
+  usersRegisteredByFeature,
+  usersRegisteredByMethod,
+  credentialUserRegistrationCount,
+  userCredentialUsageDetails,
+  userEventsSummary,
+  credentialUsageSummary,
+  userRegistrationActivity,
+  credentialUserRegistrationDetails,
+];

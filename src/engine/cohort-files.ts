@@ -1,0 +1,75 @@
+/**
+ * Writes each cohort of affected users to `affected/<cohort>.ndjson` as the fold streams, keeping only the count,
+ * a short sample and a running hash in memory.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NdjsonWriter } from '../snapshot/writer.js';
+import type { AffectedUser } from './results.js';
+
+export const SAMPLE_SIZE = 25;
+const FLUSH_AT = 2000;
+
+export interface CohortSummary {
+  count: number;
+  sample: AffectedUser[];
+  file: string;
+  sha256: string;
+}
+
+export class CohortFiles {
+  private readonly writers = new Map<string, NdjsonWriter>();
+  private readonly pending = new Map<string, AffectedUser[]>();
+  private readonly samples = new Map<string, AffectedUser[]>();
+  private buffered = 0;
+
+  private constructor(private readonly outDir: string) {}
+
+  static async create(outDir: string, cohorts: Iterable<string>): Promise<CohortFiles> {
+    const files = new CohortFiles(outDir);
+    await mkdir(join(outDir, 'affected'), { recursive: true });
+    for (const cohort of cohorts) {
+      files.writers.set(cohort, await NdjsonWriter.create(outDir, relativeFile(cohort)));
+      files.pending.set(cohort, []);
+      files.samples.set(cohort, []);
+    }
+    return files;
+  }
+
+  /** Synchronous sink for the folds; call flushIfNeeded() between rows. */
+  readonly sink = (cohort: string, user: AffectedUser): void => {
+    const pending = this.pending.get(cohort);
+    if (!pending) return; // a cohort no check lists
+    pending.push(user);
+    this.buffered++;
+    const sample = this.samples.get(cohort)!;
+    if (sample.length < SAMPLE_SIZE) sample.push(user);
+  };
+
+  async flushIfNeeded(): Promise<void> {
+    if (this.buffered >= FLUSH_AT) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    for (const [cohort, rows] of this.pending) {
+      if (rows.length === 0) continue;
+      await this.writers.get(cohort)!.write(rows);
+      this.pending.set(cohort, []);
+    }
+    this.buffered = 0;
+  }
+
+  async commit(): Promise<Map<string, CohortSummary>> {
+    await this.flush();
+    const out = new Map<string, CohortSummary>();
+    for (const [cohort, writer] of this.writers) {
+      const { records, sha256 } = await writer.commit();
+      out.set(cohort, { count: records, sample: this.samples.get(cohort)!, file: relativeFile(cohort), sha256 });
+    }
+    return out;
+  }
+}
+
+function relativeFile(cohort: string): string {
+  return join('affected', `${cohort}.ndjson`);
+}

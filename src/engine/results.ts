@@ -1,0 +1,134 @@
+/**
+ * results.json — a public contract (users' CI pipelines and evidence archives read it).
+ * Keep names and meanings stable; a breaking change bumps RESULTS_SCHEMA_VERSION and goes in CHANGELOG.md.
+ * The renderer imports only this module's types, never the snapshot or the checks.
+ */
+import { z } from 'zod';
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const SeveritySchema = z.enum(SEVERITIES);
+
+export const FINDING_STATUSES = ['pass', 'fail', 'error', 'not_applicable', 'excepted'] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
+
+export const SOURCE_STATUSES = ['ok', 'unavailable', 'forbidden', 'retired', 'error', 'not_collected'] as const;
+export type SourceStatus = (typeof SOURCE_STATUSES)[number];
+
+/** A ratio has numerator and denominator (value = round4(n/d), null when d = 0 or the source is missing); a count has value only. */
+export const MetricValueSchema = z.object({
+  value: z.number().nullable(),
+  numerator: z.number().optional(),
+  denominator: z.number().optional(),
+});
+export type MetricValue = z.infer<typeof MetricValueSchema>;
+
+export const MetricInfoSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.enum(['ratio', 'count']),
+  description: z.string(),
+  /** snapshot source id the value was computed from (null when no source could answer) */
+  source: z.string().nullable(),
+});
+export type MetricInfo = z.infer<typeof MetricInfoSchema>;
+
+export const AffectedUserSchema = z.object({
+  id: z.string(),
+  userPrincipalName: z.string(),
+  userDisplayName: z.string(),
+  userType: z.string(),
+  isAdmin: z.boolean().nullable(),
+  methodsRegistered: z.array(z.string()),
+});
+export type AffectedUser = z.infer<typeof AffectedUserSchema>;
+
+export const ControlRefSchema = z.object({
+  framework: z.string(),
+  id: z.string(),
+  title: z.string(),
+});
+export type ControlRef = z.infer<typeof ControlRefSchema>;
+
+export const FindingSchema = z.object({
+  checkId: z.string(),
+  version: z.number().int(),
+  title: z.string(),
+  severity: SeveritySchema,
+  status: z.enum(FINDING_STATUSES),
+  /** one sentence stating the result with its numbers */
+  message: z.string(),
+  rationale: z.string(),
+  remediation: z.object({ summary: z.string(), steps: z.array(z.string()), links: z.array(z.string()) }),
+  controls: z.array(ControlRefSchema),
+  requires: z.array(z.string()),
+  /** metric ids and values this result rests on */
+  evidence: z.record(z.string(), z.number().nullable()),
+  threshold: z.number().nullable(),
+  /** for status error: why the check could not be evaluated (source status, HTTP status, Graph error code) */
+  errorReason: z.string().nullable(),
+  /** affected users: count, the first few in snapshot order, and the complete list in a sidecar NDJSON file */
+  affected: z
+    .object({
+      count: z.number().int(),
+      sample: z.array(AffectedUserSchema),
+      /** path relative to results.json */
+      file: z.string(),
+      sha256: z.string(),
+    })
+    .nullable(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const ResultSourceSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(SOURCE_STATUSES),
+  apiVersion: z.string(),
+  path: z.string(),
+  httpStatus: z.number().nullable(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  pages: z.number().int(),
+  records: z.number().int(),
+  bytes: z.number().int(),
+  sha256: z.string().nullable(),
+  retiredSuccessor: z.string().nullable(),
+});
+export type ResultSource = z.infer<typeof ResultSourceSchema>;
+
+export const ResultsSchema = z.object({
+  schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  tenant: z.object({ id: z.string(), cloud: z.string(), endpoint: z.string() }),
+  snapshot: z.object({
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    manifestSha256: z.string(),
+    complete: z.boolean(),
+  }),
+  /** "now" for every time-based rule: the snapshot's finishedAt, never the clock */
+  asOf: z.string(),
+  definitions: z.object({
+    population: z.string(),
+    admins: z.string(),
+    phishingResistantTokens: z.array(z.string()),
+    phishingResistantPrefixes: z.array(z.string()),
+    phoneTokens: z.array(z.string()),
+    nonMfaTokens: z.array(z.string()),
+    thresholds: z.record(z.string(), z.number()),
+  }),
+  sources: z.array(ResultSourceSchema),
+  metricInfo: z.array(MetricInfoSchema),
+  metrics: z.record(z.string(), MetricValueSchema),
+  findings: z.array(FindingSchema),
+  summary: z.object({
+    byStatus: z.record(z.string(), z.number().int()),
+    failedBySeverity: z.record(z.string(), z.number().int()),
+    /** highest severity among failing findings, or null */
+    worstFailure: SeveritySchema.nullable(),
+  }),
+});
+export type AuditResult = z.infer<typeof ResultsSchema>;

@@ -1,0 +1,79 @@
+/**
+ * Control catalogue: ids and short titles only (licensed descriptions are never copied). Sources and the
+ * uncertain points are in ../shared/controls.md. A check cites controls as `<framework>:<id>`; a test fails
+ * when a cited key is not here.
+ */
+export interface Control {
+  framework: string;
+  /** framework edition the id and title were read from */
+  version: string;
+  id: string;
+  title: string;
+}
+
+export const FRAMEWORKS = {
+  'cis-m365': 'CIS Microsoft 365 Foundations Benchmark',
+  'cisa-scuba': 'CISA SCuBA M365 baseline (Entra ID)',
+  'nist-800-53': 'NIST SP 800-53 Rev. 5',
+  'nist-800-63b': 'NIST SP 800-63B',
+  'iso-27001': 'ISO/IEC 27001:2022 Annex A',
+  'soc2': 'AICPA SOC 2 Trust Services Criteria (2017, rev. 2022)',
+  'essential-eight': 'ASD Essential Eight (ISM controls)',
+} as const;
+export type FrameworkId = keyof typeof FRAMEWORKS;
+
+const c = (framework: FrameworkId, version: string, id: string, title: string): Control => ({ framework, version, id, title });
+
+const CIS = 'v4.0.0–v7.0.0';
+const SCUBA = 'ScubaGear 1.8.0';
+const N53 = 'Rev. 5 (5.1.1)';
+const ISO = '2022';
+const SOC = '2017 (2022 points of focus)';
+const ISM = 'ISM 2025.12.9 / E8 Nov 2023';
+
+export const CONTROLS: readonly Control[] = [
+  c('cis-m365', CIS, '5.2.2.1', 'Ensure multifactor authentication is enabled for all users in administrative roles'),
+  c('cis-m365', CIS, '5.2.2.2', 'Ensure multifactor authentication is enabled for all users'),
+  c('cis-m365', CIS, '5.2.2.5', "Ensure 'Phishing-resistant MFA strength' is required for Administrators"),
+  c('cis-m365', CIS, '5.2.3.4', "Ensure all member users are 'MFA capable'"),
+  c('cis-m365', CIS, '5.2.3.5', 'Ensure weak authentication methods are disabled'),
+  c('cis-m365', 'v5.0.0–v7.0.0', '5.2.3.6', 'Ensure system-preferred multifactor authentication is enabled'),
+  c('cis-m365', CIS, '5.2.4.1', "Ensure 'Self service password reset enabled' is set to 'All'"),
+  c('cis-m365', CIS, '1.1.2', 'Ensure two emergency access accounts have been defined'),
+  c('cisa-scuba', SCUBA, 'MS.AAD.3.1v1', 'Phishing-resistant MFA SHALL be enforced for all users.'),
+  c('cisa-scuba', SCUBA, 'MS.AAD.3.2v2', 'MFA SHALL be enforced for all users.'),
+  c('cisa-scuba', SCUBA, 'MS.AAD.3.5v2', 'The authentication methods SMS, Voice Call, and Email One-Time Passcode (OTP) SHALL be disabled.'),
+  c('cisa-scuba', SCUBA, 'MS.AAD.3.6v1', 'Phishing-resistant MFA SHALL be required for highly privileged roles.'),
+  c('nist-800-53', N53, 'IA-2(1)', 'Multi-factor Authentication to Privileged Accounts'),
+  c('nist-800-53', N53, 'IA-2(2)', 'Multi-factor Authentication to Non-privileged Accounts'),
+  c('nist-800-53', N53, 'IA-2(8)', 'Access to Accounts — Replay Resistant'),
+  c('nist-800-53', N53, 'IA-5', 'Authenticator Management'),
+  c('nist-800-53', N53, 'IA-5(2)', 'Public Key-based Authentication'),
+  c('nist-800-53', N53, 'IA-8', 'Identification and Authentication (Non-organizational Users)'),
+  c('nist-800-53', N53, 'CM-7', 'Least Functionality'),
+  c('nist-800-53', N53, 'SI-4', 'System Monitoring'),
+  c('nist-800-53', N53, 'CA-7', 'Continuous Monitoring'),
+  c('nist-800-63b', 'SP 800-63B-4 (2025)', 'AAL2', 'Authenticator Assurance Level 2 (§2.2)'),
+  c('nist-800-63b', 'SP 800-63B-4 (2025)', 'AAL3', 'Authenticator Assurance Level 3 (§2.3)'),
+  c('nist-800-63b', 'SP 800-63B-4 (2025)', '3.2.5', 'Phishing (Verifier Impersonation) Resistance'),
+  c('nist-800-63b', 'SP 800-63B-4 (2025)', '3.1.3.3', 'Authentication Using the Public Switched Telephone Network'),
+  c('nist-800-63b', 'SP 800-63B-4 (2025)', '3.2.9', 'Restricted Authenticators'),
+  c('iso-27001', ISO, '5.17', 'Authentication information'),
+  c('iso-27001', ISO, '8.2', 'Privileged access rights'),
+  c('iso-27001', ISO, '8.5', 'Secure authentication'),
+  c('soc2', SOC, 'CC6.1', 'Logical access security software, infrastructure, and architectures'),
+  c('soc2', SOC, 'CC6.3', 'Authorizes, modifies, or removes access (least privilege)'),
+  c('essential-eight', ISM, 'ISM-1504', 'MFA for users of online services that handle sensitive data'),
+  c('essential-eight', ISM, 'ISM-1173', 'MFA for privileged users of systems'),
+  c('essential-eight', ISM, 'ISM-0974', 'MFA for unprivileged users of systems'),
+  c('essential-eight', ISM, 'ISM-1682', 'MFA for users of systems is phishing-resistant'),
+  c('essential-eight', ISM, 'ISM-1872', 'MFA for users of online services is phishing-resistant'),
+  c('essential-eight', ISM, 'ISM-1401', 'MFA factors: something users have plus something they know or are'),
+];
+
+const BY_KEY = new Map(CONTROLS.map((ctl) => [`${ctl.framework}:${ctl.id}`, ctl]));
+
+/** Resolves `<framework>:<id>`; undefined when the catalogue lacks it. */
+export function resolveControl(key: string): Control | undefined {
+  return BY_KEY.get(key);
+}

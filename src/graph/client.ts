@@ -1,0 +1,162 @@
+/**
+ * The Graph client: the real @microsoft/microsoft-graph-client with its retry middleware, plus an endpoint
+ * handler that can send every request to another Graph-compatible endpoint (--graph-url).
+ *
+ * Why a custom last middleware: the client attaches the bearer token only to https URLs on a Graph host and only
+ * parses absolute https nextLinks (design.md §6, graph-api.md §C.6). So requests keep their canonical Graph URL
+ * through the chain, and only the last hop rewrites the origin to the configured endpoint; nextLinks the endpoint
+ * returns are mapped back to the canonical root before they are followed.
+ */
+import {
+  AuthenticationHandler,
+  Client,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  ResponseType,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+  type AuthenticationProvider,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import { UsageError } from '../errors.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface GraphResponse {
+  status: number;
+  headers: Headers;
+  /** parsed JSON body, or undefined when the body was empty */
+  body: unknown;
+}
+
+export interface GraphTransportOptions {
+  authProvider: AuthenticationProvider;
+  /** canonical Graph root of the cloud, e.g. https://graph.microsoft.com */
+  graphRoot: string;
+  /** where requests really go; defaults to graphRoot */
+  endpoint?: string;
+  limiter?: RateLimiter;
+  /** per-request timeout, ms */
+  timeoutMs?: number;
+  /** retries of 429/503/504 inside the client's RetryHandler (honours Retry-After) */
+  maxRetries?: number;
+  /** seconds; base delay when no Retry-After is sent */
+  retryDelay?: number;
+  /** called once per HTTP request actually sent (for progress and tests); never given headers */
+  onRequest?: (info: { url: string; status: number }) => void;
+}
+
+export function normaliseEndpoint(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--graph-url '${raw}' is not a URL; give e.g. http://127.0.0.1:8080 or https://graph.microsoft.com.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--graph-url '${raw}' must start with http:// or https://.`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new UsageError(
+      `--graph-url '${raw}' uses plain http to a non-loopback host, which would send the bearer token in clear; use https.`,
+    );
+  }
+  if (url.search || url.hash) throw new UsageError(`--graph-url '${raw}' must not carry a query or fragment.`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** Last middleware: sends the request, to the configured endpoint when it differs from the canonical root. */
+class EndpointHandler implements Middleware {
+  constructor(private readonly opts: GraphTransportOptions) {}
+
+  async execute(context: Context): Promise<void> {
+    const canonical = typeof context.request === 'string' ? context.request : context.request.url;
+    const target = this.mapToEndpoint(canonical);
+    await this.opts.limiter?.acquire();
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 120_000);
+    const init: RequestInit = { ...(context.options ?? {}), signal: timeout, redirect: 'manual' };
+    context.response = await fetch(target, init);
+    this.opts.onRequest?.({ url: target, status: context.response.status });
+  }
+
+  private mapToEndpoint(url: string): string {
+    const { graphRoot, endpoint } = this.opts;
+    if (!endpoint || endpoint === graphRoot) return url;
+    if (!url.startsWith(graphRoot + '/')) {
+      throw new Error(`refusing to send a request outside the Graph root: ${url}`);
+    }
+    return endpoint + url.slice(graphRoot.length);
+  }
+}
+
+export class GraphTransport {
+  private readonly client: Client;
+  readonly graphRoot: string;
+  readonly endpoint: string;
+
+  constructor(private readonly opts: GraphTransportOptions) {
+    this.graphRoot = opts.graphRoot;
+    this.endpoint = opts.endpoint ?? opts.graphRoot;
+    const chain: Middleware[] = [
+      new AuthenticationHandler(opts.authProvider),
+      new RetryHandler(new RetryHandlerOptions(opts.retryDelay ?? 3, opts.maxRetries ?? 5)),
+      new RedirectHandler(new RedirectHandlerOptions()),
+      new TelemetryHandler(),
+      new EndpointHandler(opts),
+    ];
+    for (let i = 0; i < chain.length - 1; i++) chain[i]!.setNext?.(chain[i + 1]!);
+    this.client = Client.initWithMiddleware({ middleware: chain[0]!, baseUrl: opts.graphRoot });
+  }
+
+  /**
+   * Map a nextLink from the endpoint back to the canonical Graph root, so the client treats it as a Graph URL
+   * (token attached, version parsed). A link to any other host is refused: it would leak the token.
+   */
+  canonicalLink(link: string): string {
+    if (link.startsWith(this.graphRoot + '/')) return link;
+    if (link.startsWith(this.endpoint + '/')) return this.graphRoot + link.slice(this.endpoint.length);
+    throw new Error(`the endpoint returned an @odata.nextLink on another host (${safeOrigin(link)}); not followed`);
+  }
+
+  /** GET a path (with its query) under apiVersion, or an absolute canonical URL (a nextLink). */
+  async get(pathOrUrl: string, apiVersion: 'v1.0' | 'beta'): Promise<GraphResponse> {
+    const req = this.client
+      .api(pathOrUrl)
+      .version(apiVersion)
+      .header('Prefer', 'include-unknown-enum-members')
+      .responseType(ResponseType.RAW);
+    const res = (await req.get()) as Response;
+    const text = await res.text();
+    let body: unknown;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new TruncatedBodyError(res.status, text.length);
+      }
+    }
+    return { status: res.status, headers: res.headers, body };
+  }
+}
+
+export class TruncatedBodyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly length: number,
+  ) {
+    super(`response body is not valid JSON (HTTP ${status}, ${length} bytes): truncated or corrupt`);
+  }
+}
+
+function safeOrigin(link: string): string {
+  try {
+    return new URL(link).origin;
+  } catch {
+    return 'an unparseable URL';
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The snapshot format — a public contract: evidence archives keep snapshots for years and re-analyse them.
+ * A snapshot is a folder with manifest.json and one file per source (NDJSON: one JSON value per line).
+ * manifest.json is written last, by atomic rename, once every file is flushed and hashed: a folder without it is
+ * an interrupted collection, never a snapshot. Breaking changes bump SNAPSHOT_SCHEMA_VERSION (CHANGELOG.md).
+ */
+import { z } from 'zod';
+import { SOURCE_STATUSES } from '../engine/results.js';
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+export const SourceRecordSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  apiVersion: z.enum(['v1.0', 'beta']),
+  /** request path and query of the first request, relative to the API version root */
+  path: z.string(),
+  /**
+   * ok: every page answered. unavailable: licence gate (403 Authentication_RequestFromNonPremiumTenantOrB2CTenant).
+   * forbidden: missing permission or role (401/403). retired: Microsoft no longer serves data for it.
+   * error: any other failure (5xx after retries, network, invalid body). not_collected: skipped on purpose.
+   */
+  status: z.enum(SOURCE_STATUSES),
+  httpStatus: z.number().int().nullable(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  pages: z.number().int().nonnegative(),
+  records: z.number().int().nonnegative(),
+  /** file name inside the snapshot folder (NDJSON) */
+  file: z.string(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Deprecation / Sunset response headers, verbatim, when Graph sent them */
+  deprecation: z.string().nullable(),
+  sunset: z.string().nullable(),
+  /** for a retired report: the source id that replaces it */
+  retiredSuccessor: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type SourceRecord = z.infer<typeof SourceRecordSchema>;
+
+export const ManifestSchema = z.object({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  tenantId: z.string(),
+  cloud: z.string(),
+  /** origin the requests were sent to (a Graph root, or --graph-url) */
+  endpoint: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** true once every source reached a final status and its file was flushed and hashed */
+  complete: z.literal(true),
+  /** true when at least one source is not ok and not retired: some numbers may be missing */
+  partial: z.boolean(),
+  sources: z.array(SourceRecordSchema),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;

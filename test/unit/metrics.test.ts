@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ActivityFold } from '../../src/metrics/activity.js';
+import { COHORTS, isPhishingResistant, isPhoneOnly, RegistrationFold } from '../../src/metrics/registration.js';
+import type { AffectedUser } from '../../src/metrics/types.js';
+
+const row = (over: Record<string, unknown> = {}) => ({
+  id: 'u', userPrincipalName: 'u@x', userDisplayName: 'U', userType: 'member', isAdmin: false,
+  isMfaCapable: true, isMfaRegistered: true, isPasswordlessCapable: false, isSsprCapable: true, isSsprEnabled: true,
+  isSsprRegistered: true, isSystemPreferredAuthenticationMethodEnabled: true, methodsRegistered: ['microsoftAuthenticatorPush'],
+  ...over,
+});
+
+function fold(rows: unknown[]) {
+  const cohorts: Record<string, AffectedUser[]> = {};
+  const f = new RegistrationFold((c, u) => (cohorts[c] ??= []).push(u));
+  rows.forEach((r) => f.add(r));
+  return { ...f.result(), cohorts };
+}
+
+describe('method classification', () => {
+  it('knows the phishing-resistant tokens and the CBA prefix', () => {
+    for (const t of ['fido2SecurityKey', 'passKeyDeviceBound', 'windowsHelloForBusiness', 'x509CertificateMultiFactor', 'macOsSecureEnclaveKey', 'passKeySynced'])
+      expect(isPhishingResistant(t), t).toBe(true);
+    for (const t of ['microsoftAuthenticatorPush', 'microsoftAuthenticatorPasswordless', 'mobilePhone', 'softwareOneTimePasscode', 'temporaryAccessPass', 'email'])
+      expect(isPhishingResistant(t), t).toBe(false);
+  });
+  it('phone-only: every MFA method is a phone method, at least one; email and security questions are not MFA', () => {
+    expect(isPhoneOnly(['mobilePhone'])).toBe(true);
+    expect(isPhoneOnly(['mobilePhone', 'email', 'securityQuestion', 'officePhone'])).toBe(true);
+    expect(isPhoneOnly(['mobilePhone', 'microsoftAuthenticatorPush'])).toBe(false);
+    expect(isPhoneOnly(['mobilePhone', 'futureQuantumKey'])).toBe(false); // unknown token = MFA, not phone
+    expect(isPhoneOnly(['email'])).toBe(false);
+    expect(isPhoneOnly([])).toBe(false);
+  });
+});
+
+describe('RegistrationFold', () => {
+  it('splits population and guests; null and unknown userType count as members', () => {
+    const r = fold([row({ id: 'a' }), row({ id: 'b', userType: null }), row({ id: 'c', userType: 'unknownFutureValue' }), row({ id: 'g', userType: 'guest', isMfaCapable: false })]);
+    expect(r.values['users.in_scope']).toEqual({ value: 3 });
+    expect(r.values['users.guests']).toEqual({ value: 1 });
+    expect(r.values['guests.mfa_capable']).toEqual({ value: 0, numerator: 0, denominator: 1 });
+    expect(r.values['mfa.capable']).toEqual({ value: 1, numerator: 3, denominator: 3 });
+  });
+  it('rounds ratios to 4 decimals and gives null for an empty denominator', () => {
+    const r = fold([row({ id: 'a' }), row({ id: 'b', isMfaCapable: false }), row({ id: 'c', isMfaCapable: false })]);
+    expect(r.values['mfa.capable']).toEqual({ value: 0.3333, numerator: 1, denominator: 3 });
+    expect(r.values['admins.mfa_capable']).toEqual({ value: null, numerator: 0, denominator: 0 });
+  });
+  it('counts admins of any userType, and lists those without MFA or a phishing-resistant method', () => {
+    const r = fold([
+      row({ id: 'a1', isAdmin: true, methodsRegistered: ['fido2SecurityKey'] }),
+      row({ id: 'a2', isAdmin: true, isMfaCapable: false, methodsRegistered: [] }),
+      row({ id: 'a3', isAdmin: true, userType: 'guest', methodsRegistered: ['mobilePhone'] }),
+    ]);
+    expect(r.values['admins.total']).toEqual({ value: 3 });
+    expect(r.values['admins.phishing_resistant']).toEqual({ value: 0.3333, numerator: 1, denominator: 3 });
+    expect(r.values['admins.without_phishing_resistant']).toEqual({ value: 2 });
+    expect(r.cohorts[COHORTS.adminsNotMfaCapable]?.map((u) => u.id)).toEqual(['a2']);
+    expect(r.cohorts[COHORTS.adminsWithoutPhishingResistant]?.map((u) => u.id)).toEqual(['a2', 'a3']);
+  });
+  it('treats nulls where booleans are expected as false, keeps unknown tokens, counts invalid rows', () => {
+    const r = fold([row({ id: 'a', isMfaCapable: null, methodsRegistered: ['futureQuantumKey', 42] }), null, 'x', { noId: true }]);
+    expect(r.values['users.invalid_rows']).toEqual({ value: 3 });
+    expect(r.values['mfa.capable']).toEqual({ value: 0, numerator: 0, denominator: 1 });
+    expect(r.values['methods.registered.futureQuantumKey']).toEqual({ value: 1 });
+  });
+  it('counts each token once per user', () => {
+    const r = fold([row({ methodsRegistered: ['mobilePhone', 'mobilePhone'] })]);
+    expect(r.values['methods.registered.mobilePhone']).toEqual({ value: 1 });
+  });
+  it('missing() has the same ids with null values', () => {
+    const m = RegistrationFold.missing();
+    expect(m.values['mfa.capable']).toEqual({ value: null, numerator: 0, denominator: 0 });
+    expect(m.values['admins.total']).toEqual({ value: null });
+    expect(m.info.every((i) => i.source === null)).toBe(true);
+  });
+});
+
+describe('ActivityFold', () => {
+  it('computes failure rates per feature and accepts Int64 as numeric strings', () => {
+    const f = new ActivityFold();
+    f.add({ feature: 'reset', successfulActivityCount: 90, failureActivityCount: 10 });
+    f.add({ feature: 'reset', successfulActivityCount: '0', failureActivityCount: '0' });
+    f.add({ feature: 'registration', successfulActivityCount: 3, failureActivityCount: 1 });
+    f.add({ feature: 'reset', successfulActivityCount: -1, failureActivityCount: 1 });
+    const r = f.result('userRegistrationActivity');
+    expect(r.values['sspr.reset.failure_rate']).toEqual({ value: 0.1, numerator: 10, denominator: 100 });
+    expect(r.values['registration.failure_rate']).toEqual({ value: 0.25, numerator: 1, denominator: 4 });
+    expect(f.invalidRows).toBe(1);
+    expect(new ActivityFold().result(null).values['sspr.reset.failure_rate'].value).toBeNull();
+  });
+});
