@@ -20,7 +20,29 @@ export interface CollectArgs {
   cloud: CloudName;
   graphUrl?: string;
   rate?: string;
+  clientId?: string;
+  certificatePath?: string;
+  federatedTokenFile?: string;
+  resume?: boolean;
+  concurrency?: number;
   env: NodeJS.ProcessEnv;
+}
+
+/** The collect options of a parsed command line. */
+export function collectArgs(argv: Record<string, any>, out: string): CollectArgs {
+  return {
+    tenant: argv.tenant,
+    out,
+    auth: argv.auth,
+    cloud: argv.cloud,
+    graphUrl: argv.graphUrl,
+    rate: argv.rate,
+    clientId: argv.clientId,
+    certificatePath: argv.certificatePath,
+    federatedTokenFile: argv.federatedTokenFile,
+    concurrency: argv.concurrency,
+    env: process.env,
+  };
 }
 
 /** Default pacing: the documented 5 requests / 10 s on Microsoft Graph; none against a custom endpoint unless asked. */
@@ -40,7 +62,16 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
   const cloud = CLOUDS[args.cloud];
   const endpoint = args.graphUrl ? normaliseEndpoint(args.graphUrl) : cloud.graphRoot;
   const transport = new GraphTransport({
-    authProvider: createAuthProvider({ mode: args.auth, cloud: args.cloud, tenantId: args.tenant, env: args.env }),
+    authProvider: createAuthProvider({
+      mode: args.auth,
+      cloud: args.cloud,
+      tenantId: args.tenant,
+      clientId: args.clientId,
+      certificatePath: args.certificatePath,
+      federatedTokenFile: args.federatedTokenFile,
+      env: args.env,
+      prompt: (m) => log.warn(m),
+    }),
     graphRoot: cloud.graphRoot,
     endpoint,
     limiter: limiterFor(args.rate, endpoint !== cloud.graphRoot),
@@ -52,6 +83,8 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
     tenantId: args.tenant,
     cloud: args.cloud,
     outDir: args.out,
+    resume: args.resume,
+    concurrency: args.concurrency,
     onProgress: (p) => {
       if (p.status) log.info(`  ${p.source.padEnd(36)} ${p.status.padEnd(11)} ${p.pages} pages, ${p.records} rows`);
     },

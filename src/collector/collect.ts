@@ -1,12 +1,28 @@
 /**
  * Runs every source against Graph and writes a snapshot. One source failing never stops the others: its status,
- * HTTP status and Graph error code and message are recorded. The manifest is written last (atomic), so a folder
- * without manifest.json is never taken for a complete snapshot.
+ * HTTP status and Graph error code and message are recorded. Sources run concurrently and share the tenant's
+ * request budget (the limiter inside the transport).
+ *
+ * Crash safety: after every committed page the source's file is flushed and checkpoint.json is rewritten
+ * atomically (next link, rows, bytes, hash of the committed prefix). `collect --resume DIR` continues from there
+ * without fetching committed pages again; the manifest is written last, so a folder without manifest.json is never
+ * taken for a complete snapshot.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 import { TruncatedBodyError, type GraphResponse, type GraphTransport } from '../graph/client.js';
-import { SNAPSHOT_SCHEMA_VERSION, type Manifest, type SourceRecord } from '../snapshot/schema.js';
-import { NdjsonWriter, writeManifest } from '../snapshot/writer.js';
+import {
+  CHECKPOINT_FILE,
+  CheckpointSchema,
+  MANIFEST_FILE,
+  SNAPSHOT_SCHEMA_VERSION,
+  type Checkpoint,
+  type Manifest,
+  type SourceProgress,
+  type SourceRecord,
+} from '../snapshot/schema.js';
+import { NdjsonWriter, toJsonText, writeFileAtomic, writeManifest } from '../snapshot/writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { SOURCES, type SourceDef } from './sources/index.js';
 
@@ -16,10 +32,22 @@ export interface CollectOptions {
   cloud: string;
   outDir: string;
   sources?: readonly SourceDef[];
+  /** continue the run recorded in OUT/checkpoint.json */
+  resume?: boolean;
+  /** sources fetched at the same time (they share the request budget) */
+  concurrency?: number;
   /** attempts of one page on a connection reset or a cut body (429/503/504 are retried inside the client) */
   pageAttempts?: number;
   clock?: () => Date;
-  onProgress?: (event: { source: string; pages: number; records: number; status?: string }) => void;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface ProgressEvent {
+  source: string;
+  pages: number;
+  records: number;
+  /** set once, when the source has finished */
+  status?: SourceRecord['status'];
 }
 
 export interface CollectOutcome {
@@ -36,104 +64,226 @@ interface Failure {
   errorMessage: string;
 }
 
+type Running = Extract<SourceProgress, { state: 'running' }>;
+
 export async function collect(opts: CollectOptions): Promise<CollectOutcome> {
   const clock = opts.clock ?? (() => new Date());
+  const sources = opts.sources ?? SOURCES;
   await mkdir(opts.outDir, { recursive: true });
-  const startedAt = clock().toISOString();
-  const records: SourceRecord[] = [];
-  for (const def of opts.sources ?? SOURCES) {
-    records.push(await collectSource(def, opts, clock));
+  if (await exists(join(opts.outDir, MANIFEST_FILE))) {
+    throw new UsageError(
+      `${opts.outDir} already holds a complete snapshot (manifest.json). Collect into a new folder; snapshots are evidence and are never overwritten.`,
+    );
   }
+  const checkpoint = opts.resume ? await loadCheckpoint(opts) : freshCheckpoint(opts, clock);
+  const saver = new CheckpointSaver(join(opts.outDir, CHECKPOINT_FILE), checkpoint);
+  await saver.save();
+
+  const records = new Map<string, SourceRecord>();
+  const queue = [...sources];
+  const worker = async () => {
+    for (let def = queue.shift(); def; def = queue.shift()) {
+      const record = await collectSource(def, opts, clock, saver);
+      records.set(def.id, record);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 3, sources.length)) }, worker));
+
+  const ordered = sources.map((s) => records.get(s.id)!);
   const manifest: Manifest = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     tenantId: opts.tenantId,
     cloud: opts.cloud,
     endpoint: opts.transport.endpoint,
-    startedAt,
+    startedAt: checkpoint.startedAt,
     finishedAt: clock().toISOString(),
     complete: true,
-    partial: records.some((r) => r.status !== 'ok' && r.status !== 'retired'),
-    sources: records,
+    partial: ordered.some((r) => r.status !== 'ok' && r.status !== 'retired'),
+    sources: ordered,
   };
   const manifestSha256 = await writeManifest(opts.outDir, manifest);
+  await rm(join(opts.outDir, CHECKPOINT_FILE), { force: true });
   return { manifest, manifestSha256 };
 }
 
-async function collectSource(def: SourceDef, opts: CollectOptions, clock: () => Date): Promise<SourceRecord> {
-  const startedAt = clock().toISOString();
-  const file = `${def.id}.ndjson`;
-  const writer = await NdjsonWriter.create(opts.outDir, file);
-  let pages = 0;
-  let deprecation: string | null = null;
-  let sunset: string | null = null;
-  let failure: Failure | null = null;
+function freshCheckpoint(opts: CollectOptions, clock: () => Date): Checkpoint {
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    tenantId: opts.tenantId,
+    cloud: opts.cloud,
+    endpoint: opts.transport.endpoint,
+    startedAt: clock().toISOString(),
+    sources: {},
+  };
+}
 
-  outer: for (const first of def.requests) {
-    let next: string | null = first;
-    const seenLinks = new Set<string>();
-    while (next !== null) {
-      let res: GraphResponse;
-      try {
-        res = await fetchPage(opts.transport, next, def.apiVersion, opts.pageAttempts ?? 3);
-      } catch (e) {
-        failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: describeError(e) };
-        break outer;
-      }
-      deprecation ??= res.headers.get('deprecation');
-      sunset ??= res.headers.get('sunset');
-      if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
-        // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
-        res = await fetchPage(opts.transport, next, def.apiVersion, 1).catch(() => res);
-      }
-      if (res.status < 200 || res.status > 299) {
-        failure = classifyFailure(def, res);
-        break outer;
-      }
-      const rows = rowsOf(res.body);
-      if (rows === null) {
-        failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: 'response is not a JSON object' };
-        break outer;
-      }
-      await writer.write(rows);
-      pages++;
-      opts.onProgress?.({ source: def.id, pages, records: 0 });
-      const link = nextLinkOf(res.body);
-      if (link === null) {
-        next = null;
-      } else {
-        let canonical: string;
-        try {
-          canonical = opts.transport.canonicalLink(link);
-        } catch (e) {
-          failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: (e as Error).message };
-          break outer;
-        }
-        if (seenLinks.has(canonical)) {
-          failure = {
-            status: 'error',
-            httpStatus: res.status,
-            errorCode: null,
-            errorMessage: `@odata.nextLink repeats after page ${pages}: paging loop stopped, rows so far kept but not used`,
-          };
-          break outer;
-        }
-        seenLinks.add(canonical);
-        next = canonical;
-      }
-    }
+async function loadCheckpoint(opts: CollectOptions): Promise<Checkpoint> {
+  const path = join(opts.outDir, CHECKPOINT_FILE);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    throw new UsageError(`--resume ${opts.outDir}: no readable ${CHECKPOINT_FILE}; there is no interrupted collection to continue there.`);
+  }
+  const parsed = CheckpointSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`${path}: not a checkpoint of this version; collect again into a new folder.`);
+  const cp = parsed.data;
+  for (const [key, want] of [
+    ['tenant', opts.tenantId],
+    ['cloud', opts.cloud],
+    ['endpoint', opts.transport.endpoint],
+  ] as const) {
+    const had = key === 'tenant' ? cp.tenantId : cp[key];
+    if (had !== want) throw new UsageError(`--resume ${opts.outDir}: the interrupted run used ${key} '${had}', not '${want}'.`);
+  }
+  return cp;
+}
+
+/** Serialises checkpoint writes (sources run concurrently) and writes each atomically. */
+class CheckpointSaver {
+  private chain: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly path: string,
+    readonly checkpoint: Checkpoint,
+  ) {}
+
+  update(id: string, progress: SourceProgress): Promise<void> {
+    this.checkpoint.sources[id] = progress;
+    return this.save();
   }
 
-  const { bytes, records, sha256 } = await writer.commit();
+  save(): Promise<void> {
+    const text = toJsonText(this.checkpoint);
+    this.chain = this.chain.then(() => writeFileAtomic(this.path, text));
+    return this.chain;
+  }
+}
+
+async function collectSource(
+  def: SourceDef,
+  opts: CollectOptions,
+  clock: () => Date,
+  saver: CheckpointSaver,
+): Promise<SourceRecord> {
+  const prior = saver.checkpoint.sources[def.id];
+  if (prior?.state === 'done') {
+    opts.onProgress?.({ source: def.id, pages: prior.record.pages, records: prior.record.records, status: prior.record.status });
+    return prior.record;
+  }
+  const file = `${def.id}.ndjson`;
+  const seenIds = new Set<string>();
+  let writer: NdjsonWriter;
+  let state: Running;
+  if (prior?.state === 'running') {
+    writer = await NdjsonWriter.resume(opts.outDir, file, prior.bytes, prior.prefixSha256, (line) => {
+      const id = (JSON.parse(line) as { id?: unknown }).id;
+      if (typeof id === 'string') seenIds.add(id);
+    });
+    state = { ...prior };
+  } else {
+    writer = await NdjsonWriter.create(opts.outDir, file);
+    state = {
+      state: 'running',
+      requestIndex: 0,
+      next: null,
+      seenLinks: [],
+      pages: 0,
+      records: 0,
+      duplicatesDropped: 0,
+      bytes: 0,
+      prefixSha256: (await writer.sync()).sha256,
+      deprecation: null,
+      sunset: null,
+      startedAt: clock().toISOString(),
+    };
+  }
+
+  let failure: Failure | null = null;
+  const seenLinks = new Set(state.seenLinks);
+  pages: while (state.requestIndex < def.requests.length) {
+    const target = state.next ?? def.requests[state.requestIndex]!;
+    let res: GraphResponse;
+    try {
+      res = await fetchPage(opts.transport, target, def.apiVersion, opts.pageAttempts ?? 3);
+      if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
+        // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
+        res = await fetchPage(opts.transport, target, def.apiVersion, 1);
+      }
+    } catch (e) {
+      failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: describeError(e) };
+      break;
+    }
+    state.deprecation ??= res.headers.get('deprecation');
+    state.sunset ??= res.headers.get('sunset');
+    if (res.status < 200 || res.status > 299) {
+      failure = classifyFailure(def, res);
+      break;
+    }
+    const rows = rowsOf(res.body);
+    if (rows === null) {
+      failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: 'the response is not a JSON object' };
+      break;
+    }
+    const fresh: unknown[] = [];
+    for (const row of rows) {
+      const id = (row as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') {
+        if (seenIds.has(id)) {
+          state.duplicatesDropped++;
+          continue;
+        }
+        seenIds.add(id);
+      }
+      fresh.push(row);
+    }
+    let next: string | null = null;
+    const link = nextLinkOf(res.body);
+    if (link !== null) {
+      try {
+        next = opts.transport.canonicalLink(link);
+      } catch (e) {
+        failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: (e as Error).message };
+        break;
+      }
+      if (seenLinks.has(next)) {
+        failure = {
+          status: 'error',
+          httpStatus: res.status,
+          errorCode: null,
+          errorMessage: `@odata.nextLink repeats after page ${state.pages + 1}: paging loop stopped; the rows are incomplete and are not used`,
+        };
+        break pages;
+      }
+      seenLinks.add(next);
+    }
+    await writer.write(fresh);
+    const { bytes, sha256 } = await writer.sync();
+    state.pages++;
+    state.records += fresh.length;
+    state.bytes = bytes;
+    state.prefixSha256 = sha256;
+    if (next === null) {
+      state.requestIndex++;
+      state.next = null;
+      seenLinks.clear();
+    } else {
+      state.next = next;
+    }
+    state.seenLinks = [...seenLinks];
+    await saver.update(def.id, { ...state });
+    opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records });
+  }
+
+  const { bytes, sha256 } = await writer.commit();
   let status: SourceRecord['status'] = failure?.status ?? 'ok';
   let errorMessage = failure?.errorMessage ?? null;
-  if (!failure && def.retired && records === 0) {
+  if (!failure && def.retired && state.records === 0) {
     // Past its retirement date Graph answers an empty collection (graph-api.md §0, §S).
     status = 'retired';
     errorMessage = `retired by Microsoft on ${def.retired.since}: no data; metrics use ${def.retired.successor}`;
   }
-  opts.onProgress?.({ source: def.id, pages, records, status });
-  return {
+  const record: SourceRecord = {
     id: def.id,
     title: def.title,
     apiVersion: def.apiVersion,
@@ -142,17 +292,21 @@ async function collectSource(def: SourceDef, opts: CollectOptions, clock: () => 
     httpStatus: failure ? failure.httpStatus : 200,
     errorCode: failure?.errorCode ?? null,
     errorMessage,
-    pages,
-    records,
+    pages: state.pages,
+    records: state.records,
+    duplicatesDropped: state.duplicatesDropped,
     file,
     bytes,
     sha256,
-    deprecation,
-    sunset,
+    deprecation: state.deprecation,
+    sunset: state.sunset,
     retiredSuccessor: def.retired?.successor ?? null,
-    startedAt,
+    startedAt: state.startedAt,
     finishedAt: clock().toISOString(),
   };
+  await saver.update(def.id, { state: 'done', record });
+  opts.onProgress?.({ source: def.id, pages: record.pages, records: record.records, status });
+  return record;
 }
 
 /** One page, retried on a connection reset, a timeout or a body cut mid-stream (the client retries only 429/503/504). */
@@ -195,9 +349,7 @@ function classifyFailure(def: SourceDef, res: GraphResponse): Failure {
     return { ...base, status: 'retired', errorMessage: `retired by Microsoft on ${def.retired.since}: ${message}` };
   }
   if (res.status === 401 || res.status === 403) {
-    const hint = def.delegatedOnly
-      ? `needs ${def.permission}; not supported with application permissions`
-      : `needs ${def.permission}`;
+    const hint = def.delegatedOnly ? `needs ${def.permission}; not supported with application permissions` : `needs ${def.permission}`;
     return { ...base, status: 'forbidden', errorMessage: `${message} (${hint})` };
   }
   return { ...base, status: 'error' };
@@ -233,4 +385,13 @@ function describeError(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   const cause = err?.cause?.code ?? err?.cause?.message;
   return `${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -21,6 +21,7 @@ export class CohortFiles {
   private readonly writers = new Map<string, NdjsonWriter>();
   private readonly pending = new Map<string, AffectedUser[]>();
   private readonly samples = new Map<string, AffectedUser[]>();
+  private readonly counts = new Map<string, number>();
   private buffered = 0;
 
   private constructor(private readonly outDir: string) {}
@@ -42,6 +43,7 @@ export class CohortFiles {
     if (!pending) return; // a cohort no check lists
     pending.push(user);
     this.buffered++;
+    this.counts.set(cohort, (this.counts.get(cohort) ?? 0) + 1);
     const sample = this.samples.get(cohort)!;
     if (sample.length < SAMPLE_SIZE) sample.push(user);
   };
@@ -63,8 +65,8 @@ export class CohortFiles {
     await this.flush();
     const out = new Map<string, CohortSummary>();
     for (const [cohort, writer] of this.writers) {
-      const { records, sha256 } = await writer.commit();
-      out.set(cohort, { count: records, sample: this.samples.get(cohort)!, file: relativeFile(cohort), sha256 });
+      const { sha256 } = await writer.commit();
+      out.set(cohort, { count: this.counts.get(cohort) ?? 0, sample: this.samples.get(cohort)!, file: relativeFile(cohort), sha256 });
     }
     return out;
   }

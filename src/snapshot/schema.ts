@@ -26,7 +26,10 @@ export const SourceRecordSchema = z.object({
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
   pages: z.number().int().nonnegative(),
+  /** rows written (each id once) */
   records: z.number().int().nonnegative(),
+  /** rows whose id had already been written from an earlier page: detected, not written, never double-counted */
+  duplicatesDropped: z.number().int().nonnegative(),
   /** file name inside the snapshot folder (NDJSON) */
   file: z.string(),
   bytes: z.number().int().nonnegative(),
@@ -57,3 +60,38 @@ export const ManifestSchema = z.object({
   sources: z.array(SourceRecordSchema),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Progress of a running collection, rewritten atomically after every committed page (collect --resume). */
+export const CHECKPOINT_FILE = 'checkpoint.json';
+
+export const SourceProgressSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('done'), record: SourceRecordSchema }),
+  z.object({
+    state: z.literal('running'),
+    /** index into the source's request list (slices) */
+    requestIndex: z.number().int().nonnegative(),
+    /** the canonical URL or path of the next page to fetch; null = start request `requestIndex` */
+    next: z.string().nullable(),
+    seenLinks: z.array(z.string()),
+    pages: z.number().int().nonnegative(),
+    records: z.number().int().nonnegative(),
+    duplicatesDropped: z.number().int().nonnegative(),
+    /** committed bytes of `<file>.partial` and their SHA-256: a resumed run truncates to this and checks it */
+    bytes: z.number().int().nonnegative(),
+    prefixSha256: z.string(),
+    deprecation: z.string().nullable(),
+    sunset: z.string().nullable(),
+    startedAt: z.string(),
+  }),
+]);
+export type SourceProgress = z.infer<typeof SourceProgressSchema>;
+
+export const CheckpointSchema = z.object({
+  schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  tenantId: z.string(),
+  cloud: z.string(),
+  endpoint: z.string(),
+  startedAt: z.string(),
+  sources: z.record(z.string(), SourceProgressSchema),
+});
+export type Checkpoint = z.infer<typeof CheckpointSchema>;

@@ -1,28 +1,60 @@
 /**
  * Streams one source to `<file>.partial` with a running SHA-256, then flushes and renames it.
- * Memory is one page at a time whatever the tenant size.
+ * Memory is one page at a time whatever the tenant size. A killed run leaves the .partial file and a checkpoint;
+ * resume() truncates the file to the last committed page, verifies that prefix's hash, and appends from there.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { open, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE, type Manifest } from './schema.js';
 
 export class NdjsonWriter {
-  private readonly hash: Hash = createHash('sha256');
-  private bytes = 0;
-  private records = 0;
-
   private constructor(
     private readonly fh: FileHandle,
     private readonly tmpPath: string,
     readonly path: string,
+    private readonly hash: Hash,
+    private bytes: number,
   ) {}
 
   static async create(dir: string, file: string): Promise<NdjsonWriter> {
     const path = join(dir, file);
     const tmpPath = `${path}.partial`;
     const fh = await open(tmpPath, 'w');
-    return new NdjsonWriter(fh, tmpPath, path);
+    return new NdjsonWriter(fh, tmpPath, path, createHash('sha256'), 0);
+  }
+
+  /**
+   * Reopens `<file>.partial` after a killed run: cuts it to `bytes` (a page written after the last checkpoint is
+   * dropped), checks the prefix against `prefixSha256`, and calls onLine for every line kept (to rebuild state).
+   */
+  static async resume(
+    dir: string,
+    file: string,
+    bytes: number,
+    prefixSha256: string,
+    onLine: (line: string) => void,
+  ): Promise<NdjsonWriter> {
+    const path = join(dir, file);
+    const tmpPath = `${path}.partial`;
+    await truncate(tmpPath, bytes);
+    const hash = createHash('sha256');
+    let rest = '';
+    for await (const chunk of createReadStream(tmpPath) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      const text = rest + chunk.toString('utf8');
+      const lines = text.split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line) onLine(line);
+    }
+    if (rest) onLine(rest);
+    const got = hash.copy().digest('hex');
+    if (got !== prefixSha256) {
+      throw new Error(`${tmpPath}: the committed part does not match the checkpoint (SHA-256 ${got}); collect again without --resume`);
+    }
+    const fh = await open(tmpPath, 'a');
+    return new NdjsonWriter(fh, tmpPath, path, hash, bytes);
   }
 
   /** Appends rows as NDJSON lines in one write. */
@@ -33,16 +65,21 @@ export class NdjsonWriter {
     const buf = Buffer.from(chunk, 'utf8');
     this.hash.update(buf);
     this.bytes += buf.length;
-    this.records += rows.length;
     await this.fh.write(buf);
   }
 
-  /** fsync, close and rename into place; returns what the manifest records. */
-  async commit(): Promise<{ bytes: number; records: number; sha256: string }> {
+  /** Flushes to disk and returns what a checkpoint records: committed bytes and their hash. */
+  async sync(): Promise<{ bytes: number; sha256: string }> {
+    await this.fh.datasync();
+    return { bytes: this.bytes, sha256: this.hash.copy().digest('hex') };
+  }
+
+  /** fsync, close and rename into place. */
+  async commit(): Promise<{ bytes: number; sha256: string }> {
     await this.fh.sync();
     await this.fh.close();
     await rename(this.tmpPath, this.path);
-    return { bytes: this.bytes, records: this.records, sha256: this.hash.digest('hex') };
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 }
 

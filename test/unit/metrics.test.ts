@@ -88,6 +88,6 @@ describe('ActivityFold', () => {
     expect(r.values['sspr.reset.failure_rate']).toEqual({ value: 0.1, numerator: 10, denominator: 100 });
     expect(r.values['registration.failure_rate']).toEqual({ value: 0.25, numerator: 1, denominator: 4 });
     expect(f.invalidRows).toBe(1);
-    expect(new ActivityFold().result(null).values['sspr.reset.failure_rate'].value).toBeNull();
+    expect(new ActivityFold().result(null).values['sspr.reset.failure_rate']?.value).toBeNull();
   });
 });

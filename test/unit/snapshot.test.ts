@@ -11,12 +11,13 @@ async function makeSnapshot(rows: unknown[]) {
   const w = await NdjsonWriter.create(dir, 'userRegistrationDetails.ndjson');
   await w.write(rows.slice(0, 1));
   await w.write(rows.slice(1));
-  const { bytes, records, sha256 } = await w.commit();
+  const { bytes, sha256 } = await w.commit();
+  const records = rows.length;
   const manifest: Manifest = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION, tool: { name: 'entra-auth-audit', version: '0' }, tenantId: 't', cloud: 'global',
     endpoint: 'http://127.0.0.1:1', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', complete: true, partial: false,
     sources: [{ id: 'userRegistrationDetails', title: 'x', apiVersion: 'v1.0', path: '/x', status: 'ok', httpStatus: 200, errorCode: null,
-      errorMessage: null, pages: 2, records, file: 'userRegistrationDetails.ndjson', bytes, sha256, deprecation: null, sunset: null,
+      errorMessage: null, pages: 2, records, duplicatesDropped: 0, file: 'userRegistrationDetails.ndjson', bytes, sha256, deprecation: null, sunset: null,
       retiredSuccessor: null, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z' }],
   };
   await writeManifest(dir, manifest);

@@ -31,13 +31,20 @@ export function withCollect<T>(y: Argv<T>) {
     .option('auth', {
       choices: AUTH_MODES as unknown as AuthMode[],
       default: 'default' as AuthMode,
-      describe: `Credential: default = DefaultAzureCredential chain (AZURE_* variables, managed identity, Azure CLI…); token = bearer token from ${TOKEN_ENV}`,
+      describe:
+        'Credential: default (DefaultAzureCredential chain), secret (AZURE_CLIENT_SECRET), certificate (PEM; password in ' +
+        'AZURE_CLIENT_CERTIFICATE_PASSWORD), device-code, managed-identity, azure-cli, workload-identity (federated token file), ' +
+        `token (bearer token from ${TOKEN_ENV})`,
     })
+    .option('client-id', { type: 'string', describe: 'Application (client) id; default AZURE_CLIENT_ID' })
+    .option('certificate-path', { type: 'string', describe: 'PEM certificate for --auth certificate; default AZURE_CLIENT_CERTIFICATE_PATH' })
+    .option('federated-token-file', { type: 'string', describe: 'Token file for --auth workload-identity; default AZURE_FEDERATED_TOKEN_FILE' })
     .option('cloud', { choices: CLOUD_NAMES, default: 'global' as CloudName, describe: 'National cloud' })
     .option('graph-url', {
       type: 'string',
       describe: 'Send every request to another Graph-compatible endpoint (http only on loopback, e.g. the simulator)',
     })
+    .option('concurrency', { type: 'number', default: 3, describe: 'Sources fetched at once (they share the request budget)' })
     .option('rate', {
       type: 'string',
       describe: "Request budget N/SECONDS per tenant (default 5/10 on Microsoft Graph, none with --graph-url), or 'off'",

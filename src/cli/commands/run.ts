@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../../config/load.js';
 import { createLog } from '../output.js';
-import { exitCodeFor, runAnalyze, runCollect, runRender } from '../pipeline.js';
+import { collectArgs, exitCodeFor, runAnalyze, runCollect, runRender } from '../pipeline.js';
 import { withCollect, withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
 
 export const runCommand: CommandModule<GlobalArgs, any> = {
@@ -18,10 +18,7 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
     const log = createLog(argv.quiet);
     const cfg = await loadConfig(argv.config);
     const snapshotDir = join(argv.out, 'snapshot');
-    await runCollect(
-      { tenant: argv.tenant, out: snapshotDir, auth: argv.auth, cloud: argv.cloud, graphUrl: argv.graphUrl, rate: argv.rate, env: process.env },
-      log,
-    );
+    await runCollect(collectArgs(argv, snapshotDir), log);
     const results = await runAnalyze(snapshotDir, argv.out, cfg, log);
     await runRender(results, argv.out, argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
     log.out(join(argv.out, 'audit.html'));
