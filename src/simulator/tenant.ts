@@ -1,0 +1,672 @@
+/**
+ * A seeded synthetic Entra tenant for the Graph simulator.
+ *
+ * Nothing is stored per user: row i is regenerated from (seed, i) on every call, so a tenant of 1,000,000 users
+ * costs no memory. The only state is a small cache of aggregates (one pass over all users, computed on first
+ * use) that keeps the summary reports consistent with the rows, which the doc samples are not (graph-api.md §5).
+ */
+import type {
+  CredentialUsageSummary,
+  CredentialUserRegistrationCount,
+  CredentialUserRegistrationDetails,
+  IncludedUserRoles,
+  IncludedUserTypes,
+  UserCredentialUsageDetails,
+  UserRegistrationDetails,
+  UserRegistrationFeatureSummary,
+  UserRegistrationMethodSummary,
+} from '../graph/types.js';
+import { INCLUDED_USER_ROLES, INCLUDED_USER_TYPES } from '../graph/types.js';
+import { syntheticName } from './names.js';
+import { hashString, pick, rngFor, streamKey, uuidFor, weighted, type Rng } from './prng.js';
+
+export interface SimTenantOptions {
+  seed?: number;
+  users: number;
+  /** ISO date-time the tenant is observed at; default '2026-11-01T00:00:00Z'. */
+  asOf?: string;
+  tenantId?: string;
+}
+
+export interface SimTenant {
+  readonly seed: number;
+  readonly userCount: number;
+  readonly tenantId: string;
+  readonly asOf: string;
+  /**
+   * The userRegistrationDetails row of user i (0 <= i < userCount), beta shape (includes defaultMfaMethod).
+   * Pure function of (seed, i).
+   */
+  user(i: number): UserRegistrationDetails;
+  /** Role template id held by user i when the user is an admin (isAdmin true), else null. */
+  roleOf(i: number): string | null;
+  featureSummary(types: IncludedUserTypes, roles: IncludedUserRoles): UserRegistrationFeatureSummary;
+  methodSummary(types: IncludedUserTypes, roles: IncludedUserRoles): UserRegistrationMethodSummary;
+  credentialUserRegistrationCount(): CredentialUserRegistrationCount;
+  readonly eventCount: number;
+  /** Event j of userEventsSummary / userCredentialUsageDetails, 0 <= j < eventCount, pure function of (seed, j). */
+  event(j: number): UserCredentialUsageDetails;
+  /** Aggregated from the events inside the period (d1|d7|d30 before asOf): one row per (feature, authMethod). */
+  registrationActivity(period: 'd1' | 'd7' | 'd30'): CredentialUsageSummary[];
+  /** credentialUserRegistrationDetails row for user i (legacy report), consistent with user(i). */
+  legacyCredentialRow(i: number): CredentialUserRegistrationDetails;
+}
+
+export const DEFAULT_AS_OF = '2026-11-01T00:00:00Z';
+export const DEFAULT_SEED = 1;
+
+/** The 9 roles of the reports' `privilegedAdmin` set (graph-api.md §5, ★ in §D.1). */
+export const PRIVILEGED_ADMIN_ROLE_IDS: readonly string[] = [
+  '62e90394-69f5-4237-9190-012177145e10', // Global Administrator
+  '194ae4cb-b126-40b2-bd5b-6091b380977d', // Security Administrator
+  'b1be1c3e-b65d-4f19-8427-f6fa0d97feb9', // Conditional Access Administrator
+  '29232cdf-9323-42fd-ade2-1d097af3e4de', // Exchange Administrator
+  'f28a1f50-f6e7-4571-818b-6a12f2af6b6c', // SharePoint Administrator
+  '729827e3-9c14-49f7-bb1b-9608f156bbb8', // Helpdesk Administrator
+  'b0f54661-2d74-4c50-afa3-1ec803f12efe', // Billing Administrator
+  'fe930be7-5e62-47db-91af-98c3a49a38b1', // User Administrator
+  'c4e39bd9-1100-46d3-8c65-fb160da0071f', // Authentication Administrator
+];
+
+/** Other built-in admin roles (graph-api.md §D.1): admins in the `admin` slice but not in `privilegedAdmin`. */
+export const OTHER_ADMIN_ROLE_IDS: readonly string[] = [
+  'e8611ab8-c189-46e8-94e1-60213ab1f814', // Privileged Role Administrator
+  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13', // Privileged Authentication Administrator
+  '0526716b-113d-4c15-b2c8-68e3c22b9f80', // Authentication Policy Administrator
+  '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3', // Application Administrator
+  '158c047a-c907-4556-b7ef-446551a6b5f7', // Cloud Application Administrator
+  '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2', // Hybrid Identity Administrator
+  '3a2c62db-5318-420d-8d74-23affee5d9d5', // Intune Administrator
+  '966707d0-3269-4727-9be2-8c3a10f19b9d', // Password Administrator
+  '5f2222b1-57c3-48ba-8ad5-d4759f1fde6f', // Security Operator
+  '5d6b6bb7-de71-4623-b4af-96380a352509', // Security Reader
+  'f2ef992c-3afb-46b9-b7cf-a126ee74c451', // Global Reader
+  '4a5d8f65-41da-4de4-8968-e035b65339cf', // Reports Reader
+  '9360feb5-f418-4baa-8175-e2a00bac4301', // Directory Writers
+];
+
+const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+const SECURITY_ADMINISTRATOR = '194ae4cb-b126-40b2-bd5b-6091b380977d';
+const PRIVILEGED_SET = new Set(PRIVILEGED_ADMIN_ROLE_IDS);
+
+/** A methodsRegistered token no documentation knows: the collector must keep it verbatim (graph-api.md §4). */
+export const UNKNOWN_METHOD_TOKEN = 'futureQuantumKey';
+
+/** Not MFA: SSPR-only methods and passwords (graph-api.md §D.3). Every other token, unknown ones included, is. */
+const NON_MFA_TOKENS = new Set(['email', 'securityQuestion', 'password', 'appPassword']);
+/**
+ * What isPasswordlessCapable counts (§4, §D.3): FIDO2/passkeys, WHfB, Platform Credential, Authenticator
+ * passwordless and CBA.
+ */
+const PASSWORDLESS_TOKENS = new Set([
+  'fido2SecurityKey', 'passKeyDeviceBound', 'passKeyDeviceBoundAuthenticator', 'passKeyDeviceBoundWindowsHello',
+  'passKeySynced', 'windowsHelloForBusiness', 'macOsSecureEnclaveKey', 'microsoftAuthenticatorPasswordless',
+  'x509CertificateMultiFactor',
+]);
+/** Methods that can satisfy SSPR (§4 isSsprRegistered). */
+const SSPR_TOKENS = new Set([
+  'mobilePhone', 'alternateMobilePhone', 'officePhone', 'email', 'securityQuestion', 'microsoftAuthenticatorPush',
+  'softwareOneTimePasscode',
+]);
+
+/** Canonical order of methodsRegistered, so a row is byte-stable; the unknown token sorts last. */
+const TOKEN_ORDER = [
+  'email', 'mobilePhone', 'alternateMobilePhone', 'officePhone', 'securityQuestion', 'microsoftAuthenticatorPush',
+  'microsoftAuthenticatorPasswordless', 'softwareOneTimePasscode', 'hardwareOneTimePasscode', 'windowsHelloForBusiness',
+  'fido2SecurityKey', 'passKeyDeviceBound', 'passKeyDeviceBoundAuthenticator', 'passKeyDeviceBoundWindowsHello',
+  'passKeySynced', 'macOsSecureEnclaveKey', 'x509CertificateMultiFactor', 'temporaryAccessPass', 'externalAuthMethod',
+  UNKNOWN_METHOD_TOKEN,
+];
+const TOKEN_RANK = new Map(TOKEN_ORDER.map((t, k) => [t, k]));
+
+export interface SpecialUser {
+  index: number;
+  why: string;
+  displayName: string;
+  /** ASCII UPN stem; the UPN is `<stem>.<index>@contoso-sim.example` (guests: the #EXT# form). */
+  upnStem: string;
+  userType: 'member' | 'guest';
+  role: string | null;
+  methods: readonly string[];
+}
+
+/**
+ * Fixed users at small indices (present when index < userCount): hostile display names for every output format,
+ * and the admin/phone-only cases the checks must find. Their policy flags are fixed too (MFA allowed), so each
+ * one is the exact case named, and they obey the same invariants as every other row.
+ */
+export const SPECIAL_USERS: readonly SpecialUser[] = [
+  { index: 7, why: 'Global Administrator with no MFA method; HTML-injection display name',
+    displayName: '<img src=x onerror=alert(1)>', upnStem: 'no.mfa.admin', userType: 'member',
+    role: GLOBAL_ADMINISTRATOR, methods: [] },
+  { index: 13, why: 'member whose only MFA method is mobilePhone; spreadsheet-formula display name',
+    displayName: '=HYPERLINK("http://evil.example","click")', upnStem: 'phone.only', userType: 'member',
+    role: null, methods: ['mobilePhone'] },
+  { index: 21, why: 'Security Administrator with phone-only methods; spreadsheet-formula display name',
+    displayName: '+SUM(1,2)', upnStem: 'phone.admin', userType: 'member', role: SECURITY_ADMINISTRATOR,
+    methods: ['mobilePhone', 'officePhone'] },
+  { index: 34, why: 'member whose display name has a right-to-left override and a zero-width space',
+    displayName: 'Invoice\u200B Mallory \u202Egnp.exe', upnStem: 'bidi.name', userType: 'member', role: null,
+    methods: ['microsoftAuthenticatorPush', 'softwareOneTimePasscode'] },
+  { index: 55, why: 'guest whose display name has @, double quotes and a comma',
+    displayName: '@guest "quoted", comma', upnStem: 'quoted.guest', userType: 'guest', role: null,
+    methods: ['email', 'mobilePhone'] },
+];
+const SPECIAL_BY_INDEX = new Map(SPECIAL_USERS.map((s) => [s.index, s]));
+
+const UPN_DOMAIN = 'contoso-sim.example';
+const GUEST_HOME_DOMAIN = 'fabrikam.example';
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+type MethodProfile = 'none' | 'nonMfa' | 'phoneOnly' | 'standard' | 'passwordless' | 'phishingResistant';
+
+/** Shares (percent) of method profiles for non-admins: ~3 % none, ~6.5 % phone-only, ~15 % passwordless. */
+const USER_PROFILES: readonly (readonly [MethodProfile, number])[] = [
+  ['none', 3], ['nonMfa', 2.5], ['phoneOnly', 6.5], ['standard', 73], ['passwordless', 15],
+];
+/** Admins: ~35 % without a phishing-resistant method, some of them with no MFA at all. */
+const ADMIN_PROFILES: readonly (readonly [MethodProfile, number])[] = [
+  ['none', 5], ['phoneOnly', 8], ['standard', 22], ['phishingResistant', 65],
+];
+const PASSWORDLESS_PICKS: readonly (readonly [string, number])[] = [
+  ['windowsHelloForBusiness', 30], ['passKeyDeviceBoundAuthenticator', 18], ['microsoftAuthenticatorPasswordless', 18],
+  ['fido2SecurityKey', 10], ['passKeySynced', 8], ['passKeyDeviceBound', 5], ['passKeyDeviceBoundWindowsHello', 4],
+  ['macOsSecureEnclaveKey', 4], ['x509CertificateMultiFactor', 3],
+];
+/** Phishing-resistant only (§D.3): Authenticator passwordless is phishable, so it is not here. */
+const PHISHING_RESISTANT_PICKS: readonly (readonly [string, number])[] = [
+  ['fido2SecurityKey', 25], ['windowsHelloForBusiness', 20], ['passKeyDeviceBoundAuthenticator', 20],
+  ['x509CertificateMultiFactor', 10], ['passKeyDeviceBound', 10], ['passKeyDeviceBoundWindowsHello', 5],
+  ['passKeySynced', 5], ['macOsSecureEnclaveKey', 5],
+];
+const PHONE_PICKS: readonly (readonly [string, number])[] = [
+  ['mobilePhone', 85], ['officePhone', 10], ['alternateMobilePhone', 5],
+];
+
+/** The part of a user that the aggregates need: no names, no dates. */
+interface CoreUser {
+  userType: string | null;
+  isAdmin: boolean | null;
+  role: string | null;
+  methods: string[];
+  isMfaRegistered: boolean;
+  isMfaCapable: boolean;
+  isPasswordlessCapable: boolean;
+  isSsprEnabled: boolean;
+  isSsprRegistered: boolean;
+  isSsprCapable: boolean;
+  isSystemPreferredAuthenticationMethodEnabled: boolean | null;
+}
+
+function drawMethods(rng: Rng, profile: MethodProfile): string[] {
+  const out = new Set<string>();
+  const maybe = (token: string, p: number): void => {
+    if (rng() < p) out.add(token);
+  };
+  switch (profile) {
+    case 'none':
+      break;
+    case 'nonMfa':
+      maybe('email', 0.8);
+      maybe('securityQuestion', 0.4);
+      if (out.size === 0) out.add('email');
+      break;
+    case 'phoneOnly':
+      out.add(weighted(rng, PHONE_PICKS));
+      maybe('alternateMobilePhone', 0.15);
+      maybe('officePhone', 0.1);
+      maybe('email', 0.4);
+      maybe('securityQuestion', 0.05);
+      break;
+    case 'passwordless':
+    case 'phishingResistant': {
+      const picks = profile === 'passwordless' ? PASSWORDLESS_PICKS : PHISHING_RESISTANT_PICKS;
+      out.add(weighted(rng, picks));
+      if (rng() < 0.15) out.add(weighted(rng, picks));
+      drawEverydayMethods(rng, out);
+      break;
+    }
+    case 'standard':
+      drawEverydayMethods(rng, out);
+      break;
+  }
+  return [...out].sort((a, b) => (TOKEN_RANK.get(a) ?? 0) - (TOKEN_RANK.get(b) ?? 0));
+}
+
+/** The Authenticator app plus the usual companions; never phone-only, so the phone-only share stays its profile's. */
+function drawEverydayMethods(rng: Rng, out: Set<string>): void {
+  out.add(rng() < 0.8 ? 'microsoftAuthenticatorPush' : 'softwareOneTimePasscode');
+  const maybe = (token: string, p: number): void => {
+    if (rng() < p) out.add(token);
+  };
+  maybe('softwareOneTimePasscode', 0.35);
+  maybe('mobilePhone', 0.6);
+  maybe('alternateMobilePhone', 0.05);
+  maybe('officePhone', 0.05);
+  maybe('email', 0.3);
+  maybe('securityQuestion', 0.05);
+  maybe('hardwareOneTimePasscode', 0.02);
+  maybe('temporaryAccessPass', 0.01);
+  maybe('externalAuthMethod', 0.01);
+  maybe(UNKNOWN_METHOD_TOKEN, 0.006);
+}
+
+/** Flags derived from methods and policy, with the report's invariants (§4): capable ⇒ registered, etc. */
+function deriveFlags(
+  methods: readonly string[],
+  policy: { mfaBlocked: boolean; passwordlessBlocked: boolean; ssprEnabled: boolean },
+): Omit<CoreUser, 'userType' | 'isAdmin' | 'role' | 'methods' | 'isSystemPreferredAuthenticationMethodEnabled'> {
+  const isMfaRegistered = methods.some((t) => !NON_MFA_TOKENS.has(t));
+  const isMfaCapable = isMfaRegistered && !policy.mfaBlocked;
+  const isPasswordlessCapable =
+    isMfaCapable && !policy.passwordlessBlocked && methods.some((t) => PASSWORDLESS_TOKENS.has(t));
+  const isSsprRegistered = methods.some((t) => SSPR_TOKENS.has(t));
+  return {
+    isMfaRegistered,
+    isMfaCapable,
+    isPasswordlessCapable,
+    isSsprEnabled: policy.ssprEnabled,
+    isSsprRegistered,
+    isSsprCapable: policy.ssprEnabled && isSsprRegistered,
+  };
+}
+
+/**
+ * userPreferredMethodForSecondaryAuthentication (userDefaultAuthenticationMethod) and the beta defaultMfaMethod
+ * (defaultMfaMethodType) each method maps to (§4 enums). Phishing-resistant-only users have no value in either.
+ */
+const SECONDARY_CHOICES: readonly (readonly [token: string, preferred: readonly string[], defaultMfa: string])[] = [
+  ['microsoftAuthenticatorPush', ['push'], 'microsoftAuthenticatorPush'],
+  ['microsoftAuthenticatorPasswordless', ['push'], 'microsoftAuthenticatorPush'],
+  ['softwareOneTimePasscode', ['oath'], 'softwareOneTimePasscode'],
+  ['hardwareOneTimePasscode', ['oath'], 'softwareOneTimePasscode'],
+  ['mobilePhone', ['sms', 'sms', 'voiceMobile'], 'mobilePhone'],
+  ['alternateMobilePhone', ['voiceAlternateMobile'], 'alternateMobilePhone'],
+  ['officePhone', ['voiceOffice'], 'officePhone'],
+];
+/** System-preferred MFA picks the strongest available, in this order (documented enum values only). */
+const SYSTEM_PREFERRED_ORDER: readonly (readonly [token: string, value: string])[] = [
+  ['microsoftAuthenticatorPush', 'push'], ['microsoftAuthenticatorPasswordless', 'push'],
+  ['softwareOneTimePasscode', 'oath'], ['hardwareOneTimePasscode', 'oath'], ['mobilePhone', 'sms'],
+  ['alternateMobilePhone', 'voiceAlternateMobile'], ['officePhone', 'voiceOffice'],
+];
+/** The three spellings of "no method" seen in the report (§4): every collector must treat them alike. */
+const NO_METHOD_FORMS: readonly (string | null)[] = ['', null, 'none'];
+
+/** usageAuthMethod members (§2), weighted, for the two event features. */
+const REGISTRATION_AUTH_METHODS: readonly (readonly [string, number])[] = [
+  ['appNotification', 14], ['microsoftAuthenticatorPush', 10], ['mobileSMS', 10], ['mobilePhone', 6], ['appCode', 6],
+  ['softwareOneTimePasscode', 6], ['email', 6], ['windowsHelloForBusiness', 5], ['fido2SecurityKey', 4],
+  ['passKeyDeviceBoundAuthenticator', 4], ['passKeyDeviceBound', 3], ['microsoftAuthenticatorPasswordless', 3],
+  ['securityQuestion', 3], ['fido', 2], ['passKeySynced', 2], ['passKeyDeviceBoundWindowsHello', 2],
+  ['temporaryAccessPass', 2], ['mobileCall', 2], ['sms', 2], ['macOsSecureEnclaveKey', 1],
+  ['hardwareOneTimePasscode', 1], ['alternateMobileCall', 1], ['alternateMobilePhone', 1], ['officePhone', 1],
+  ['appPassword', 1], ['externalAuthMethod', 1], ['oneTimePasscode', 1], ['qrCode', 1],
+];
+/** Reset uses SSPR methods only (§2: securityQuestion is SSPR only, alternateMobileCall registration only). */
+const RESET_AUTH_METHODS: readonly (readonly [string, number])[] = [
+  ['mobileSMS', 25], ['email', 25], ['appNotification', 15], ['securityQuestion', 10], ['appCode', 8],
+  ['mobileCall', 5], ['microsoftAuthenticatorPush', 5], ['sms', 3], ['officePhone', 2], ['softwareOneTimePasscode', 2],
+];
+const REGISTRATION_FAILURES: readonly string[] = [
+  'User contacted an admin after trying the email verification option',
+  'The verification code entered was incorrect',
+  'User abandoned the registration',
+  'The phone number is blocked',
+  'Security key attestation failed',
+];
+const RESET_FAILURES: readonly string[] = [
+  'User failed to verify their identity',
+  'User is not enabled for password reset',
+  'The new password does not meet the complexity requirements',
+  'User was locked out after too many attempts',
+  'On-premises password writeback failed',
+];
+
+/** registrationAuthMethod of the legacy report (§7) for each methodsRegistered token; absent = no legacy value. */
+const LEGACY_AUTH_METHOD: Record<string, string> = {
+  email: 'email', mobilePhone: 'mobilePhone', officePhone: 'officePhone', securityQuestion: 'securityQuestion',
+  microsoftAuthenticatorPush: 'appNotification', microsoftAuthenticatorPasswordless: 'appNotification',
+  softwareOneTimePasscode: 'appCode', hardwareOneTimePasscode: 'appCode', alternateMobilePhone: 'alternateMobilePhone',
+  fido2SecurityKey: 'fido', passKeyDeviceBound: 'fido', passKeyDeviceBoundAuthenticator: 'fido',
+  passKeyDeviceBoundWindowsHello: 'fido', passKeySynced: 'fido', [UNKNOWN_METHOD_TOKEN]: 'unknownFutureValue',
+};
+const LEGACY_ORDER = [
+  'email', 'mobilePhone', 'officePhone', 'securityQuestion', 'appNotification', 'appCode', 'alternateMobilePhone',
+  'fido', 'appPassword', 'unknownFutureValue',
+];
+
+const PERIOD_DAYS = { d1: 1, d7: 7, d30: 30 } as const;
+const FEATURES = ['ssprRegistered', 'ssprEnabled', 'ssprCapable', 'passwordlessCapable', 'mfaCapable'] as const;
+
+interface SliceCounts {
+  total: number;
+  features: Record<(typeof FEATURES)[number], number>;
+  methods: Map<string, number>;
+}
+
+interface Aggregates {
+  slices: Map<string, SliceCounts>;
+  mfaRegistered: number;
+}
+
+/** Graph writes 7 fractional digits (e.g. 2023-03-13T19:15:41.6195833Z, §4): so does the simulator. */
+function graphTimestamp(ms: number, ticks: number): string {
+  return `${new Date(ms).toISOString().slice(0, -1)}${String(ticks).padStart(4, '0')}Z`;
+}
+
+const sliceKey = (types: IncludedUserTypes, roles: IncludedUserRoles): string => `${types}/${roles}`;
+
+function assertSlice(types: IncludedUserTypes, roles: IncludedUserRoles): void {
+  if (!INCLUDED_USER_TYPES.includes(types)) throw new RangeError(`unknown includedUserTypes '${String(types)}'`);
+  if (!INCLUDED_USER_ROLES.includes(roles)) throw new RangeError(`unknown includedUserRoles '${String(roles)}'`);
+}
+
+export function createTenant(opts: SimTenantOptions): SimTenant {
+  const seed = opts.seed ?? DEFAULT_SEED;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new RangeError(`seed must be an integer in [0, 4294967295], got ${String(opts.seed)}`);
+  }
+  const userCount = opts.users;
+  // The id scheme is a bijection on uint32 indices; far below that, 50 M rows is already days of paging.
+  if (!Number.isInteger(userCount) || userCount < 0 || userCount > 50_000_000) {
+    throw new RangeError(`users must be an integer in [0, 50000000], got ${String(opts.users)}`);
+  }
+  const asOf = opts.asOf ?? DEFAULT_AS_OF;
+  const asOfMs = Date.parse(asOf);
+  if (Number.isNaN(asOfMs)) throw new RangeError(`asOf is not an ISO date-time: '${asOf}'`);
+
+  const keys = {
+    core: streamKey(seed, 'user-core'),
+    detail: streamKey(seed, 'user-detail'),
+    userId: streamKey(seed, 'user-id'),
+    event: streamKey(seed, 'event'),
+    eventId: streamKey(seed, 'event-id'),
+  };
+  const tenantId = opts.tenantId ?? uuidFor(streamKey(seed, 'tenant'), 0);
+  const eventCount = userCount === 0 ? 0 : Math.max(20, Math.round(userCount * 0.3));
+
+  const checkIndex = (i: number, count: number, what: string): void => {
+    if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`${what} index ${i} out of [0, ${count})`);
+  };
+
+  function core(i: number): CoreUser {
+    const rng = rngFor(keys.core, i);
+    const typeDraw = rng();
+    // ~8 % guests; ~1 % null and a few unknownFutureValue, which the tool counts as members (§4 signInUserType).
+    let userType: string | null =
+      typeDraw < 0.08 ? 'guest' : typeDraw < 0.09 ? null : typeDraw < 0.093 ? 'unknownFutureValue' : 'member';
+    const adminDraw = rng();
+    let role: string | null = null;
+    let isAdmin: boolean | null = false;
+    if (userType !== 'guest') {
+      if (adminDraw < 0.011) {
+        role = rng() < 0.8 ? pick(rng, PRIVILEGED_ADMIN_ROLE_IDS) : pick(rng, OTHER_ADMIN_ROLE_IDS);
+        isAdmin = true;
+      } else if (adminDraw < 0.013) {
+        isAdmin = null; // isAdmin is nullable in the CSDL (§4): readers must not take null for true.
+      }
+    }
+    let methods = drawMethods(rng, weighted(rng, isAdmin ? ADMIN_PROFILES : USER_PROFILES));
+    // "Registered but not capable" (§4): the authentication methods policy blocks what the user registered.
+    let mfaBlocked = rng() < 0.04;
+    let passwordlessBlocked = rng() < 0.05;
+    const systemPreferredDraw = rng();
+    const ssprPolicyDraw = rng();
+
+    const special = SPECIAL_BY_INDEX.get(i);
+    if (special) {
+      userType = special.userType;
+      role = special.role;
+      isAdmin = special.role !== null;
+      methods = [...special.methods];
+      mfaBlocked = false;
+      passwordlessBlocked = false;
+    }
+    return {
+      userType,
+      isAdmin,
+      role,
+      methods,
+      // Admins always have SSPR enabled: Entra applies its own SSPR policy to admin roles.
+      ...deriveFlags(methods, {
+        mfaBlocked,
+        passwordlessBlocked,
+        ssprEnabled: isAdmin === true || ssprPolicyDraw < 0.8,
+      }),
+      isSystemPreferredAuthenticationMethodEnabled:
+        systemPreferredDraw < 0.85 ? true : systemPreferredDraw < 0.95 ? false : null,
+    };
+  }
+
+  /** Name and UPN of user i: the first draws of the detail stream, shared by user(i) and the events. */
+  function identity(i: number, rng: Rng, guest: boolean): { displayName: string; upn: string } {
+    const special = SPECIAL_BY_INDEX.get(i);
+    const generated = syntheticName(rng);
+    const stem = `${special?.upnStem ?? generated.asciiStem}.${i}`;
+    return {
+      displayName: special?.displayName ?? generated.displayName,
+      // Guests carry their home UPN in the #EXT# form, as in real tenants (and '#' tests every URL/CSV writer).
+      upn: guest ? `${stem}_${GUEST_HOME_DOMAIN}#EXT#@${UPN_DOMAIN}` : `${stem}@${UPN_DOMAIN}`,
+    };
+  }
+
+  function user(i: number): UserRegistrationDetails {
+    checkIndex(i, userCount, 'user');
+    const c = core(i);
+    const rng = rngFor(keys.detail, i);
+    const who = identity(i, rng, c.userType === 'guest');
+
+    const choices = SECONDARY_CHOICES.filter(([token]) => c.methods.includes(token));
+    let preferred: string | null;
+    let defaultMfa: string | null;
+    const choice = choices.length > 0 ? pick(rng, choices) : undefined;
+    if (choice) {
+      preferred = pick(rng, choice[1]);
+      defaultMfa = choice[2];
+    } else {
+      // Cycle the three "none" spellings independently, so every combination of the two fields occurs.
+      preferred = NO_METHOD_FORMS[i % 3] ?? null;
+      defaultMfa = NO_METHOD_FORMS[Math.floor(i / 3) % 3] ?? null;
+    }
+    const systemPreferred = SYSTEM_PREFERRED_ORDER.find(([token]) => c.methods.includes(token));
+
+    // Report rows are refreshed every few hours to days; ~3 % are stale by more than 30 days.
+    const age = rng() < 0.03 ? 31 * DAY + rng() * 90 * DAY : 2 * HOUR + rng() * (4 * DAY - 2 * HOUR);
+    const lastUpdatedDateTime = graphTimestamp(Math.floor(asOfMs - age), Math.floor(rng() * 10_000));
+
+    return {
+      id: uuidFor(keys.userId, i),
+      userPrincipalName: who.upn,
+      userDisplayName: who.displayName,
+      userType: c.userType,
+      isAdmin: c.isAdmin,
+      isSsprRegistered: c.isSsprRegistered,
+      isSsprEnabled: c.isSsprEnabled,
+      isSsprCapable: c.isSsprCapable,
+      isMfaRegistered: c.isMfaRegistered,
+      isMfaCapable: c.isMfaCapable,
+      isPasswordlessCapable: c.isPasswordlessCapable,
+      isSystemPreferredAuthenticationMethodEnabled: c.isSystemPreferredAuthenticationMethodEnabled,
+      methodsRegistered: c.methods,
+      systemPreferredAuthenticationMethods: systemPreferred ? [systemPreferred[1]] : [],
+      userPreferredMethodForSecondaryAuthentication: preferred,
+      defaultMfaMethod: defaultMfa,
+      lastUpdatedDateTime,
+    };
+  }
+
+  let aggregates: Aggregates | undefined;
+  function aggregate(): Aggregates {
+    if (aggregates) return aggregates;
+    const slices = new Map<string, SliceCounts>();
+    for (const t of INCLUDED_USER_TYPES) {
+      for (const r of INCLUDED_USER_ROLES) {
+        slices.set(sliceKey(t, r), {
+          total: 0,
+          features: { ssprRegistered: 0, ssprEnabled: 0, ssprCapable: 0, passwordlessCapable: 0, mfaCapable: 0 },
+          methods: new Map(),
+        });
+      }
+    }
+    let mfaRegistered = 0;
+    for (let i = 0; i < userCount; i++) {
+      const c = core(i);
+      if (c.isMfaRegistered) mfaRegistered++;
+      // Slices as the report defines them (§5): member = not guest; admin = any admin role; user = no admin role.
+      const types: IncludedUserTypes[] = ['all', c.userType === 'guest' ? 'guest' : 'member'];
+      const roles: IncludedUserRoles[] = ['all'];
+      if (c.isAdmin === true) {
+        roles.push('admin');
+        if (c.role !== null && PRIVILEGED_SET.has(c.role)) roles.push('privilegedAdmin');
+      } else {
+        roles.push('user');
+      }
+      for (const t of types) {
+        for (const r of roles) {
+          const s = slices.get(sliceKey(t, r));
+          if (!s) continue;
+          s.total++;
+          if (c.isSsprRegistered) s.features.ssprRegistered++;
+          if (c.isSsprEnabled) s.features.ssprEnabled++;
+          if (c.isSsprCapable) s.features.ssprCapable++;
+          if (c.isPasswordlessCapable) s.features.passwordlessCapable++;
+          if (c.isMfaCapable) s.features.mfaCapable++;
+          for (const m of c.methods) s.methods.set(m, (s.methods.get(m) ?? 0) + 1);
+        }
+      }
+    }
+    aggregates = { slices, mfaRegistered };
+    return aggregates;
+  }
+
+  function slice(types: IncludedUserTypes, roles: IncludedUserRoles): SliceCounts {
+    assertSlice(types, roles);
+    const s = aggregate().slices.get(sliceKey(types, roles));
+    if (!s) throw new Error(`missing slice ${sliceKey(types, roles)}`);
+    return s;
+  }
+
+  function event(j: number): UserCredentialUsageDetails {
+    checkIndex(j, eventCount, 'event');
+    const rng = rngFor(keys.event, j);
+    const u = Math.floor(rng() * userCount);
+    const who = identity(u, rngFor(keys.detail, u), core(u).userType === 'guest');
+    const featureDraw = rng();
+    const feature = featureDraw < 0.002 ? 'unknownFutureValue' : featureDraw < 0.55 ? 'registration' : 'reset';
+    const authMethod = weighted(rng, feature === 'registration' ? REGISTRATION_AUTH_METHODS : RESET_AUTH_METHODS);
+    const isSuccess = rng() < 0.9;
+    const failureReasons = feature === 'registration' ? REGISTRATION_FAILURES : RESET_FAILURES;
+    const failureReason = isSuccess ? null : pick(rng, failureReasons);
+    // Spread over the 30 days before asOf, whole seconds like the doc example (§2).
+    const at = asOfMs - Math.floor(rng() * 30 * 86_400) * 1000;
+    return {
+      id: uuidFor(keys.eventId, j),
+      feature,
+      userPrincipalName: who.upn,
+      userDisplayName: who.displayName,
+      isSuccess,
+      authMethod,
+      failureReason,
+      eventDateTime: new Date(at).toISOString().replace('.000Z', 'Z'),
+    };
+  }
+
+  const activity = new Map<string, CredentialUsageSummary[]>();
+  function registrationActivity(period: 'd1' | 'd7' | 'd30'): CredentialUsageSummary[] {
+    const days = PERIOD_DAYS[period];
+    if (days === undefined) throw new RangeError(`unknown period '${String(period)}'`);
+    let rows = activity.get(period);
+    if (!rows) {
+      const since = asOfMs - days * DAY;
+      const counts = new Map<string, { feature: string; authMethod: string; ok: number; failed: number }>();
+      for (let j = 0; j < eventCount; j++) {
+        const e = event(j);
+        if (Date.parse(e.eventDateTime) <= since) continue;
+        const k = `${e.feature}\u0000${e.authMethod}`;
+        const c = counts.get(k) ?? { feature: e.feature, authMethod: e.authMethod, ok: 0, failed: 0 };
+        if (e.isSuccess) c.ok++;
+        else c.failed++;
+        counts.set(k, c);
+      }
+      const idKey = streamKey(seed, `activity-${period}`);
+      rows = [...counts.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, c]) => ({
+          id: uuidFor(idKey, hashString(k)),
+          feature: c.feature,
+          authMethod: c.authMethod,
+          successfulActivityCount: c.ok,
+          failureActivityCount: c.failed,
+        }));
+      activity.set(period, rows);
+    }
+    return rows.map((r) => ({ ...r }));
+  }
+
+  function legacyCredentialRow(i: number): CredentialUserRegistrationDetails {
+    const row = user(i);
+    const mapped = new Set(row.methodsRegistered.map((t) => LEGACY_AUTH_METHOD[t]).filter((m) => m !== undefined));
+    return {
+      id: row.id,
+      userPrincipalName: row.userPrincipalName,
+      userDisplayName: row.userDisplayName,
+      authMethods: LEGACY_ORDER.filter((m) => mapped.has(m)),
+      // §7: isRegistered/isEnabled are the SSPR registration and policy; isCapable follows them, as in the
+      // 'capable' count of getCredentialUserRegistrationCount (§1), so both legacy reports agree.
+      isRegistered: row.isSsprRegistered,
+      isEnabled: row.isSsprEnabled,
+      isCapable: row.isSsprCapable,
+      isMfaRegistered: row.isMfaRegistered,
+    };
+  }
+
+  return {
+    seed,
+    userCount,
+    tenantId,
+    asOf,
+    eventCount,
+    user,
+    roleOf(i: number): string | null {
+      checkIndex(i, userCount, 'user');
+      return core(i).role;
+    },
+    featureSummary(types, roles) {
+      const s = slice(types, roles);
+      return {
+        totalUserCount: s.total,
+        userRegistrationFeatureCounts: FEATURES.map((feature) => ({ feature, userCount: s.features[feature] })),
+        userTypes: types,
+        userRoles: roles,
+      };
+    },
+    methodSummary(types, roles) {
+      const s = slice(types, roles);
+      // Everyone in the slice has a password (§6 example counts 'password' like any method).
+      const counts = [...s.methods.entries(), ['password', s.total] as const]
+        .map(([authenticationMethod, userCount]) => ({ authenticationMethod, userCount }))
+        .sort((a, b) => (a.authenticationMethod < b.authenticationMethod ? -1 : 1));
+      return { totalUserCount: s.total, userRegistrationMethodCounts: counts, userTypes: types, userRoles: roles };
+    },
+    credentialUserRegistrationCount() {
+      const { slices, mfaRegistered } = aggregate();
+      const all = slices.get(sliceKey('all', 'all'));
+      if (!all) throw new Error('missing slice all/all');
+      return {
+        id: uuidFor(streamKey(seed, 'credential-count'), 0),
+        totalUserCount: userCount,
+        userRegistrationCounts: [
+          { registrationStatus: 'registered', registrationCount: all.features.ssprRegistered },
+          { registrationStatus: 'enabled', registrationCount: all.features.ssprEnabled },
+          { registrationStatus: 'capable', registrationCount: all.features.ssprCapable },
+          { registrationStatus: 'mfaRegistered', registrationCount: mfaRegistered },
+        ],
+      };
+    },
+    event,
+    registrationActivity,
+    legacyCredentialRow,
+  };
+}
