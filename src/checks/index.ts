@@ -1,3 +1,4 @@
+import { adminFlagMismatch } from './admin-flag-mismatch.js';
 import { adminsWithoutMfa } from './admins-without-mfa.js';
 import { adminsWithoutPhishingResistantMethod } from './admins-without-phishing-resistant-method.js';
 import { mfaCapableBelowTarget } from './mfa-capable-below-target.js';
@@ -14,4 +15,5 @@ export const CHECKS: readonly Check[] = [
   mfaCapableBelowTarget,
   phoneOnlyMfaUsers,
   passwordlessBelowTarget,
+  adminFlagMismatch,
 ];

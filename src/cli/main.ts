@@ -10,6 +10,7 @@ import { TOOL_VERSION } from '../version.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { collectCommand } from './commands/collect.js';
 import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
 import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     .command(renderCommand)
     .command(runCommand)
     .command(simulateCommand)
-    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run or simulate (see --help).')
+    .command(doctorCommand)
+    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run, simulate or doctor (see --help).')
     .strict()
     .version(TOOL_VERSION)
     .epilog('Exit codes: 0 ok · 1 internal error · 2 usage/config error · 3 finding at or above --fail-on · 4 nothing collected · 5 invalid snapshot')

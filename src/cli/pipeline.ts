@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { analyze } from '../engine/analyze.js';
 import { SEVERITIES, type AuditResult, type Severity } from '../engine/results.js';
 import { CollectionError, EXIT, UsageError } from '../errors.js';
+import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { GraphTransport, normaliseEndpoint } from '../graph/client.js';
 import { CLOUDS, type CloudName } from '../graph/clouds.js';
 import { createAuthProvider, type AuthMode } from '../graph/credentials.js';
@@ -58,25 +59,32 @@ export function limiterFor(rate: string | undefined, customEndpoint: boolean): R
   return customEndpoint ? undefined : new RateLimiter({ requests: 5, seconds: 10 });
 }
 
-export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest> {
+export function makeTransport(args: CollectArgs, log: Log): { transport: GraphTransport; authProvider: AuthenticationProvider } {
   const cloud = CLOUDS[args.cloud];
   const endpoint = args.graphUrl ? normaliseEndpoint(args.graphUrl) : cloud.graphRoot;
+  const authProvider = createAuthProvider({
+    mode: args.auth,
+    cloud: args.cloud,
+    tenantId: args.tenant,
+    clientId: args.clientId,
+    certificatePath: args.certificatePath,
+    federatedTokenFile: args.federatedTokenFile,
+    env: args.env,
+    prompt: (m) => log.warn(m),
+  });
   const transport = new GraphTransport({
-    authProvider: createAuthProvider({
-      mode: args.auth,
-      cloud: args.cloud,
-      tenantId: args.tenant,
-      clientId: args.clientId,
-      certificatePath: args.certificatePath,
-      federatedTokenFile: args.federatedTokenFile,
-      env: args.env,
-      prompt: (m) => log.warn(m),
-    }),
+    authProvider,
     graphRoot: cloud.graphRoot,
     endpoint,
     limiter: limiterFor(args.rate, endpoint !== cloud.graphRoot),
     retryDelay: 1,
   });
+  return { transport, authProvider };
+}
+
+export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest> {
+  const { transport } = makeTransport(args, log);
+  const endpoint = transport.endpoint;
   log.info(`collecting tenant ${args.tenant} from ${endpoint} into ${args.out}`);
   const { manifest } = await collect({
     transport,

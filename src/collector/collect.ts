@@ -22,6 +22,7 @@ import {
   type SourceProgress,
   type SourceRecord,
 } from '../snapshot/schema.js';
+import { readNdjson } from '../snapshot/reader.js';
 import { NdjsonWriter, toJsonText, writeFileAtomic, writeManifest } from '../snapshot/writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { SOURCES, type SourceDef } from './sources/index.js';
@@ -80,11 +81,20 @@ export async function collect(opts: CollectOptions): Promise<CollectOutcome> {
   await saver.save();
 
   const records = new Map<string, SourceRecord>();
-  const queue = [...sources];
+  const done = new Map<string, { promise: Promise<SourceRecord>; resolve: (r: SourceRecord) => void }>();
+  for (const s of sources) {
+    let resolve!: (r: SourceRecord) => void;
+    const promise = new Promise<SourceRecord>((r) => (resolve = r));
+    done.set(s.id, { promise, resolve });
+  }
+  // Sources that depend on others go last, so a worker never waits while independent work is queued.
+  const queue = [...sources.filter((s) => !s.dependsOn), ...sources.filter((s) => s.dependsOn)];
   const worker = async () => {
     for (let def = queue.shift(); def; def = queue.shift()) {
-      const record = await collectSource(def, opts, clock, saver);
+      const deps = await Promise.all((def.dependsOn ?? []).map((id) => done.get(id)?.promise ?? Promise.resolve(undefined)));
+      const record = await collectSource(def, opts, clock, saver, deps);
       records.set(def.id, record);
+      done.get(def.id)!.resolve(record);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 3, sources.length)) }, worker));
@@ -165,6 +175,7 @@ async function collectSource(
   opts: CollectOptions,
   clock: () => Date,
   saver: CheckpointSaver,
+  deps: (SourceRecord | undefined)[],
 ): Promise<SourceRecord> {
   const prior = saver.checkpoint.sources[def.id];
   if (prior?.state === 'done') {
@@ -172,13 +183,29 @@ async function collectSource(
     return prior.record;
   }
   const file = `${def.id}.ndjson`;
+  let requests = def.requests;
+  let skipped: Failure | null = null;
+  if (def.requestsFrom) {
+    const usable = deps.filter((d): d is SourceRecord => d !== undefined && d.status === 'ok');
+    if (usable.length === 0) {
+      skipped = { status: 'not_collected', httpStatus: null, errorCode: null, errorMessage: `needs ${def.dependsOn?.join(' or ')}, which could not be collected` };
+      requests = [];
+    } else {
+      const ids = new Set(usable.map((d) => d.id));
+      requests = await def.requestsFrom(async function* (id) {
+        if (ids.has(id)) yield* readNdjson(join(opts.outDir, usable.find((d) => d.id === id)!.file));
+      });
+    }
+  }
   const seenIds = new Set<string>();
+  const keyOf = def.rowKey ?? ((row: Record<string, unknown>) => (typeof row.id === 'string' ? row.id : undefined));
   let writer: NdjsonWriter;
   let state: Running;
   if (prior?.state === 'running') {
     writer = await NdjsonWriter.resume(opts.outDir, file, prior.bytes, prior.prefixSha256, (line) => {
-      const id = (JSON.parse(line) as { id?: unknown }).id;
-      if (typeof id === 'string') seenIds.add(id);
+      const row = JSON.parse(line) as unknown;
+      const key = row !== null && typeof row === 'object' && !Array.isArray(row) ? keyOf(row as Record<string, unknown>) : undefined;
+      if (key !== undefined) seenIds.add(key);
     });
     state = { ...prior };
   } else {
@@ -199,10 +226,11 @@ async function collectSource(
     };
   }
 
-  let failure: Failure | null = null;
+  let failure: Failure | null = skipped;
   const seenLinks = new Set(state.seenLinks);
-  pages: while (state.requestIndex < def.requests.length) {
-    const target = state.next ?? def.requests[state.requestIndex]!;
+  pages: while (state.requestIndex < requests.length) {
+    const slice = requests[state.requestIndex]!;
+    const target = state.next ?? slice;
     let res: GraphResponse;
     try {
       res = await fetchPage(opts.transport, target, def.apiVersion, opts.pageAttempts ?? 3);
@@ -226,14 +254,16 @@ async function collectSource(
       break;
     }
     const fresh: unknown[] = [];
-    for (const row of rows) {
-      const id = (row as { id?: unknown } | null)?.id;
-      if (typeof id === 'string') {
-        if (seenIds.has(id)) {
+    for (const wire of rows) {
+      const isObject = wire !== null && typeof wire === 'object' && !Array.isArray(wire);
+      const row = isObject && def.mapRow ? def.mapRow(wire as Record<string, unknown>, slice) : wire;
+      const key = isObject ? keyOf(row as Record<string, unknown>) : undefined;
+      if (key !== undefined) {
+        if (seenIds.has(key)) {
           state.duplicatesDropped++;
           continue;
         }
-        seenIds.add(id);
+        seenIds.add(key);
       }
       fresh.push(row);
     }
@@ -287,9 +317,9 @@ async function collectSource(
     id: def.id,
     title: def.title,
     apiVersion: def.apiVersion,
-    path: def.requests[0]!,
+    path: def.requests[0] ?? (requests[0] ? `${requests[0]} (+${requests.length - 1} more)` : '(no request: nothing to collect)'),
     status,
-    httpStatus: failure ? failure.httpStatus : 200,
+    httpStatus: failure ? failure.httpStatus : requests.length > 0 ? 200 : null,
     errorCode: failure?.errorCode ?? null,
     errorMessage,
     pages: state.pages,

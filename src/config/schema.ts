@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_THRESHOLDS } from '../metrics/definitions.js';
+import { PRIVILEGED_PRESETS } from '../metrics/privileged.js';
 
 const share = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -23,6 +24,16 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Which directory roles make a user an admin when role data was collected: a preset, or role template ids.
+     * Without role data the report's isAdmin flag is used, and the pack says so.
+     */
+    privilegedRoles: z
+      .union([
+        z.enum(PRIVILEGED_PRESETS),
+        z.array(z.string().regex(/^[0-9a-fA-F-]{36}$/, 'must be a role template id (GUID)')).min(1),
+      ])
+      .default('entra-privileged'),
     thresholds: z
       .object({
         mfaCapableMin: share.default(DEFAULT_THRESHOLDS.mfaCapableMin),

@@ -17,7 +17,8 @@ import {
   PHONE_TOKENS,
   POPULATION_DEFINITION,
 } from '../metrics/definitions.js';
-import { RegistrationFold } from '../metrics/registration.js';
+import { RoleFold, resolveRoleSet, type PrivilegedPrincipal } from '../metrics/privileged.js';
+import { RegistrationFold, type AdminDefinition } from '../metrics/registration.js';
 import type { MetricSet } from '../metrics/types.js';
 import { loadSnapshot, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
@@ -51,7 +52,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     opts.outDir,
     checks.flatMap((c) => (c.meta.cohort ? [c.meta.cohort] : [])),
   );
-  const registration = await foldRegistration(snapshot, cohorts);
+  const privileged = await resolvePrivileged(snapshot, opts.config);
+  const { metrics: registration, assessed } = await foldRegistration(snapshot, cohorts, privileged.definition);
+  if (assessed) {
+    // Role holders without a userRegistrationDetails row (disabled, or not yet in the report), listed by name.
+    privileged.results.notAssessable = [...privileged.holders.values()]
+      .filter((u) => !assessed.has(u.id))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
   const activity = await foldActivity(snapshot);
   const cohortSummaries = await cohorts.commit();
 
@@ -72,13 +80,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     asOf: m.finishedAt,
     definitions: {
       population: POPULATION_DEFINITION,
-      admins: ADMINS_DEFINITION,
+      admins: privileged.results.basis === 'roles' ? rolesDefinition(privileged.results) : ADMINS_DEFINITION,
       phishingResistantTokens: [...PHISHING_RESISTANT_TOKENS],
       phishingResistantPrefixes: [...PHISHING_RESISTANT_PREFIXES],
       phoneTokens: [...PHONE_TOKENS],
       nonMfaTokens: [...NON_MFA_TOKENS],
       thresholds: { ...opts.config.thresholds },
     },
+    privileged: privileged.results,
     sources: m.sources.map((s) => ({
       id: s.id,
       title: s.title,
@@ -104,18 +113,89 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   return { results, path };
 }
 
-async function foldRegistration(snapshot: LoadedSnapshot, cohorts: CohortFiles): Promise<MetricSet> {
+async function foldRegistration(
+  snapshot: LoadedSnapshot,
+  cohorts: CohortFiles,
+  admins: AdminDefinition,
+): Promise<{ metrics: MetricSet; assessed: ReadonlySet<string> | null }> {
   const source = sourceById(snapshot, 'userRegistrationDetails');
   if (!source || source.status !== 'ok') {
     // Read nothing from a partial or failed source: metrics stay null and dependent checks become errors.
-    return RegistrationFold.missing();
+    return { metrics: RegistrationFold.missing(), assessed: null };
   }
-  const fold = new RegistrationFold(cohorts.sink);
+  const fold = new RegistrationFold(cohorts.sink, admins);
   for await (const row of readRows(snapshot, source)) {
     fold.add(row);
     await cohorts.flushIfNeeded();
   }
-  return fold.result();
+  return { metrics: fold.result(), assessed: fold.assessedAdminIds };
+}
+
+interface Privileged {
+  definition: AdminDefinition;
+  /** role-data admins by user id (empty with the isAdmin flag) */
+  holders: Map<string, PrivilegedPrincipal>;
+  results: AuditResult['privileged'];
+}
+
+/**
+ * Admins from role data when the active assignments (and, for groups, their members) were collected; otherwise the
+ * report's isAdmin flag, with the reason recorded (graph-api.md §D.2).
+ */
+async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Promise<Privileged> {
+  const ok = (id: string) => {
+    const s = sourceById(snapshot, id);
+    return s?.status === 'ok' ? s : undefined;
+  };
+  const definitionsSource = ok('roleDefinitions');
+  const definitionRows: unknown[] = [];
+  const fold = new RoleFold();
+  if (definitionsSource) {
+    for await (const row of readRows(snapshot, definitionsSource)) {
+      definitionRows.push(row);
+      fold.addDefinition(row);
+    }
+  }
+  const roleSet = resolveRoleSet(config.privilegedRoles, definitionsSource ? definitionRows : null);
+  const roleSetOut = { name: roleSet.name, description: roleSet.description, roleIds: roleSet.roleIds ? [...roleSet.roleIds].sort() : null };
+  const assignments = ok('roleAssignments');
+  const members = ok('roleGroupMembers');
+  if (!assignments || !members) {
+    const missing = sourceById(snapshot, assignments ? 'roleGroupMembers' : 'roleAssignments');
+    const note = missing ? `${describeSourceProblem(missing)}; admins are the rows with isAdmin = true` : 'role data was not collected; admins are the rows with isAdmin = true';
+    return {
+      definition: {},
+      holders: new Map(),
+      results: { basis: 'isAdmin-flag', roleSet: roleSetOut, eligibleIncluded: false, note, servicePrincipals: [], notAssessable: [] },
+    };
+  }
+  for await (const row of readRows(snapshot, assignments)) fold.addAssignment(row, 'active');
+  const eligible = ok('roleEligibilityScheduleInstances');
+  if (eligible) for await (const row of readRows(snapshot, eligible)) fold.addAssignment(row, 'eligible');
+  for await (const row of readRows(snapshot, members)) fold.addGroupMember(row);
+  const { users, servicePrincipals, activeAnyRole } = fold.resolve(roleSet);
+
+  const eligibleSource = sourceById(snapshot, 'roleEligibilityScheduleInstances');
+  return {
+    definition: { adminIds: new Set(users.keys()), activeAnyRole },
+    holders: users,
+    results: {
+      basis: 'roles',
+      roleSet: roleSetOut,
+      eligibleIncluded: Boolean(eligible),
+      note: eligible ? null : `eligible (PIM) assignments not included: ${eligibleSource ? describeSourceProblem(eligibleSource) : 'not collected'}`,
+      servicePrincipals: servicePrincipals.map(({ id, displayName, holds }) => ({ id, displayName, holds })),
+      notAssessable: [],
+    },
+  };
+}
+
+function rolesDefinition(p: AuditResult['privileged']): string {
+  return (
+    `Users holding at least one role of the set "${p.roleSet.name}" (${p.roleSet.description}), ` +
+    `${p.eligibleIncluded ? 'active or eligible (PIM)' : 'active'}, directly or through a group, at any scope, any userType. ` +
+    'Service principals are listed apart. Admins without a userRegistrationDetails row are counted in admins.total and listed as not assessable.'
+  );
 }
 
 /** The successor when it answered, else the retired report when it still serves data (graph-api.md §S). */

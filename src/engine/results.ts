@@ -120,6 +120,17 @@ export const ResultsSchema = z.object({
     nonMfaTokens: z.array(z.string()),
     thresholds: z.record(z.string(), z.number()),
   }),
+  /** who counted as an admin, and the role holders the metrics could not assess */
+  privileged: z.object({
+    /** 'roles': role assignments (active + eligible, direct + group); 'isAdmin-flag': the report's flag */
+    basis: z.enum(['roles', 'isAdmin-flag']),
+    roleSet: z.object({ name: z.string(), description: z.string(), roleIds: z.array(z.string()).nullable() }),
+    eligibleIncluded: z.boolean(),
+    /** why role data was not used, when basis is the flag */
+    note: z.string().nullable(),
+    servicePrincipals: z.array(z.object({ id: z.string(), displayName: z.string(), holds: z.array(z.string()) })),
+    notAssessable: z.array(z.object({ id: z.string(), userPrincipalName: z.string(), displayName: z.string(), holds: z.array(z.string()) })),
+  }),
   sources: z.array(ResultSourceSchema),
   metricInfo: z.array(MetricInfoSchema),
   metrics: z.record(z.string(), MetricValueSchema),

@@ -62,6 +62,7 @@ export const CONTROLS: readonly Control[] = [
   c('iso-27001', ISO, '8.2', 'Privileged access rights'),
   c('iso-27001', ISO, '8.5', 'Secure authentication'),
   c('soc2', SOC, 'CC6.1', 'Logical access security software, infrastructure, and architectures'),
+  c('soc2', SOC, 'CC2.1', 'COSO Principle 13: relevant, quality information'),
   c('soc2', SOC, 'CC6.3', 'Authorizes, modifies, or removes access (least privilege)'),
   c('essential-eight', ISM, 'ISM-1504', 'MFA for users of online services that handle sensitive data'),
   c('essential-eight', ISM, 'ISM-1173', 'MFA for privileged users of systems'),

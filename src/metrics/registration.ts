@@ -15,7 +15,16 @@ export const COHORTS = {
   adminsWithoutPhishingResistant: 'admins.without_phishing_resistant',
   usersNotMfaCapable: 'users.not_mfa_capable',
   usersPhoneOnly: 'users.phone_only',
+  adminFlagMismatch: 'users.admin_flag_mismatch',
 } as const;
+
+/** How the fold decides who is an admin. */
+export interface AdminDefinition {
+  /** role-data admins (user ids); undefined = use the report's isAdmin flag */
+  adminIds?: ReadonlySet<string>;
+  /** users holding an active assignment of any directory role, for the isAdmin cross-check */
+  activeAnyRole?: ReadonlySet<string>;
+}
 
 const PR = new Set(PHISHING_RESISTANT_TOKENS);
 const PHONE = new Set(PHONE_TOKENS);
@@ -62,13 +71,18 @@ export class RegistrationFold {
   private readonly trueCounts = new Map<BooleanField, number>();
   private phishingResistant = 0;
   private phoneOnly = 0;
-  private admins = 0;
+  private adminCount = 0;
   private adminsMfaCapable = 0;
   private adminsPhishingResistant = 0;
   private guestsMfaCapable = 0;
   private readonly methodCounts = new Map<string, number>();
+  private readonly adminIdsSeen = new Set<string>();
+  private flagMismatches = 0;
 
-  constructor(private readonly sink: CohortSink) {}
+  constructor(
+    private readonly sink: CohortSink,
+    private readonly admins: AdminDefinition = {},
+  ) {}
 
   add(raw: unknown): void {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { id?: unknown }).id !== 'string') {
@@ -81,13 +95,15 @@ export class RegistrationFold {
       : [];
     const userType = typeof row.userType === 'string' ? row.userType : 'member';
     const isGuest = userType === 'guest';
-    const isAdmin = row.isAdmin === true;
+    const id = row.id as string;
+    const isAdmin = this.admins.adminIds ? this.admins.adminIds.has(id) : row.isAdmin === true;
+    if (isAdmin && this.admins.adminIds) this.adminIdsSeen.add(id);
     const mfaCapable = row.isMfaCapable === true;
     const hasPR = methods.some(isPhishingResistant);
     let user: AffectedUser | undefined;
     const asUser = (): AffectedUser =>
       (user ??= {
-        id: row.id as string,
+        id,
         userPrincipalName: typeof row.userPrincipalName === 'string' ? row.userPrincipalName : '',
         userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
         userType: typeof row.userType === 'string' ? row.userType : 'null',
@@ -95,8 +111,12 @@ export class RegistrationFold {
         methodsRegistered: methods,
       });
 
+    if (this.admins.activeAnyRole && (row.isAdmin === true) !== this.admins.activeAnyRole.has(id)) {
+      this.flagMismatches++;
+      this.sink(COHORTS.adminFlagMismatch, asUser());
+    }
     if (isAdmin) {
-      this.admins++;
+      this.adminCount++;
       if (mfaCapable) this.adminsMfaCapable++;
       else this.sink(COHORTS.adminsNotMfaCapable, asUser());
       if (hasPR) this.adminsPhishingResistant++;
@@ -118,6 +138,11 @@ export class RegistrationFold {
       this.sink(COHORTS.usersPhoneOnly, asUser());
     }
     for (const m of new Set(methods)) this.methodCounts.set(m, (this.methodCounts.get(m) ?? 0) + 1);
+  }
+
+  /** Role-data admins that had a report row (the others are "not assessable"). */
+  get assessedAdminIds(): ReadonlySet<string> {
+    return this.adminIdsSeen;
   }
 
   result(): MetricSet {
@@ -142,18 +167,26 @@ export class RegistrationFold {
     values['mfa.phone_only'] = ratio(this.phoneOnly, pop);
     info.push(info_('mfa.phone_only', 'SMS/voice-only MFA', 'ratio',
       'Share of the population whose registered MFA methods are all phone (SMS/voice) methods.'));
-    values['admins.total'] = count(this.admins);
-    values['admins.mfa_capable'] = ratio(this.adminsMfaCapable, this.admins);
-    values['admins.phishing_resistant'] = ratio(this.adminsPhishingResistant, this.admins);
-    values['admins.without_phishing_resistant'] = count(this.admins - this.adminsPhishingResistant);
+    // With role data, admins.total counts every role holder, including those without a report row.
+    const notAssessable = this.admins.adminIds ? this.admins.adminIds.size - this.adminIdsSeen.size : 0;
+    values['admins.total'] = count(this.adminCount + notAssessable);
+    values['admins.mfa_capable'] = ratio(this.adminsMfaCapable, this.adminCount);
+    values['admins.phishing_resistant'] = ratio(this.adminsPhishingResistant, this.adminCount);
+    values['admins.without_phishing_resistant'] = count(this.adminCount - this.adminsPhishingResistant);
+    values['admins.not_assessable'] = count(notAssessable);
+    values['data.admin_flag_mismatch'] = count(this.admins.activeAnyRole ? this.flagMismatches : null);
     values['guests.mfa_capable'] = ratio(this.guestsMfaCapable, this.guests);
     info.push(
-      info_('admins.total', 'Admins', 'count', 'Rows with isAdmin = true, any userType.'),
-      info_('admins.mfa_capable', 'Admins MFA capable', 'ratio', 'Share of admins with isMfaCapable = true.'),
+      info_('admins.total', 'Admins', 'count', 'Admins as defined in "definitions.admins", any userType.'),
+      info_('admins.mfa_capable', 'Admins MFA capable', 'ratio', 'Share of admins with a report row whose isMfaCapable is true.'),
       info_('admins.phishing_resistant', 'Admins with a phishing-resistant method', 'ratio',
-        'Share of admins with at least one phishing-resistant method registered.'),
+        'Share of admins with a report row and at least one phishing-resistant method registered.'),
       info_('admins.without_phishing_resistant', 'Admins without a phishing-resistant method', 'count',
-        'Admins with no phishing-resistant method registered.'),
+        'Admins with a report row and no phishing-resistant method registered.'),
+      info_('admins.not_assessable', 'Admins not assessable', 'count',
+        'Role holders without a userRegistrationDetails row (disabled accounts, or not yet in the report); 0 when the isAdmin flag defines admins.'),
+      info_('data.admin_flag_mismatch', 'isAdmin flag mismatches', 'count',
+        "Users whose isAdmin flag disagrees with holding an active directory role (direct or via group); null without role data."),
       info_('guests.mfa_capable', 'Guests MFA capable', 'ratio', 'Share of guests with isMfaCapable = true.'),
     );
     for (const token of [...this.methodCounts.keys()].sort()) {

@@ -62,21 +62,35 @@ export function sourceById(snapshot: LoadedSnapshot, id: string): SourceRecord |
 
 /**
  * Streams the JSON values of a source file, one per line, verifying its SHA-256 and size at the end.
- * Lines are split on the raw bytes so multi-byte characters that straddle chunks are handled.
  */
 export async function* readRows(snapshot: LoadedSnapshot, source: SourceRecord): AsyncGenerator<unknown> {
   const path = join(snapshot.dir, source.file);
   const hash = createHash('sha256');
   let bytes = 0;
+  yield* readNdjson(path, (chunk) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  const digest = hash.digest('hex');
+  if (digest !== source.sha256 || bytes !== source.bytes) {
+    throw new SnapshotError(
+      `${path}: SHA-256 ${digest} (${bytes} bytes) does not match the manifest (${source.sha256}, ${source.bytes} bytes). ` +
+        `The file was changed after collection; restore it from the evidence archive or collect again.`,
+    );
+  }
+}
+
+/**
+ * Streams the JSON values of an NDJSON file, one per line. Lines are split on the raw bytes so multi-byte
+ * characters that straddle chunks are handled; onChunk sees every byte (for hashing).
+ */
+export async function* readNdjson(path: string, onChunk?: (chunk: Buffer) => void): AsyncGenerator<unknown> {
   let lineNo = 0;
   let rest: Buffer = Buffer.alloc(0);
-  let stream;
   try {
-    stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      let buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      onChunk?.(chunk);
+      const buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
       let start = 0;
       for (;;) {
         const nl = buf.indexOf(10, start);
@@ -86,7 +100,6 @@ export async function* readRows(snapshot: LoadedSnapshot, source: SourceRecord):
         start = nl + 1;
       }
       rest = start < buf.length ? buf.subarray(start) : Buffer.alloc(0);
-      buf = Buffer.alloc(0);
     }
   } catch (e) {
     if (e instanceof SnapshotError) throw e;
@@ -95,13 +108,6 @@ export async function* readRows(snapshot: LoadedSnapshot, source: SourceRecord):
   if (rest.length > 0) {
     lineNo++;
     yield parseLine(rest.toString('utf8'), path, lineNo);
-  }
-  const digest = hash.digest('hex');
-  if (digest !== source.sha256 || bytes !== source.bytes) {
-    throw new SnapshotError(
-      `${path}: SHA-256 ${digest} (${bytes} bytes) does not match the manifest (${source.sha256}, ${source.bytes} bytes). ` +
-        `The file was changed after collection; restore it from the evidence archive or collect again.`,
-    );
   }
 }
 

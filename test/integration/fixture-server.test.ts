@@ -48,6 +48,10 @@ beforeAll(async () => {
     }
     if (path.includes('usersRegisteredByFeature(')) return send(200, { totalUserCount: 4, userRegistrationFeatureCounts: [], userTypes: 'all', userRoles: 'all' });
     if (path.includes('usersRegisteredByMethod(')) return send(200, { totalUserCount: 4, userRegistrationMethodCounts: [], userTypes: 'all', userRoles: 'all' });
+    if (path === '/v1.0/roleManagement/directory/roleAssignments') {
+      return send(200, { value: [{ id: 'ra1', principalId: 'u1', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/',
+        principal: { '@odata.type': '#microsoft.graph.user', id: 'u1', userPrincipalName: 'ann@fixture.example', displayName: 'ann' } }] });
+    }
     if (path.includes('userRegistrationActivity(')) {
       return send(200, { value: [
         { id: 'a', feature: 'reset', authMethod: 'email', successfulActivityCount: 9, failureActivityCount: 1 },
@@ -89,6 +93,8 @@ it('collects and analyzes from a hand-written Graph-compatible server', async ()
   expect(metrics['sspr.reset.failure_rate']).toEqual({ value: 0.1, numerator: 1, denominator: 10 });
   expect(metrics['registration.failure_rate']).toEqual({ value: 0.25, numerator: 1, denominator: 4 });
   expect(metrics['methods.registered.mobilePhone']).toEqual({ value: 1 });
+  expect(metrics['admins.total']).toEqual({ value: 1 });
+  expect(metrics['data.admin_flag_mismatch']).toEqual({ value: 0 });
 });
 
 it('refuses plain http to a non-loopback host (the token would travel in clear)', async () => {

@@ -14,6 +14,7 @@ const base: Record<string, MetricValue> = {
   'admins.mfa_capable': { value: 1, numerator: 2, denominator: 2 },
   'admins.phishing_resistant': { value: 1, numerator: 2, denominator: 2 },
   'admins.without_phishing_resistant': { value: 0 },
+  'data.admin_flag_mismatch': { value: 0 },
 };
 const ctx = (over: Record<string, MetricValue> = {}) => ({ metrics: { ...base, ...over }, thresholds: DEFAULT_THRESHOLDS });
 const byId = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c]));
@@ -29,6 +30,7 @@ describe('check catalogue', () => {
       expect(c.meta.rationale.length).toBeGreaterThan(80);
       expect(c.meta.remediation.steps.length).toBeGreaterThan(0);
       expect(c.meta.requires).toContain('userRegistrationDetails');
+      expect(c.meta.evidence.length).toBeGreaterThan(0);
     }
   });
   it('every check passes on a compliant tenant', () => {
@@ -56,6 +58,10 @@ describe('each check fails on its own failing state', () => {
   });
   it('passwordless-below-target', () => {
     expect(byId['passwordless-below-target']!.evaluate(ctx({ 'passwordless.capable': { value: 0.2, numerator: 20, denominator: 100 } })).status).toBe('fail');
+  });
+  it('admin-flag-mismatch', () => {
+    expect(byId['admin-flag-mismatch']!.evaluate(ctx({ 'data.admin_flag_mismatch': { value: 3 } })).status).toBe('fail');
+    expect(() => byId['admin-flag-mismatch']!.evaluate(ctx({ 'data.admin_flag_mismatch': { value: null } }))).toThrow();
   });
   it('a check never passes on a missing metric: it throws, and the engine turns that into error', () => {
     expect(() => byId['mfa-capable-below-target']!.evaluate(ctx({ 'mfa.capable': { value: null, numerator: 0, denominator: 0 } }))).toThrow();

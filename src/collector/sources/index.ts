@@ -1,6 +1,10 @@
 import { credentialUsageSummary } from './credential-usage-summary.js';
 import { credentialUserRegistrationCount } from './credential-user-registration-count.js';
 import { credentialUserRegistrationDetails } from './credential-user-registration-details.js';
+import { roleAssignments } from './role-assignments.js';
+import { roleDefinitions } from './role-definitions.js';
+import { roleEligibilities } from './role-eligibilities.js';
+import { roleGroupMembers } from './role-group-members.js';
 import type { SourceDef } from './types.js';
 import { userCredentialUsageDetails } from './user-credential-usage-details.js';
 import { userEventsSummary } from './user-events-summary.js';
@@ -22,4 +26,8 @@ export const SOURCES: readonly SourceDef[] = [
   credentialUsageSummary,
   userRegistrationActivity,
   credentialUserRegistrationDetails,
+  roleDefinitions,
+  roleAssignments,
+  roleEligibilities,
+  roleGroupMembers,
 ];

@@ -14,4 +14,14 @@ export interface SourceDef {
   delegatedOnly?: boolean;
   /** Required permission, for messages. */
   permission: string;
+  /**
+   * For a source whose requests depend on other sources' rows (e.g. members of the groups that hold roles):
+   * the ids it waits for, and a function that builds its requests from their committed files.
+   */
+  dependsOn?: string[];
+  requestsFrom?: (readRows: (sourceId: string) => AsyncIterable<unknown>) => Promise<string[]>;
+  /** Rows are keyed by this function for duplicate detection (default: the row's `id`). */
+  rowKey?: (row: Record<string, unknown>) => string | undefined;
+  /** Turns a wire row into the stored row (e.g. to add the group a member row belongs to); gets the request. */
+  mapRow?: (row: Record<string, unknown>, request: string) => Record<string, unknown>;
 }

@@ -1,0 +1,115 @@
+/**
+ * Access preflight: tries every source with the smallest request and says, per source, whether it works and, if
+ * not, the exact problem and what to do. Reads the token's `roles` / `scp` claims when the token is a JWT (it is
+ * decoded locally, never printed or sent anywhere else).
+ */
+import type { GraphTransport } from '../graph/client.js';
+import { SOURCES, type SourceDef } from './sources/index.js';
+
+export interface TokenClaims {
+  /** application permissions (app-only token) */
+  roles: string[];
+  /** delegated scopes (user token) */
+  scopes: string[];
+  kind: 'application' | 'delegated' | 'unknown';
+}
+
+export interface DoctorRow {
+  source: string;
+  ok: boolean;
+  /** 'ok', or a short statement of the problem */
+  problem: string;
+  /** what to do; empty when ok */
+  fix: string;
+}
+
+const LICENCE_CODE = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
+const READER_ROLES = 'Reports Reader, Security Reader, Security Administrator or Global Reader';
+
+/** Decodes the claims of a JWT access token without verifying it (Graph verifies it); null when not a JWT. */
+export function readClaims(token: string): TokenClaims | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { roles?: unknown; scp?: unknown };
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+    const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ').filter(Boolean) : [];
+    return { roles, scopes, kind: roles.length > 0 ? 'application' : scopes.length > 0 ? 'delegated' : 'unknown' };
+  } catch {
+    return null;
+  }
+}
+
+/** The smallest request of a source: one row of a paged report, the first slice of a sliced one. */
+export function probeRequest(def: SourceDef): string {
+  const first = def.requests[0]!;
+  return first.replace(/\$top=\d+/, '$top=1');
+}
+
+/** The permission names a source accepts (graph-api.md §0, §S). */
+function permissionNames(def: SourceDef): string[] {
+  return def.permission.replace(/\s*\(.*\)$/, '').split(/\s*\/\s*/);
+}
+
+export function diagnose(def: SourceDef, status: number, code: string | null, message: string, claims: TokenClaims | null): DoctorRow {
+  const source = def.id;
+  const perm = permissionNames(def).join(' or ');
+  if (status >= 200 && status < 300) return { source, ok: true, problem: 'ok', fix: '' };
+  if (def.retired && (status === 404 || status === 410)) {
+    return { source, ok: true, problem: `retired by Microsoft on ${def.retired.since}`, fix: `nothing to do: ${def.retired.successor} is collected instead` };
+  }
+  if (status === 403 && code === LICENCE_CODE) {
+    return {
+      source,
+      ok: false,
+      problem: 'no Microsoft Entra ID P1/P2 licence (403 ' + LICENCE_CODE + ')',
+      fix: 'assign Microsoft Entra ID P1 or P2 in the tenant; if it is licensed, retry later (Graph answers this transiently at times)',
+    };
+  }
+  if (status === 401 || status === 403) {
+    if (def.delegatedOnly && claims?.kind === 'application') {
+      return {
+        source,
+        ok: false,
+        problem: 'not supported with application permissions',
+        fix: `collect it with a delegated sign-in (--auth device-code or azure-cli) by a user holding ${READER_ROLES}, with ${perm} consented`,
+      };
+    }
+    if (claims?.kind === 'application' && !permissionNames(def).some((p) => claims.roles.includes(p))) {
+      return { source, ok: false, problem: `missing application permission ${perm}`, fix: `grant ${perm} (application) to the app and grant admin consent` };
+    }
+    if (claims?.kind === 'delegated' && !permissionNames(def).some((p) => claims.scopes.includes(p))) {
+      return { source, ok: false, problem: `missing delegated permission ${perm}`, fix: `consent ${perm} (delegated) for the client app` };
+    }
+    if (claims?.kind === 'delegated') {
+      return { source, ok: false, problem: `missing directory role (${code ?? status}: ${message})`, fix: `assign the signed-in user ${READER_ROLES}` };
+    }
+    return { source, ok: false, problem: `access denied (${code ?? status}: ${message})`, fix: `grant ${perm}; for a user sign-in also one of ${READER_ROLES}` };
+  }
+  if (status === 404 || status === 400) {
+    return { source, ok: false, problem: `HTTP ${status} ${code ?? ''}: ${message}`.trim(), fix: 'check --cloud: this report exists in the global cloud only for the beta reports' };
+  }
+  return { source, ok: false, problem: `HTTP ${status} ${code ?? ''}: ${message}`.trim(), fix: 'retry later; if it persists, check the Microsoft 365 service health' };
+}
+
+export async function doctor(transport: GraphTransport, token: string | null, sources: readonly SourceDef[] = SOURCES): Promise<{ claims: TokenClaims | null; rows: DoctorRow[] }> {
+  const claims = token ? readClaims(token) : null;
+  const rows: DoctorRow[] = [];
+  for (const def of sources) {
+    try {
+      const res = await transport.get(probeRequest(def), def.apiVersion);
+      const err = (res.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      const code = typeof err?.code === 'string' ? err.code : null;
+      const message = typeof err?.message === 'string' ? err.message.slice(0, 200) : '';
+      let row = diagnose(def, res.status, code, message, claims);
+      const value = (res.body as { value?: unknown } | undefined)?.value;
+      if (row.ok && def.retired && Array.isArray(value) && value.length === 0) {
+        row = { source: def.id, ok: true, problem: `retired by Microsoft on ${def.retired.since} (answers no data)`, fix: `nothing to do: ${def.retired.successor} is collected instead` };
+      }
+      rows.push(row);
+    } catch (e) {
+      rows.push({ source: def.id, ok: false, problem: `no answer: ${(e as Error).message}`, fix: 'check the network, --graph-url and --cloud' });
+    }
+  }
+  return { claims, rows };
+}

@@ -1,0 +1,34 @@
+import type { SourceDef } from './types.js';
+
+const GROUP = '#microsoft.graph.group';
+const USERS_OF = /^\/groups\/([^/]+)\/transitiveMembers/;
+
+/**
+ * Members (transitive) of every group that holds a directory role, active or eligible: role-assignable groups make
+ * their members admins without a direct assignment (graph-api.md §D.1: "Expand group members yourself").
+ */
+export const roleGroupMembers: SourceDef = {
+  id: 'roleGroupMembers',
+  title: 'Members of groups holding directory roles',
+  apiVersion: 'v1.0',
+  requests: [],
+  dependsOn: ['roleAssignments', 'roleEligibilityScheduleInstances'],
+  async requestsFrom(readRows) {
+    const groups = new Set<string>();
+    for (const source of ['roleAssignments', 'roleEligibilityScheduleInstances']) {
+      for await (const row of readRows(source)) {
+        const r = row as { principalId?: unknown; principal?: { '@odata.type'?: unknown } };
+        if (r.principal?.['@odata.type'] === GROUP && typeof r.principalId === 'string') groups.add(r.principalId);
+      }
+    }
+    return [...groups]
+      .sort()
+      .map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName,displayName`);
+  },
+  mapRow(row, request) {
+    const groupId = decodeURIComponent(USERS_OF.exec(request)?.[1] ?? '');
+    return { groupId, userId: row.id, userPrincipalName: row.userPrincipalName, displayName: row.displayName };
+  },
+  rowKey: (row) => `${String(row.groupId)}/${String(row.userId)}`,
+  permission: 'GroupMember.Read.All',
+};
