@@ -1,0 +1,273 @@
+/**
+ * Every chart of the report: Vega-Lite specs built here, compiled and rendered to an SVG string in Node
+ * (no canvas, no browser, no network: the loader is file-mode and the specs carry their data inline).
+ */
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { CHART_FONT_FAMILY, FALLBACK_EM, LIBERATION_SANS_BOLD, LIBERATION_SANS_REGULAR } from './font-metrics.js';
+import type { ChartData } from './view-model.js';
+
+/** Okabe–Ito palette: distinguishable with the common colour-vision deficiencies (Okabe & Ito, 2008). */
+export const OKABE_ITO = {
+  orange: '#E69F00',
+  skyBlue: '#56B4E9',
+  bluishGreen: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  reddishPurple: '#CC79A7',
+  black: '#000000',
+} as const;
+
+/** Width of every chart in CSS px: the A4 text block (210 mm − 2 × 16 mm margins ≈ 672 px) minus a little air. */
+export const CHART_WIDTH = 660;
+const BAR_STEP = 22;
+const TEXT_COLOR = '#1f2933';
+const GRID_COLOR = '#e3e7eb';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text measurement: vega estimates 0.8 em per character without a canvas; we use the measured advance widths.
+
+interface TextItem {
+  fontSize?: number | string;
+  fontWeight?: string | number;
+}
+
+interface VegaTextMetrics {
+  width: (item: TextItem, text?: unknown) => number;
+}
+
+function isBold(weight: TextItem['fontWeight']): boolean {
+  if (weight === undefined) return false;
+  if (weight === 'bold' || weight === 'bolder') return true;
+  const n = Number(weight);
+  return Number.isFinite(n) && n >= 600;
+}
+
+/** Width in px of `text` set in the chart font at `fontSize` px. */
+export function measureText(text: string, fontSize: number, bold = false): number {
+  const table = bold ? LIBERATION_SANS_BOLD : LIBERATION_SANS_REGULAR;
+  let thousandths = 0;
+  for (const ch of text) thousandths += table[ch.codePointAt(0) ?? 0] ?? FALLBACK_EM * 1000;
+  return (thousandths / 1000) * fontSize;
+}
+
+function textWidth(item: TextItem, text: unknown): number {
+  const size = item.fontSize === undefined ? 11 : Number(item.fontSize) || 0;
+  const s = text === undefined || text === null ? '' : String(text).trim();
+  return measureText(s, size, isBold(item.fontWeight));
+}
+
+// `textMetrics` is exported by vega at run time but missing from its typings.
+(vega as unknown as { textMetrics: VegaTextMetrics }).textMetrics.width = textWidth;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Specs
+
+function baseConfig() {
+  return {
+    font: CHART_FONT_FAMILY,
+    background: '#ffffff',
+    view: { stroke: null },
+    axis: {
+      labelFont: CHART_FONT_FAMILY,
+      titleFont: CHART_FONT_FAMILY,
+      labelColor: TEXT_COLOR,
+      titleColor: TEXT_COLOR,
+      labelFontSize: 10,
+      titleFontSize: 10,
+      titleFontWeight: 'normal' as const,
+      domainColor: '#9aa5b1',
+      tickColor: '#9aa5b1',
+      gridColor: GRID_COLOR,
+      // never truncate a label with "…": the measured widths let autosize make room instead
+      labelLimit: 0,
+    },
+    legend: {
+      labelFont: CHART_FONT_FAMILY,
+      titleFont: CHART_FONT_FAMILY,
+      labelFontSize: 10,
+      titleFontSize: 10,
+      labelColor: TEXT_COLOR,
+      labelLimit: 0,
+      orient: 'bottom' as const,
+      direction: 'horizontal' as const,
+      title: null,
+      symbolType: 'square',
+    },
+    text: { font: CHART_FONT_FAMILY, fontSize: 10, color: TEXT_COLOR },
+  };
+}
+
+const autosize = { type: 'fit-x' as const, contains: 'padding' as const };
+
+function methodsSpec(chart: ChartData, brand: string): TopLevelSpec {
+  const field = chart.measure === 'count' ? 'count' : 'share';
+  const values = chart.rows.map((r) => ({
+    label: r.label,
+    value: chart.measure === 'count' ? r.count : r.share,
+    text: chart.measure === 'count' ? (r.count === null ? '' : r.countText.split(' / ')[0]) : r.shareText,
+  }));
+  return {
+    width: CHART_WIDTH,
+    height: { step: BAR_STEP },
+    autosize,
+    padding: { left: 4, right: 40, top: 4, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { ticks: false, domain: false, labelPadding: 6 } },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        title: field === 'count' ? 'Users' : 'Share of users in scope',
+        axis: field === 'count' ? { format: ',d', tickMinStep: 1 } : { format: '.0%' },
+        ...(field === 'share' ? { scale: { domain: [0, 1] } } : {}),
+      },
+    },
+    layer: [
+      { mark: { type: 'bar', color: brand, cornerRadiusEnd: 2, height: { band: 0.7 } } },
+      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle' }, encoding: { text: { field: 'text' } } },
+    ],
+  };
+}
+
+function funnelSpec(chart: ChartData): TopLevelSpec {
+  const groups = ['MFA', 'SSPR', 'Passwordless', 'Phishing-resistant'];
+  const values = chart.rows
+    .filter((r) => r.share !== null)
+    .map((r) => ({ label: r.label, share: r.share, group: r.group, text: r.shareText }));
+  return {
+    width: CHART_WIDTH,
+    height: { step: BAR_STEP },
+    autosize,
+    padding: { left: 4, right: 40, top: 4, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    encoding: {
+      y: {
+        field: 'label',
+        type: 'nominal',
+        sort: chart.rows.map((r) => r.label),
+        title: null,
+        axis: { ticks: false, domain: false, labelPadding: 6 },
+      },
+      x: { field: 'share', type: 'quantitative', title: 'Share of users in scope', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+    },
+    layer: [
+      {
+        mark: { type: 'bar', cornerRadiusEnd: 2, height: { band: 0.7 } },
+        encoding: {
+          color: {
+            field: 'group',
+            type: 'nominal',
+            scale: { domain: groups, range: [OKABE_ITO.blue, OKABE_ITO.bluishGreen, OKABE_ITO.orange, OKABE_ITO.reddishPurple] },
+          },
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle' }, encoding: { text: { field: 'text' } } },
+    ],
+  };
+}
+
+function adminsSpec(chart: ChartData): TopLevelSpec {
+  const groups = ['Administrators', 'All users'];
+  const values = chart.rows
+    .filter((r) => r.share !== null)
+    .map((r) => ({ label: r.label, share: r.share, group: r.group, text: r.shareText }));
+  const labels = [...new Set(chart.rows.map((r) => r.label))];
+  return {
+    width: CHART_WIDTH,
+    height: { step: 34 },
+    autosize,
+    padding: { left: 4, right: 40, top: 4, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: labels, title: null, axis: { ticks: false, domain: false, labelPadding: 6 } },
+      yOffset: { field: 'group', type: 'nominal', sort: groups, scale: { paddingInner: 0.1 } },
+      x: { field: 'share', type: 'quantitative', title: 'Share of the group', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+    },
+    layer: [
+      {
+        mark: { type: 'bar', cornerRadiusEnd: 2 },
+        encoding: {
+          color: {
+            field: 'group',
+            type: 'nominal',
+            scale: { domain: groups, range: [OKABE_ITO.vermillion, OKABE_ITO.blue] },
+          },
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle' }, encoding: { text: { field: 'text' } } },
+    ],
+  };
+}
+
+/** The Vega-Lite spec of one chart (exported for tests and for anyone who wants the chart elsewhere). */
+export function chartSpec(chart: ChartData, brandColor: string): TopLevelSpec {
+  switch (chart.id) {
+    case 'methods':
+      return methodsSpec(chart, brandColor);
+    case 'funnel':
+      return funnelSpec(chart);
+    case 'admins':
+      return adminsSpec(chart);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering
+
+/**
+ * Vega numbers clip paths and gradients from a module-wide counter: reset it per chart so output does not depend
+ * on what was rendered before, then prefix every id so several charts can share one HTML document.
+ */
+function scopeIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${prefix}-${id}"`);
+}
+
+/**
+ * Vega-Lite reports harmless spec adjustments (e.g. "Dropping fit-y because spec has discrete height") on the
+ * console; the renderer must not print (only src/cli does), and real errors still throw.
+ */
+const SILENT = vega.logger(vega.None);
+
+/** Our SVG is inserted into the HTML unescaped: refuse anything that could execute or load. */
+function assertInert(svg: string): void {
+  if (/<script|<foreignObject|\son[a-z]+\s*=|javascript:|<image|<use\b[^>]*href="(?!#)/i.test(svg)) {
+    throw new Error('chart SVG contains active content; refusing to embed it');
+  }
+}
+
+export async function renderChartSvg(chart: ChartData, brandColor: string): Promise<string> {
+  const vgSpec = compile(chartSpec(chart, brandColor), { logger: SILENT }).spec;
+  const view = new vega.View(vega.parse(vgSpec), {
+    renderer: 'none',
+    loader: vega.loader({ mode: 'file' }),
+    logLevel: vega.Error,
+  });
+  (vega as unknown as { resetSVGDefIds: () => void }).resetSVGDefIds();
+  try {
+    const raw = await view.toSVG();
+    const svg = scopeIds(raw, `chart-${chart.id}`)
+      .replace(/^<svg /, `<svg role="img" aria-label="${chart.title.replace(/[&<>"]/g, '')}" `)
+      .replace(/ width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/, ' width="$1" height="$2" preserveAspectRatio="xMinYMin meet"');
+    assertInert(svg);
+    return svg;
+  } finally {
+    view.finalize();
+  }
+}
+
+/** SVG markup by chart id; charts without data are left out (the template shows a note instead). */
+export async function renderCharts(charts: readonly ChartData[], brandColor: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const chart of charts) {
+    if (!chart.empty) out[chart.id] = await renderChartSvg(chart, brandColor);
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * Worklists: a sidecar NDJSON of affected users → CSV for the people who fix them (usually in Excel).
+ * Streams line by line: the sidecar may list every user of a large tenant.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { AffectedUserSchema, type AffectedUser } from '../engine/results.js';
+
+export const WORKLIST_COLUMNS = ['id', 'userPrincipalName', 'userDisplayName', 'userType', 'isAdmin', 'methodsRegistered'] as const;
+
+/** Excel needs the byte-order mark to read the file as UTF-8 rather than the ANSI code page. */
+const BOM = '\uFEFF';
+/** RFC 4180 line break. */
+const EOL = '\r\n';
+
+/**
+ * Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection"): = + - @, and tab and CR,
+ * which some importers strip before evaluating the rest.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Control characters except tab, LF and CR (which RFC 4180 allows inside a quoted field). */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** Shows a control character as its Unicode "control picture" (U+2400 block), so nothing is silently lost. */
+function controlPicture(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20) return String.fromCodePoint(0x2400 + code);
+  if (code === 0x7f) return '\u2421';
+  return '\uFFFD';
+}
+
+/** One CSV field: control characters made visible, formulas neutralised with a leading ', quoted if needed. */
+export function csvCell(value: string): string {
+  let s = value.replace(CONTROL, controlPicture);
+  if (FORMULA_START.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvRow(user: AffectedUser): string {
+  return (
+    [
+      user.id,
+      user.userPrincipalName,
+      user.userDisplayName,
+      user.userType,
+      user.isAdmin === null ? '' : String(user.isAdmin),
+      user.methodsRegistered.join(';'),
+    ]
+      .map(csvCell)
+      .join(',') + EOL
+  );
+}
+
+export interface WorklistResult {
+  /** data rows written (header excluded) */
+  rows: number;
+  /** the first `headLimit` users, for the capped table in the report */
+  head: AffectedUser[];
+  /** SHA-256 (hex) of the sidecar's bytes as read */
+  sha256: string;
+}
+
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain');
+}
+
+/**
+ * Reads `ndjsonPath` (one AffectedUser per line; blank lines ignored) and writes the CSV to `csvPath`.
+ * Throws on a line that is not a valid AffectedUser, naming the line.
+ */
+export async function writeWorklistCsv(ndjsonPath: string, csvPath: string, headLimit: number): Promise<WorklistResult> {
+  const hash = createHash('sha256');
+  const input = createReadStream(ndjsonPath);
+  input.on('data', (chunk) => hash.update(chunk));
+  const out = createWriteStream(csvPath, { encoding: 'utf8' });
+  const closed = once(out, 'close');
+  const head: AffectedUser[] = [];
+  let rows = 0;
+  let lineNo = 0;
+  // the reader must be attached before the first await, or chunks flow past it
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    await write(out, BOM + WORKLIST_COLUMNS.join(',') + EOL);
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw new Error(`${ndjsonPath}: line ${lineNo} is not JSON`);
+      }
+      const user = AffectedUserSchema.safeParse(parsed);
+      if (!user.success) throw new Error(`${ndjsonPath}: line ${lineNo} is not an affected-user row (${user.error.issues[0]?.message ?? 'invalid'})`);
+      if (head.length < headLimit) head.push(user.data);
+      await write(out, csvRow(user.data));
+      rows++;
+    }
+    out.end();
+    await closed;
+  } catch (err) {
+    input.destroy();
+    out.destroy();
+    await closed.catch(() => undefined);
+    throw err;
+  }
+  return { rows, head, sha256: hash.digest('hex') };
+}

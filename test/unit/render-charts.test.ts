@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { measureText, renderChartSvg, renderCharts } from '../../src/render/charts.js';
+import type { ChartData, ChartRow } from '../../src/render/view-model.js';
+import { buildViewModel } from '../../src/render/view-model.js';
+import { loadSample } from '../fixtures/results-sample/load.js';
+
+const row = (label: string, count: number): ChartRow => ({
+  label,
+  key: label,
+  share: count / 100,
+  count,
+  denominator: 100,
+  group: 'users',
+  shareText: `${count}%`,
+  countText: `${count} / 100`,
+});
+
+const methods = (rows: ChartRow[]): ChartData => ({
+  id: 'methods',
+  title: 'Users per registered method',
+  caption: '',
+  measure: 'count',
+  labelHeading: 'Method',
+  keyHeading: 'Token',
+  showGroup: false,
+  rows,
+  empty: false,
+});
+
+function labels(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+}
+
+describe('charts', () => {
+  it('renders the three report charts as inline SVG without truncating any label', async () => {
+    const results = await loadSample();
+    const view = buildViewModel(results, {
+      branding: { organisation: 'x', primaryColor: '#1f4e79' },
+      logoDataUri: null,
+      maxAffectedInPdf: 25,
+      affectedHead: new Map(),
+      worklists: new Map(),
+    });
+    const svgs = await renderCharts(view.charts, '#1f4e79');
+    expect(Object.keys(svgs).sort()).toEqual(['admins', 'funnel', 'methods']);
+    for (const svg of Object.values(svgs)) {
+      expect(svg.startsWith('<svg ')).toBe(true);
+      expect(svg).not.toContain('…');
+      expect(svg).not.toMatch(/<script|<foreignObject|https?:\/\/(?!www\.w3\.org)/);
+    }
+    const methodLabels = labels(svgs.methods!);
+    for (const r of view.charts[0]!.rows) expect(methodLabels).toContain(r.label);
+    expect(methodLabels).toContain('x509CertificateMultiFactor');
+    expect(methodLabels).toContain('Windows Hello for Business');
+  });
+
+  it('keeps long and unknown method tokens whole, and escapes markup in them', async () => {
+    const long = 'microsoftAuthenticatorPasswordlessPhoneSignInWithNumberMatching';
+    const svg = await renderChartSvg(methods([row(long, 80), row('<script>alert(1)</script>', 20), row('王小明の方法', 5)]), '#1f4e79');
+    expect(svg).not.toContain('…');
+    expect(labels(svg)).toEqual(expect.arrayContaining([long, '&lt;script&gt;alert(1)&lt;/script&gt;', '王小明の方法']));
+    expect(svg).not.toContain('<script>');
+  });
+
+  it('reserves exactly the measured label width, neither cutting labels off nor wasting space', async () => {
+    const long = 'microsoftAuthenticatorPasswordlessPhoneSignIn';
+    const svg = await renderChartSvg(methods([row(long, 50)]), '#1f4e79');
+    const left = Number(/^<svg [^>]*><rect [^>]*\/><g [^>]*transform="translate\(([\d.]+),/.exec(svg)?.[1]);
+    const width = measureText(long, 10);
+    // plot origin = padding (4) + label width + label padding (6); vega's own estimate would add ~45 %
+    expect(left).toBeGreaterThanOrEqual(width + 10);
+    expect(left).toBeLessThan(width + 20);
+  });
+
+  it('is deterministic and scopes its ids per chart', async () => {
+    const chart = methods([row('a', 1), row('b', 2)]);
+    const first = await renderChartSvg(chart, '#1f4e79');
+    expect(await renderChartSvg(chart, '#1f4e79')).toBe(first);
+    for (const m of first.matchAll(/\bid="([^"]+)"/g)) expect(m[1]).toMatch(/^chart-methods-/);
+  });
+
+  it('measures text with the Liberation Sans table (Chromium-measured), CJK as one em', () => {
+    // "microsoftAuthenticatorPasswordless" measured 16.118 em in Chromium; vega's estimate was 0.8 em × 34 = 27.2 em
+    expect(measureText('microsoftAuthenticatorPasswordless', 10)).toBeCloseTo(161.2, 0);
+    expect(measureText('王小明', 10)).toBe(30);
+    expect(measureText('MFA', 10, true)).toBeGreaterThan(measureText('MFA', 10));
+  });
+});
