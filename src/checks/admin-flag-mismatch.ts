@@ -1,5 +1,5 @@
 import { COHORTS } from '../metrics/registration.js';
-import { metricValue, type Check } from './types.js';
+import { noneAffected, type Check } from './types.js';
 
 /** Data quality (graph-api.md §D.2): the report's isAdmin flag is undefined for PIM, group and scoped roles. */
 export const adminFlagMismatch: Check = {
@@ -25,10 +25,9 @@ export const adminFlagMismatch: Check = {
     evidence: ['data.admin_flag_mismatch', 'admins.total'],
     cohort: COHORTS.adminFlagMismatch,
   },
-  evaluate(ctx) {
-    const n = metricValue(ctx, 'data.admin_flag_mismatch');
-    return n === 0
-      ? { status: 'pass', message: 'The isAdmin flag agrees with the active role assignments for every user.' }
-      : { status: 'fail', message: `${n} users have an isAdmin flag that disagrees with their active role assignments.` };
-  },
+  evaluate: noneAffected(
+    'data.admin_flag_mismatch',
+    'The isAdmin flag agrees with the active role assignments for every user.',
+    (n) => `${n} users have an isAdmin flag that disagrees with their active role assignments.`,
+  ),
 };

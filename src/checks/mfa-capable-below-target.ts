@@ -1,5 +1,5 @@
 import { COHORTS } from '../metrics/registration.js';
-import { describeRatio, metricValue, type Check } from './types.js';
+import { shareAtLeast, type Check } from './types.js';
 
 export const mfaCapableBelowTarget: Check = {
   meta: {
@@ -37,10 +37,5 @@ export const mfaCapableBelowTarget: Check = {
     cohort: COHORTS.usersNotMfaCapable,
     threshold: 'mfaCapableMin',
   },
-  evaluate(ctx) {
-    const share = metricValue(ctx, 'mfa.capable');
-    const target = ctx.thresholds.mfaCapableMin;
-    const text = `MFA capable: ${describeRatio(ctx.metrics['mfa.capable'])}; target ${(target * 100).toFixed(1)} %.`;
-    return { status: share >= target ? 'pass' : 'fail', message: text };
-  },
+  evaluate: shareAtLeast('mfa.capable', 'mfaCapableMin', 'MFA capable'),
 };

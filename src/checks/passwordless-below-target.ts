@@ -1,4 +1,4 @@
-import { describeRatio, metricValue, type Check } from './types.js';
+import { shareAtLeast, type Check } from './types.js';
 
 export const passwordlessBelowTarget: Check = {
   meta: {
@@ -23,10 +23,5 @@ export const passwordlessBelowTarget: Check = {
     evidence: ['users.in_scope', 'passwordless.capable'],
     threshold: 'passwordlessCapableMin',
   },
-  evaluate(ctx) {
-    const share = metricValue(ctx, 'passwordless.capable');
-    const target = ctx.thresholds.passwordlessCapableMin;
-    const text = `Passwordless capable: ${describeRatio(ctx.metrics['passwordless.capable'])}; target ${(target * 100).toFixed(1)} %.`;
-    return { status: share >= target ? 'pass' : 'fail', message: text };
-  },
+  evaluate: shareAtLeast('passwordless.capable', 'passwordlessCapableMin', 'Passwordless capable'),
 };

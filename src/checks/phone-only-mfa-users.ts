@@ -1,5 +1,5 @@
 import { COHORTS } from '../metrics/registration.js';
-import { describeRatio, metricValue, type Check } from './types.js';
+import { describeRatio, noneAffected, type Check } from './types.js';
 
 export const phoneOnlyMfaUsers: Check = {
   meta: {
@@ -34,11 +34,9 @@ export const phoneOnlyMfaUsers: Check = {
     evidence: ['users.in_scope', 'mfa.phone_only'],
     cohort: COHORTS.usersPhoneOnly,
   },
-  evaluate(ctx) {
-    const n = ctx.metrics['mfa.phone_only']?.numerator ?? 0;
-    metricValue(ctx, 'mfa.phone_only');
-    return n === 0
-      ? { status: 'pass', message: 'No user has phone (SMS/voice) methods as their only MFA methods.' }
-      : { status: 'fail', message: `SMS/voice-only users: ${describeRatio(ctx.metrics['mfa.phone_only'])}.` };
-  },
+  evaluate: noneAffected(
+    'mfa.phone_only',
+    'No user has phone (SMS/voice) methods as their only MFA methods.',
+    (_n, ctx) => `SMS/voice-only users: ${describeRatio(ctx.metrics['mfa.phone_only'])}.`,
+  ),
 };

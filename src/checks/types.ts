@@ -1,5 +1,5 @@
 /** A check: declarative meta beside a pure evaluate(). Prose lives in meta; evaluate() returns status and numbers. */
-import type { MetricValue, Severity } from '../engine/results.js';
+import type { MetricValue, Severity, SourceStatus } from '../engine/results.js';
 import type { Thresholds } from '../metrics/definitions.js';
 
 export interface CheckMeta {
@@ -9,8 +9,10 @@ export interface CheckMeta {
   version: number;
   title: string;
   severity: Severity;
-  /** snapshot sources that must be `ok`; otherwise the result is `error`, never pass or fail */
+  /** snapshot sources that must all be `ok`; otherwise the result is `error`, never pass or fail */
   requires: string[];
+  /** at least one of these sources must be `ok` (e.g. a report and its successor) */
+  requiresOneOf?: string[];
   /** the compliant state and the specific risk */
   rationale: string;
   remediation: { summary: string; steps: string[]; links: string[] };
@@ -27,10 +29,12 @@ export interface CheckMeta {
 export interface CheckContext {
   metrics: Record<string, MetricValue>;
   thresholds: Thresholds;
+  /** every snapshot source's status and records */
+  sources: Record<string, { status: SourceStatus; records: number; retiredSuccessor: string | null }>;
 }
 
 export interface CheckOutcome {
-  status: 'pass' | 'fail';
+  status: 'pass' | 'fail' | 'not_applicable';
   message: string;
 }
 
@@ -42,11 +46,50 @@ export interface Check {
 /** Formats a ratio metric for messages, e.g. "91.2 % (912 of 1,000)". */
 export function describeRatio(v: MetricValue | undefined): string {
   if (!v || v.value === null) return 'not measurable';
-  return `${(v.value * 100).toFixed(1)} % (${(v.numerator ?? 0).toLocaleString('en-US')} of ${(v.denominator ?? 0).toLocaleString('en-US')})`;
+  return `${pct(v.value)} (${(v.numerator ?? 0).toLocaleString('en-US')} of ${(v.denominator ?? 0).toLocaleString('en-US')})`;
 }
 
+export function pct(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
+}
+
+/** A metric's value; throws when it is null, which the engine reports as `error` (never pass or fail). */
 export function metricValue(ctx: CheckContext, id: string): number {
   const v = ctx.metrics[id]?.value;
   if (v === null || v === undefined) throw new Error(`metric ${id} has no value`);
   return v;
+}
+
+/** evaluate() for "share of the population ≥ target". */
+export function shareAtLeast(metric: string, threshold: keyof Thresholds, label: string): Check['evaluate'] {
+  return (ctx) => {
+    const share = metricValue(ctx, metric);
+    const target = ctx.thresholds[threshold];
+    return {
+      status: share >= target ? 'pass' : 'fail',
+      message: `${label}: ${describeRatio(ctx.metrics[metric])}; target at least ${pct(target)}.`,
+    };
+  };
+}
+
+/** evaluate() for "rate ≤ limit" (failure rates, stale rows). */
+export function rateAtMost(metric: string, threshold: keyof Thresholds, label: string): Check['evaluate'] {
+  return (ctx) => {
+    const rate = metricValue(ctx, metric);
+    const limit = ctx.thresholds[threshold];
+    return {
+      status: rate <= limit ? 'pass' : 'fail',
+      message: `${label}: ${describeRatio(ctx.metrics[metric])}; limit ${pct(limit)}.`,
+    };
+  };
+}
+
+/** evaluate() for "no user is in this state": the numerator of a ratio metric, or a count. */
+export function noneAffected(metric: string, pass: string, fail: (n: number, ctx: CheckContext) => string): Check['evaluate'] {
+  return (ctx) => {
+    const v = metricValue(ctx, metric);
+    const m = ctx.metrics[metric]!;
+    const n = m.numerator ?? v;
+    return n === 0 ? { status: 'pass', message: pass } : { status: 'fail', message: fail(n, ctx) };
+  };
 }

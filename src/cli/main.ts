@@ -10,7 +10,9 @@ import { TOOL_VERSION } from '../version.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { collectCommand } from './commands/collect.js';
 import { demoCommand } from './commands/demo.js';
+import { checksCommand } from './commands/checks.js';
 import { doctorCommand } from './commands/doctor.js';
+import { initCommand } from './commands/init.js';
 import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -27,7 +29,9 @@ async function main(): Promise<void> {
     .command(runCommand)
     .command(simulateCommand)
     .command(doctorCommand)
-    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run, simulate or doctor (see --help).')
+    .command(initCommand)
+    .command(checksCommand)
+    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run, simulate, doctor, init or checks (see --help).')
     .strict()
     .version(TOOL_VERSION)
     .epilog('Exit codes: 0 ok · 1 internal error · 2 usage/config error · 3 finding at or above --fail-on · 4 nothing collected · 5 invalid snapshot')

@@ -1,8 +1,13 @@
 /** The steps the commands share: build a transport, collect, analyze, render, decide the exit code. */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { collect } from '../collector/collect.js';
 import type { LoadedConfig } from '../config/load.js';
 import { analyze } from '../engine/analyze.js';
+import { loadBaseline, type Baseline } from '../engine/trends.js';
+import { MANIFEST_FILE } from '../snapshot/schema.js';
 import { SEVERITIES, type AuditResult, type Severity } from '../engine/results.js';
 import { CollectionError, EXIT, UsageError } from '../errors.js';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
@@ -113,8 +118,36 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
   return manifest;
 }
 
-export async function runAnalyze(snapshotDir: string, outDir: string, cfg: LoadedConfig, log: Log): Promise<AuditResult> {
-  const { results, path } = await analyze({ snapshotDir, outDir, config: cfg.config });
+/**
+ * Baselines for trends: earlier results.json files, folders holding one, or snapshot folders (analysed first, with
+ * the same config, into a temporary folder).
+ */
+export async function loadBaselines(paths: readonly string[], cfg: LoadedConfig): Promise<Baseline[]> {
+  const out: Baseline[] = [];
+  for (const p of paths) {
+    if (existsSync(join(p, MANIFEST_FILE))) {
+      const tmp = await mkdtemp(join(tmpdir(), 'eaa-baseline-'));
+      await analyze({ snapshotDir: p, outDir: tmp, config: cfg.config });
+      out.push(await loadBaseline(join(tmp, 'results.json')));
+    } else if (existsSync(join(p, 'results.json'))) {
+      out.push(await loadBaseline(join(p, 'results.json')));
+    } else if (existsSync(p)) {
+      out.push(await loadBaseline(p));
+    } else {
+      throw new UsageError(`--baseline ${p}: no such file or folder; give a results.json, a pack folder or a snapshot folder.`);
+    }
+  }
+  return out;
+}
+
+export async function runAnalyze(
+  snapshotDir: string,
+  outDir: string,
+  cfg: LoadedConfig,
+  log: Log,
+  baselines: readonly Baseline[] = [],
+): Promise<AuditResult> {
+  const { results, path } = await analyze({ snapshotDir, outDir, config: cfg.config, baselines });
   const s = results.summary.byStatus;
   log.info(`analyzed: ${results.findings.length} checks (${s.fail ?? 0} fail, ${s.pass ?? 0} pass, ${s.error ?? 0} error) → ${path}`);
   return results;

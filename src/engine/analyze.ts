@@ -5,18 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHECKS, type Check } from '../checks/index.js';
+import { CHECKS, type Check, type CheckContext } from '../checks/index.js';
 import type { Config } from '../config/schema.js';
-import { resolveControl } from '../frameworks/catalogue.js';
+import { CONTROLS, FRAMEWORKS, resolveControl } from '../frameworks/catalogue.js';
 import { ActivityFold } from '../metrics/activity.js';
-import {
-  ADMINS_DEFINITION,
-  NON_MFA_TOKENS,
-  PHISHING_RESISTANT_PREFIXES,
-  PHISHING_RESISTANT_TOKENS,
-  PHONE_TOKENS,
-  POPULATION_DEFINITION,
-} from '../metrics/definitions.js';
+import { compareAggregates } from '../metrics/aggregates.js';
+import { ADMINS_DEFINITION, populationDefinition, type Definitions } from '../metrics/definitions.js';
 import { RoleFold, resolveRoleSet, type PrivilegedPrincipal } from '../metrics/privileged.js';
 import { RegistrationFold, type AdminDefinition } from '../metrics/registration.js';
 import type { MetricSet } from '../metrics/types.js';
@@ -25,14 +19,18 @@ import type { SourceRecord } from '../snapshot/schema.js';
 import { toJsonText, writeFileAtomic } from '../snapshot/writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { CohortFiles, type CohortSummary } from './cohort-files.js';
+import { indexExceptions, type ExceptionIndex } from './exceptions.js';
 import {
+  FINDING_STATUSES,
   RESULTS_SCHEMA_VERSION,
   SEVERITIES,
   type AuditResult,
   type Finding,
+  type FindingStatus,
   type MetricInfo,
   type MetricValue,
 } from './results.js';
+import { computeTrends, type Baseline } from './trends.js';
 
 export const RESULTS_FILE = 'results.json';
 
@@ -41,34 +39,60 @@ export interface AnalyzeOptions {
   outDir: string;
   config: Config;
   checks?: readonly Check[];
+  /** earlier results (oldest first) to compute trends against */
+  baselines?: readonly Baseline[];
 }
 
 export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditResult; path: string }> {
   const snapshot = await loadSnapshot(opts.snapshotDir);
   const checks = opts.checks ?? CHECKS;
+  const config = opts.config;
+  const asOf = snapshot.manifest.finishedAt;
   await mkdir(opts.outDir, { recursive: true });
 
-  const cohorts = await CohortFiles.create(
-    opts.outDir,
-    checks.flatMap((c) => (c.meta.cohort ? [c.meta.cohort] : [])),
+  const defs: Definitions = {
+    phishingResistantTokens: config.methods.phishingResistant,
+    phishingResistantPrefixes: config.methods.phishingResistantPrefixes,
+    phoneTokens: config.methods.phone,
+    nonMfaTokens: config.methods.nonMfa,
+    includeGuests: config.population.includeGuests,
+    excludeUpnPatterns: config.population.excludeUpnPatterns.map((p) => p.toLowerCase()),
+    breakGlassUpns: config.population.breakGlassAccounts.map((u) => u.toLowerCase()),
+    staleRowDays: config.thresholds.staleRowDays,
+    asOf,
+  };
+  const exceptions = indexExceptions(config.exceptions);
+  const checkOfCohort = new Map(checks.flatMap((c) => (c.meta.cohort ? [[c.meta.cohort, c.meta.id] as const] : [])));
+  const cohorts = await CohortFiles.create(opts.outDir, checkOfCohort.keys(), (cohort, user) =>
+    exceptions.userException(checkOfCohort.get(cohort)!, user),
   );
-  const privileged = await resolvePrivileged(snapshot, opts.config);
-  const { metrics: registration, assessed } = await foldRegistration(snapshot, cohorts, privileged.definition);
-  if (assessed) {
+
+  const privileged = await resolvePrivileged(snapshot, config);
+  const registration = await foldRegistration(snapshot, cohorts, privileged.definition, defs);
+  if (registration.assessed) {
     // Role holders without a userRegistrationDetails row (disabled, or not yet in the report), listed by name.
+    const assessed = registration.assessed;
     privileged.results.notAssessable = [...privileged.holders.values()]
       .filter((u) => !assessed.has(u.id))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
+  const aggregates = await compareFeatureSummary(snapshot, registration.fold);
   const activity = await foldActivity(snapshot);
   const cohortSummaries = await cohorts.commit();
 
-  const values: Record<string, MetricValue> = { ...registration.values, ...activity.values };
-  const info: MetricInfo[] = [...registration.info, ...activity.info].sort((a, b) => a.id.localeCompare(b.id));
+  const values: Record<string, MetricValue> = { ...registration.metrics.values, ...aggregates.values, ...activity.values };
+  const info: MetricInfo[] = [...registration.metrics.info, ...aggregates.info, ...activity.info].sort((a, b) => a.id.localeCompare(b.id));
   const metrics = Object.fromEntries(Object.keys(values).sort().map((k) => [k, values[k]!]));
 
+  const ctx: CheckContext = {
+    metrics,
+    thresholds: config.thresholds,
+    sources: Object.fromEntries(
+      snapshot.manifest.sources.map((s) => [s.id, { status: s.status, records: s.records, retiredSuccessor: s.retiredSuccessor }]),
+    ),
+  };
   const findings = checks
-    .map((check) => evaluateCheck(check, snapshot, metrics, opts.config, cohortSummaries))
+    .map((check) => evaluateCheck(check, snapshot, ctx, config, cohortSummaries, exceptions))
     .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.checkId.localeCompare(b.checkId));
 
   const m = snapshot.manifest;
@@ -77,16 +101,28 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     tenant: { id: m.tenantId, cloud: m.cloud, endpoint: m.endpoint },
     snapshot: { startedAt: m.startedAt, finishedAt: m.finishedAt, manifestSha256: snapshot.manifestSha256, complete: m.complete },
-    asOf: m.finishedAt,
+    asOf,
     definitions: {
-      population: POPULATION_DEFINITION,
+      population: populationDefinition(defs),
       admins: privileged.results.basis === 'roles' ? rolesDefinition(privileged.results) : ADMINS_DEFINITION,
-      phishingResistantTokens: [...PHISHING_RESISTANT_TOKENS],
-      phishingResistantPrefixes: [...PHISHING_RESISTANT_PREFIXES],
-      phoneTokens: [...PHONE_TOKENS],
-      nonMfaTokens: [...NON_MFA_TOKENS],
-      thresholds: { ...opts.config.thresholds },
+      phishingResistantTokens: [...defs.phishingResistantTokens],
+      phishingResistantPrefixes: [...defs.phishingResistantPrefixes],
+      phoneTokens: [...defs.phoneTokens],
+      nonMfaTokens: [...defs.nonMfaTokens],
+      includeGuests: defs.includeGuests,
+      excludeUpnPatterns: [...defs.excludeUpnPatterns],
+      breakGlassAccounts: [...defs.breakGlassUpns],
+      privilegedRoles: Array.isArray(config.privilegedRoles) ? [...config.privilegedRoles] : config.privilegedRoles,
+      thresholds: { ...config.thresholds },
     },
+    exceptions: config.exceptions.map((e, i) => ({
+      check: e.check,
+      users: e.users ?? null,
+      reason: e.reason,
+      owner: e.owner,
+      expires: e.expires,
+      matched: exceptions.matched[i] ?? 0,
+    })),
     privileged: privileged.results,
     sources: m.sources.map((s) => ({
       id: s.id,
@@ -106,8 +142,11 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     metricInfo: info,
     metrics,
     findings,
+    coverage: coverage(findings, checks, config),
+    trends: null,
     summary: summarise(findings),
   };
+  if (opts.baselines && opts.baselines.length > 0) results.trends = await computeTrends(results, opts.outDir, opts.baselines);
   const path = join(opts.outDir, RESULTS_FILE);
   await writeFileAtomic(path, toJsonText(results));
   return { results, path };
@@ -117,18 +156,26 @@ async function foldRegistration(
   snapshot: LoadedSnapshot,
   cohorts: CohortFiles,
   admins: AdminDefinition,
-): Promise<{ metrics: MetricSet; assessed: ReadonlySet<string> | null }> {
+  defs: Definitions,
+): Promise<{ metrics: MetricSet; assessed: ReadonlySet<string> | null; fold: RegistrationFold | null }> {
   const source = sourceById(snapshot, 'userRegistrationDetails');
   if (!source || source.status !== 'ok') {
     // Read nothing from a partial or failed source: metrics stay null and dependent checks become errors.
-    return { metrics: RegistrationFold.missing(), assessed: null };
+    return { metrics: RegistrationFold.missing(), assessed: null, fold: null };
   }
-  const fold = new RegistrationFold(cohorts.sink, admins);
+  const fold = new RegistrationFold(cohorts.sink, admins, defs);
   for await (const row of readRows(snapshot, source)) {
     fold.add(row);
     await cohorts.flushIfNeeded();
   }
-  return { metrics: fold.result(), assessed: fold.assessedAdminIds };
+  return { metrics: fold.result(), assessed: fold.assessedAdminIds, fold };
+}
+
+async function compareFeatureSummary(snapshot: LoadedSnapshot, fold: RegistrationFold | null): Promise<MetricSet> {
+  const source = sourceById(snapshot, 'usersRegisteredByFeature');
+  const rows: unknown[] = [];
+  if (fold && source?.status === 'ok') for await (const row of readRows(snapshot, source)) rows.push(row);
+  return compareAggregates(fold && source?.status === 'ok' ? fold.featureCounts() : null, rows);
 }
 
 interface Privileged {
@@ -162,7 +209,9 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
   const members = ok('roleGroupMembers');
   if (!assignments || !members) {
     const missing = sourceById(snapshot, assignments ? 'roleGroupMembers' : 'roleAssignments');
-    const note = missing ? `${describeSourceProblem(missing)}; admins are the rows with isAdmin = true` : 'role data was not collected; admins are the rows with isAdmin = true';
+    const note = missing
+      ? `${describeSourceProblem(missing)}; admins are the rows with isAdmin = true`
+      : 'role data was not collected; admins are the rows with isAdmin = true';
     return {
       definition: {},
       holders: new Map(),
@@ -174,7 +223,6 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
   if (eligible) for await (const row of readRows(snapshot, eligible)) fold.addAssignment(row, 'eligible');
   for await (const row of readRows(snapshot, members)) fold.addGroupMember(row);
   const { users, servicePrincipals, activeAnyRole } = fold.resolve(roleSet);
-
   const eligibleSource = sourceById(snapshot, 'roleEligibilityScheduleInstances');
   return {
     definition: { adminIds: new Set(users.keys()), activeAnyRole },
@@ -214,9 +262,10 @@ async function foldActivity(snapshot: LoadedSnapshot): Promise<MetricSet> {
 function evaluateCheck(
   check: Check,
   snapshot: LoadedSnapshot,
-  metrics: Record<string, MetricValue>,
+  ctx: CheckContext,
   config: Config,
   cohorts: Map<string, CohortSummary>,
+  exceptions: ExceptionIndex,
 ): Finding {
   const meta = check.meta;
   const controls = meta.controls.map((key) => {
@@ -224,36 +273,27 @@ function evaluateCheck(
     if (!ctl) throw new Error(`check ${meta.id} cites unknown control ${key}`);
     return { framework: ctl.framework, id: ctl.id, title: ctl.title };
   });
-  const evidence = Object.fromEntries(meta.evidence.map((id) => [id, metrics[id]?.value ?? null]));
+  const override = config.severities[meta.id];
   const base = {
     checkId: meta.id,
     version: meta.version,
     title: meta.title,
-    severity: meta.severity,
+    severity: override ?? meta.severity,
+    severityOverridden: override !== undefined && override !== meta.severity,
     rationale: meta.rationale,
     remediation: meta.remediation,
     controls,
-    requires: meta.requires,
-    evidence,
+    requires: meta.requiresOneOf ? [...meta.requires, ...meta.requiresOneOf] : meta.requires,
+    evidence: Object.fromEntries(meta.evidence.map((id) => [id, ctx.metrics[id]?.value ?? null])),
     threshold: meta.threshold ? config.thresholds[meta.threshold] : null,
   };
-  const unusable = meta.requires
-    .map((id) => sourceById(snapshot, id) ?? missingSource(id))
-    .filter((s) => s.status !== 'ok');
-  if (unusable.length > 0) {
-    const reason = unusable.map(describeSourceProblem).join('; ');
-    return { ...base, status: 'error', message: 'Not evaluated: required data is missing.', errorReason: reason, affected: null };
+  const problem = sourceProblem(meta.requires, meta.requiresOneOf, snapshot);
+  if (problem) {
+    return { ...base, status: 'error', message: 'Not evaluated: required data is missing.', errorReason: problem, affected: null, excepted: null };
   }
+  let outcome;
   try {
-    const outcome = check.evaluate({ metrics, thresholds: config.thresholds });
-    const cohort = meta.cohort ? cohorts.get(meta.cohort) : undefined;
-    return {
-      ...base,
-      status: outcome.status,
-      message: outcome.message,
-      errorReason: null,
-      affected: cohort ? { count: cohort.count, sample: cohort.sample, file: cohort.file, sha256: cohort.sha256 } : null,
-    };
+    outcome = check.evaluate(ctx);
   } catch (e) {
     return {
       ...base,
@@ -261,12 +301,36 @@ function evaluateCheck(
       message: 'Not evaluated: the check failed.',
       errorReason: `the check threw: ${(e as Error).message}`,
       affected: null,
+      excepted: null,
     };
   }
+  const cohort = meta.cohort ? cohorts.get(meta.cohort) : undefined;
+  const affected = cohort ? { count: cohort.count, sample: cohort.sample, file: cohort.file, sha256: cohort.sha256 } : null;
+  let status: FindingStatus = outcome.status;
+  let excepted: Finding['excepted'] = cohort && cohort.excepted > 0 ? { count: cohort.excepted, exceptions: cohort.exceptions, wholeCheck: false } : null;
+  const whole = exceptions.wholeCheck(meta.id);
+  if (status === 'fail' && whole.length > 0) {
+    status = 'excepted';
+    excepted = { count: cohort ? cohort.count + cohort.excepted : 0, exceptions: whole, wholeCheck: true };
+  } else if (status === 'fail' && cohort && cohort.count === 0 && cohort.excepted > 0) {
+    // Every affected user is covered by a live exception.
+    status = 'excepted';
+  }
+  return { ...base, status, message: outcome.message, errorReason: null, affected, excepted };
 }
 
-function missingSource(id: string): Pick<SourceRecord, 'id' | 'status' | 'httpStatus' | 'errorCode' | 'errorMessage'> {
-  return { id, status: 'not_collected', httpStatus: null, errorCode: null, errorMessage: 'not in the snapshot' };
+/** Why a check cannot be evaluated from this snapshot, or null. */
+function sourceProblem(requires: readonly string[], oneOf: readonly string[] | undefined, snapshot: LoadedSnapshot): string | null {
+  const find = (id: string) => sourceById(snapshot, id) ?? missingSource(id);
+  const unusable = requires.map(find).filter((s) => s.status !== 'ok');
+  if (oneOf && !oneOf.some((id) => find(id).status === 'ok' && find(id).records > 0)) {
+    unusable.push(...oneOf.map(find));
+  }
+  return unusable.length > 0 ? unusable.map(describeSourceProblem).join('; ') : null;
+}
+
+function missingSource(id: string): Pick<SourceRecord, 'id' | 'status' | 'httpStatus' | 'errorCode' | 'errorMessage' | 'records'> {
+  return { id, status: 'not_collected', httpStatus: null, errorCode: null, errorMessage: 'not in the snapshot', records: 0 };
 }
 
 function describeSourceProblem(s: Pick<SourceRecord, 'id' | 'status' | 'httpStatus' | 'errorCode' | 'errorMessage'>): string {
@@ -276,12 +340,33 @@ function describeSourceProblem(s: Pick<SourceRecord, 'id' | 'status' | 'httpStat
     retired: 'retired by Microsoft',
     error: 'failed',
     not_collected: 'not collected',
-    ok: 'ok',
+    ok: 'answered with no data',
   }[s.status];
-  const http = s.httpStatus !== null ? ` HTTP ${s.httpStatus}` : '';
+  const http = s.httpStatus !== null && s.status !== 'ok' ? ` HTTP ${s.httpStatus}` : '';
   const code = s.errorCode ? ` ${s.errorCode}` : '';
   const msg = s.errorMessage ? `: ${s.errorMessage}` : '';
   return `source ${s.id} ${what}${http}${code}${msg}`;
+}
+
+const STATUS_RANK: readonly FindingStatus[] = ['fail', 'error', 'excepted', 'pass', 'not_applicable'];
+
+function coverage(findings: readonly Finding[], checks: readonly Check[], config: Config): AuditResult['coverage'] {
+  const statusOf = new Map(findings.map((f) => [f.checkId, f.status]));
+  return config.frameworks.map((fw) => {
+    const controls = CONTROLS.filter((c) => c.framework === fw)
+      .map((ctl) => {
+        const key = `${ctl.framework}:${ctl.id}`;
+        const cited = checks
+          .filter((c) => c.meta.controls.includes(key))
+          .map((c) => ({ checkId: c.meta.id, status: statusOf.get(c.meta.id) ?? 'error' }))
+          .sort((a, b) => a.checkId.localeCompare(b.checkId));
+        const status = STATUS_RANK.find((s) => cited.some((c) => c.status === s)) ?? 'not_applicable';
+        return { id: ctl.id, title: ctl.title, version: ctl.version, status, checks: cited };
+      })
+      .filter((c) => c.checks.length > 0)
+      .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+    return { framework: fw, title: FRAMEWORKS[fw], controls };
+  });
 }
 
 function summarise(findings: Finding[]): AuditResult['summary'] {
@@ -293,5 +378,6 @@ function summarise(findings: Finding[]): AuditResult['summary'] {
     if (f.status === 'fail') failedBySeverity[f.severity] = (failedBySeverity[f.severity] ?? 0) + 1;
   }
   const worst = SEVERITIES.find((s) => (failedBySeverity[s] ?? 0) > 0) ?? null;
-  return { byStatus: Object.fromEntries(Object.entries(byStatus).sort()), failedBySeverity, worstFailure: worst };
+  const ordered = Object.fromEntries(FINDING_STATUSES.filter((s) => byStatus[s] !== undefined).map((s) => [s, byStatus[s]!]));
+  return { byStatus: ordered, failedBySeverity, worstFailure: worst };
 }

@@ -11,7 +11,11 @@ export const SAMPLE_SIZE = 25;
 const FLUSH_AT = 2000;
 
 export interface CohortSummary {
+  /** affected users not covered by an exception (written to the file) */
   count: number;
+  /** users covered by a live exception (not written), and which exceptions covered them */
+  excepted: number;
+  exceptions: number[];
   sample: AffectedUser[];
   file: string;
   sha256: string;
@@ -22,12 +26,19 @@ export class CohortFiles {
   private readonly pending = new Map<string, AffectedUser[]>();
   private readonly samples = new Map<string, AffectedUser[]>();
   private readonly counts = new Map<string, number>();
+  private readonly excepted = new Map<string, Set<number>>();
+  private readonly exceptedCounts = new Map<string, number>();
   private buffered = 0;
 
-  private constructor(private readonly outDir: string) {}
+  /** `exempt(cohort, user)` returns the index of the exception covering the user, or -1. */
+  private constructor(private readonly exempt: (cohort: string, user: AffectedUser) => number) {}
 
-  static async create(outDir: string, cohorts: Iterable<string>): Promise<CohortFiles> {
-    const files = new CohortFiles(outDir);
+  static async create(
+    outDir: string,
+    cohorts: Iterable<string>,
+    exempt: (cohort: string, user: AffectedUser) => number = () => -1,
+  ): Promise<CohortFiles> {
+    const files = new CohortFiles(exempt);
     await mkdir(join(outDir, 'affected'), { recursive: true });
     for (const cohort of cohorts) {
       files.writers.set(cohort, await NdjsonWriter.create(outDir, relativeFile(cohort)));
@@ -41,6 +52,12 @@ export class CohortFiles {
   readonly sink = (cohort: string, user: AffectedUser): void => {
     const pending = this.pending.get(cohort);
     if (!pending) return; // a cohort no check lists
+    const exception = this.exempt(cohort, user);
+    if (exception >= 0) {
+      this.exceptedCounts.set(cohort, (this.exceptedCounts.get(cohort) ?? 0) + 1);
+      this.excepted.set(cohort, (this.excepted.get(cohort) ?? new Set()).add(exception));
+      return;
+    }
     pending.push(user);
     this.buffered++;
     this.counts.set(cohort, (this.counts.get(cohort) ?? 0) + 1);
@@ -66,7 +83,14 @@ export class CohortFiles {
     const out = new Map<string, CohortSummary>();
     for (const [cohort, writer] of this.writers) {
       const { sha256 } = await writer.commit();
-      out.set(cohort, { count: this.counts.get(cohort) ?? 0, sample: this.samples.get(cohort)!, file: relativeFile(cohort), sha256 });
+      out.set(cohort, {
+        count: this.counts.get(cohort) ?? 0,
+        excepted: this.exceptedCounts.get(cohort) ?? 0,
+        exceptions: [...(this.excepted.get(cohort) ?? [])].sort((a, b) => a - b),
+        sample: this.samples.get(cohort)!,
+        file: relativeFile(cohort),
+        sha256,
+      });
     }
     return out;
   }

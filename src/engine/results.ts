@@ -28,7 +28,8 @@ export type MetricValue = z.infer<typeof MetricValueSchema>;
 export const MetricInfoSchema = z.object({
   id: z.string(),
   title: z.string(),
-  kind: z.enum(['ratio', 'count']),
+  /** ratio: value = numerator/denominator; count: an integer; share: a fraction without a numerator (e.g. a largest difference) */
+  kind: z.enum(['ratio', 'count', 'share']),
   description: z.string(),
   /** snapshot source id the value was computed from (null when no source could answer) */
   source: z.string().nullable(),
@@ -69,6 +70,10 @@ export const FindingSchema = z.object({
   threshold: z.number().nullable(),
   /** for status error: why the check could not be evaluated (source status, HTTP status, Graph error code) */
   errorReason: z.string().nullable(),
+  /** users (or the whole check) covered by live exceptions from the config: indexes into results.exceptions */
+  excepted: z.object({ count: z.number().int(), exceptions: z.array(z.number().int()), wholeCheck: z.boolean() }).nullable(),
+  /** severity from the check's meta, unless the config overrides it */
+  severityOverridden: z.boolean(),
   /** affected users: count, the first few in snapshot order, and the complete list in a sidecar NDJSON file */
   affected: z
     .object({
@@ -81,6 +86,52 @@ export const FindingSchema = z.object({
     .nullable(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
+
+const STATUS = z.enum(FINDING_STATUSES);
+
+export const CoverageSchema = z.array(
+  z.object({
+    framework: z.string(),
+    title: z.string(),
+    controls: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        version: z.string(),
+        /** worst status of its checks: fail > error > excepted > pass > not_applicable */
+        status: STATUS,
+        checks: z.array(z.object({ checkId: z.string(), status: STATUS })),
+      }),
+    ),
+  }),
+);
+
+export const TrendsSchema = z.object({
+  /** earlier results, oldest first */
+  baselines: z.array(z.object({ asOf: z.string(), manifestSha256: z.string(), tenantId: z.string() })),
+  metrics: z.record(
+    z.string(),
+    z.object({
+      /** oldest first, the current value last; null where a baseline lacks the metric */
+      series: z.array(z.object({ asOf: z.string(), value: z.number().nullable() })),
+      /** current minus the latest baseline; null when either is null */
+      delta: z.number().nullable(),
+    }),
+  ),
+  findings: z.record(
+    z.string(),
+    z.object({
+      previous: STATUS.nullable(),
+      change: z.enum(['new', 'resolved', 'persisting', 'unchanged']),
+      /** affected users that appeared / left since the latest baseline (null when either list is unavailable) */
+      appeared: z.number().int().nullable(),
+      left: z.number().int().nullable(),
+      appearedSample: z.array(z.object({ id: z.string(), userPrincipalName: z.string() })),
+      leftSample: z.array(z.object({ id: z.string(), userPrincipalName: z.string() })),
+    }),
+  ),
+});
+export type Trends = z.infer<typeof TrendsSchema>;
 
 export const ResultSourceSchema = z.object({
   id: z.string(),
@@ -118,8 +169,16 @@ export const ResultsSchema = z.object({
     phishingResistantPrefixes: z.array(z.string()),
     phoneTokens: z.array(z.string()),
     nonMfaTokens: z.array(z.string()),
+    includeGuests: z.boolean(),
+    excludeUpnPatterns: z.array(z.string()),
+    breakGlassAccounts: z.array(z.string()),
+    privilegedRoles: z.union([z.string(), z.array(z.string())]),
     thresholds: z.record(z.string(), z.number()),
   }),
+  /** exceptions in force (all live at asOf; expired ones stop the analysis with exit 2) */
+  exceptions: z.array(
+    z.object({ check: z.string(), users: z.array(z.string()).nullable(), reason: z.string(), owner: z.string(), expires: z.string(), matched: z.number().int() }),
+  ),
   /** who counted as an admin, and the role holders the metrics could not assess */
   privileged: z.object({
     /** 'roles': role assignments (active + eligible, direct + group); 'isAdmin-flag': the report's flag */
@@ -135,6 +194,10 @@ export const ResultsSchema = z.object({
   metricInfo: z.array(MetricInfoSchema),
   metrics: z.record(z.string(), MetricValueSchema),
   findings: z.array(FindingSchema),
+  /** framework → control → checks → status, for the frameworks chosen in the config */
+  coverage: CoverageSchema,
+  /** present when analyze ran with --baseline */
+  trends: TrendsSchema.nullable(),
   summary: z.object({
     byStatus: z.record(z.string(), z.number().int()),
     failedBySeverity: z.record(z.string(), z.number().int()),

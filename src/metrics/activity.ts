@@ -1,47 +1,59 @@
 /**
  * Failure rates of SSPR resets and method registrations from the 30-day activity summary: userRegistrationActivity
- * (successor) when it answered, else the retired getCredentialUsageSummary (graph-api.md §3, §S).
+ * (successor) when it answered, else the retired getCredentialUsageSummary (graph-api.md §3, §S). Overall and per
+ * authMethod.
  */
-import { missingRatio, ratio, type MetricInfo, type MetricSet } from './types.js';
+import { missingRatio, ratio, type MetricInfo, type MetricSet, type MetricValue } from './types.js';
+
+const FEATURES = [
+  ['reset', 'sspr.reset.failure_rate', 'SSPR reset failure rate'],
+  ['registration', 'registration.failure_rate', 'Method registration failure rate'],
+] as const;
 
 export class ActivityFold {
-  private readonly success = new Map<string, number>();
-  private readonly failure = new Map<string, number>();
+  /** feature → authMethod → [success, failure] */
+  private readonly counts = new Map<string, Map<string, [number, number]>>();
   private invalid = 0;
 
   add(raw: unknown): void {
     const row = raw as Record<string, unknown> | null;
     const feature = row?.feature;
+    const method = typeof row?.authMethod === 'string' ? row.authMethod : 'unknown';
     const ok = toCount(row?.successfulActivityCount);
     const failed = toCount(row?.failureActivityCount);
     if (typeof feature !== 'string' || ok === null || failed === null) {
       this.invalid++;
       return;
     }
-    this.success.set(feature, (this.success.get(feature) ?? 0) + ok);
-    this.failure.set(feature, (this.failure.get(feature) ?? 0) + failed);
+    const byMethod = this.counts.get(feature) ?? new Map<string, [number, number]>();
+    const c = byMethod.get(method) ?? [0, 0];
+    c[0] += ok;
+    c[1] += failed;
+    byMethod.set(method, c);
+    this.counts.set(feature, byMethod);
   }
 
   result(source: string | null): MetricSet {
-    const rate = (feature: string) => {
-      if (source === null) return missingRatio();
-      const f = this.failure.get(feature) ?? 0;
-      return ratio(f, f + (this.success.get(feature) ?? 0));
-    };
-    const info = (id: string, title: string, feature: string): MetricInfo => ({
-      id,
-      title,
-      kind: 'ratio',
-      description: `Σ failureActivityCount / Σ (successfulActivityCount + failureActivityCount) over rows with feature "${feature}", last 30 days.`,
-      source,
-    });
-    return {
-      values: { 'sspr.reset.failure_rate': rate('reset'), 'registration.failure_rate': rate('registration') },
-      info: [
-        info('sspr.reset.failure_rate', 'SSPR reset failure rate', 'reset'),
-        info('registration.failure_rate', 'Method registration failure rate', 'registration'),
-      ],
-    };
+    const values: Record<string, MetricValue> = {};
+    const info: MetricInfo[] = [];
+    for (const [feature, id, title] of FEATURES) {
+      const describe = (m?: string): string =>
+        `Σ failureActivityCount / Σ (successfulActivityCount + failureActivityCount) over rows with feature "${feature}"` +
+        `${m ? ` and authMethod "${m}"` : ''}, last 30 days.`;
+      const byMethod = this.counts.get(feature) ?? new Map<string, [number, number]>();
+      let s = 0;
+      let f = 0;
+      for (const method of [...byMethod.keys()].sort()) {
+        const [ms, mf] = byMethod.get(method)!;
+        s += ms;
+        f += mf;
+        values[`${id}.${method}`] = ratio(mf, ms + mf);
+        info.push({ id: `${id}.${method}`, title: `${title}: ${method}`, kind: 'ratio', description: describe(method), source });
+      }
+      values[id] = source === null ? missingRatio() : ratio(f, s + f);
+      info.push({ id, title, kind: 'ratio', description: describe(), source });
+    }
+    return { values, info };
   }
 
   get invalidRows(): number {

@@ -1,20 +1,23 @@
 /**
  * One streaming fold over userRegistrationDetails rows (graph-api.md §4): every registration metric in a single
- * pass, memory independent of the row count. Pure: no I/O, no clock.
+ * pass, memory independent of the row count. Pure: no I/O, no clock ("now" is definitions.asOf).
  */
-import {
-  NON_MFA_TOKENS,
-  PHISHING_RESISTANT_PREFIXES,
-  PHISHING_RESISTANT_TOKENS,
-  PHONE_TOKENS,
-} from './definitions.js';
+import { defaultDefinitions, KNOWN_TOKENS, upnMatcher, type Definitions } from './definitions.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
 export const COHORTS = {
   adminsNotMfaCapable: 'admins.not_mfa_capable',
   adminsWithoutPhishingResistant: 'admins.without_phishing_resistant',
   usersNotMfaCapable: 'users.not_mfa_capable',
+  usersWithoutPhishingResistant: 'users.without_phishing_resistant',
   usersPhoneOnly: 'users.phone_only',
+  usersRegisteredNotCapable: 'users.mfa_registered_not_capable',
+  usersSsprNotRegistered: 'users.sspr_enabled_not_registered',
+  usersSystemPreferredOff: 'users.system_preferred_disabled',
+  usersStale: 'users.stale_rows',
+  usersUnknownTokens: 'users.unknown_tokens',
+  guestsNotMfaCapable: 'guests.not_mfa_capable',
+  breakGlassNonCompliant: 'breakglass.noncompliant',
   adminFlagMismatch: 'users.admin_flag_mismatch',
 } as const;
 
@@ -24,25 +27,6 @@ export interface AdminDefinition {
   adminIds?: ReadonlySet<string>;
   /** users holding an active assignment of any directory role, for the isAdmin cross-check */
   activeAnyRole?: ReadonlySet<string>;
-}
-
-const PR = new Set(PHISHING_RESISTANT_TOKENS);
-const PHONE = new Set(PHONE_TOKENS);
-const NON_MFA = new Set(NON_MFA_TOKENS);
-
-export function isPhishingResistant(token: string): boolean {
-  return PR.has(token) || PHISHING_RESISTANT_PREFIXES.some((p) => token.startsWith(p));
-}
-
-/** At least one MFA method and every MFA method is a phone method (unknown tokens are MFA, not phone). */
-export function isPhoneOnly(methods: readonly string[]): boolean {
-  let mfa = 0;
-  for (const m of methods) {
-    if (NON_MFA.has(m)) continue;
-    if (!PHONE.has(m)) return false;
-    mfa++;
-  }
-  return mfa > 0;
 }
 
 const BOOLEAN_METRICS = [
@@ -62,78 +46,165 @@ const BOOLEAN_METRICS = [
 
 type BooleanField = (typeof BOOLEAN_METRICS)[number][1];
 
+/** usersRegisteredByFeature features and the row field each counts (graph-api.md §5). */
+export const FEATURE_FIELDS: readonly (readonly [string, BooleanField])[] = [
+  ['mfaCapable', 'isMfaCapable'],
+  ['passwordlessCapable', 'isPasswordlessCapable'],
+  ['ssprCapable', 'isSsprCapable'],
+  ['ssprEnabled', 'isSsprEnabled'],
+  ['ssprRegistered', 'isSsprRegistered'],
+];
+
 const SOURCE = 'userRegistrationDetails';
+const KNOWN = new Set(KNOWN_TOKENS);
+const DAY_MS = 86_400_000;
 
 export class RegistrationFold {
   private population = 0;
   private guests = 0;
+  private excluded = 0;
   private invalid = 0;
+  private rows = 0;
   private readonly trueCounts = new Map<BooleanField, number>();
+  /** counts over every valid row (members, guests, excluded), for the aggregate cross-check */
+  private readonly allRowCounts = new Map<BooleanField, number>();
   private phishingResistant = 0;
   private phoneOnly = 0;
+  private registeredNotCapable = 0;
+  private ssprNotRegistered = 0;
+  private stale = 0;
+  private withUnknownTokens = 0;
   private adminCount = 0;
   private adminsMfaCapable = 0;
   private adminsPhishingResistant = 0;
   private guestsMfaCapable = 0;
+  private breakGlassSeen = 0;
+  private breakGlassCompliant = 0;
   private readonly methodCounts = new Map<string, number>();
+  private readonly unknownTokens = new Set<string>();
   private readonly adminIdsSeen = new Set<string>();
   private flagMismatches = 0;
+  private readonly pr: (token: string) => boolean;
+  private readonly phone: ReadonlySet<string>;
+  private readonly nonMfa: ReadonlySet<string>;
+  private readonly isExcluded: (upn: string) => boolean;
+  private readonly breakGlass: ReadonlySet<string>;
+  private readonly staleBefore: number;
 
   constructor(
     private readonly sink: CohortSink,
     private readonly admins: AdminDefinition = {},
-  ) {}
+    private readonly defs: Definitions = defaultDefinitions(),
+  ) {
+    const prSet = new Set(defs.phishingResistantTokens);
+    this.pr = (t) => prSet.has(t) || defs.phishingResistantPrefixes.some((p) => t.startsWith(p));
+    this.phone = new Set(defs.phoneTokens);
+    this.nonMfa = new Set(defs.nonMfaTokens);
+    this.isExcluded = upnMatcher(defs.excludeUpnPatterns);
+    this.breakGlass = new Set(defs.breakGlassUpns.map((u) => u.toLowerCase()));
+    this.staleBefore = Date.parse(defs.asOf) - defs.staleRowDays * DAY_MS;
+  }
+
+  /** At least one MFA method and every MFA method is a phone method (unknown tokens are MFA, not phone). */
+  isPhoneOnly(methods: readonly string[]): boolean {
+    let mfa = 0;
+    for (const m of methods) {
+      if (this.nonMfa.has(m)) continue;
+      if (!this.phone.has(m)) return false;
+      mfa++;
+    }
+    return mfa > 0;
+  }
 
   add(raw: unknown): void {
+    this.rows++;
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { id?: unknown }).id !== 'string') {
       this.invalid++;
       return;
     }
     const row = raw as Record<string, unknown>;
+    const id = row.id as string;
+    const upn = typeof row.userPrincipalName === 'string' ? row.userPrincipalName : '';
     const methods = Array.isArray(row.methodsRegistered)
       ? row.methodsRegistered.filter((m): m is string => typeof m === 'string')
       : [];
     const userType = typeof row.userType === 'string' ? row.userType : 'member';
     const isGuest = userType === 'guest';
-    const id = row.id as string;
     const isAdmin = this.admins.adminIds ? this.admins.adminIds.has(id) : row.isAdmin === true;
-    if (isAdmin && this.admins.adminIds) this.adminIdsSeen.add(id);
     const mfaCapable = row.isMfaCapable === true;
-    const hasPR = methods.some(isPhishingResistant);
+    const hasPR = methods.some(this.pr);
     let user: AffectedUser | undefined;
     const asUser = (): AffectedUser =>
       (user ??= {
         id,
-        userPrincipalName: typeof row.userPrincipalName === 'string' ? row.userPrincipalName : '',
+        userPrincipalName: upn,
         userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
         userType: typeof row.userType === 'string' ? row.userType : 'null',
         isAdmin: typeof row.isAdmin === 'boolean' ? row.isAdmin : null,
         methodsRegistered: methods,
       });
 
+    for (const [, field] of FEATURE_FIELDS) {
+      if (row[field] === true) this.allRowCounts.set(field, (this.allRowCounts.get(field) ?? 0) + 1);
+    }
+    const updated = typeof row.lastUpdatedDateTime === 'string' ? Date.parse(row.lastUpdatedDateTime) : NaN;
+    if (!Number.isNaN(updated) && updated < this.staleBefore) {
+      this.stale++;
+      this.sink(COHORTS.usersStale, asUser());
+    }
+    const unknown = methods.filter((m) => !KNOWN.has(m) && !this.pr(m));
+    if (unknown.length > 0) {
+      this.withUnknownTokens++;
+      for (const t of unknown) this.unknownTokens.add(t);
+      this.sink(COHORTS.usersUnknownTokens, asUser());
+    }
     if (this.admins.activeAnyRole && (row.isAdmin === true) !== this.admins.activeAnyRole.has(id)) {
       this.flagMismatches++;
       this.sink(COHORTS.adminFlagMismatch, asUser());
     }
     if (isAdmin) {
+      if (this.admins.adminIds) this.adminIdsSeen.add(id);
       this.adminCount++;
       if (mfaCapable) this.adminsMfaCapable++;
       else this.sink(COHORTS.adminsNotMfaCapable, asUser());
       if (hasPR) this.adminsPhishingResistant++;
       else this.sink(COHORTS.adminsWithoutPhishingResistant, asUser());
     }
+    if (this.breakGlass.has(upn.toLowerCase())) {
+      // Emergency access accounts: a phishing-resistant method (passkey/FIDO2, CBA) and no phone method (CIS 1.1.2).
+      this.breakGlassSeen++;
+      const compliant = hasPR && !methods.some((m) => this.phone.has(m));
+      if (compliant) this.breakGlassCompliant++;
+      else this.sink(COHORTS.breakGlassNonCompliant, asUser());
+      return;
+    }
+    if (this.isExcluded(upn)) {
+      this.excluded++;
+      return;
+    }
     if (isGuest) {
       this.guests++;
       if (mfaCapable) this.guestsMfaCapable++;
-      return;
+      else this.sink(COHORTS.guestsNotMfaCapable, asUser());
+      if (!this.defs.includeGuests) return;
     }
     this.population++;
     for (const [, field] of BOOLEAN_METRICS) {
       if (row[field] === true) this.trueCounts.set(field, (this.trueCounts.get(field) ?? 0) + 1);
     }
     if (!mfaCapable) this.sink(COHORTS.usersNotMfaCapable, asUser());
+    if (row.isMfaRegistered === true && !mfaCapable) {
+      this.registeredNotCapable++;
+      this.sink(COHORTS.usersRegisteredNotCapable, asUser());
+    }
+    if (row.isSsprEnabled === true && row.isSsprRegistered !== true) {
+      this.ssprNotRegistered++;
+      this.sink(COHORTS.usersSsprNotRegistered, asUser());
+    }
+    if (row.isSystemPreferredAuthenticationMethodEnabled !== true) this.sink(COHORTS.usersSystemPreferredOff, asUser());
     if (hasPR) this.phishingResistant++;
-    if (isPhoneOnly(methods)) {
+    else this.sink(COHORTS.usersWithoutPhishingResistant, asUser());
+    if (this.isPhoneOnly(methods)) {
       this.phoneOnly++;
       this.sink(COHORTS.usersPhoneOnly, asUser());
     }
@@ -145,54 +216,65 @@ export class RegistrationFold {
     return this.adminIdsSeen;
   }
 
+  /** Counts over every valid row for each usersRegisteredByFeature feature (aggregate cross-check). */
+  featureCounts(): { rows: number; counts: Record<string, number> } {
+    const counts: Record<string, number> = {};
+    for (const [feature, field] of FEATURE_FIELDS) counts[feature] = this.allRowCounts.get(field) ?? 0;
+    return { rows: this.rows - this.invalid, counts };
+  }
+
   result(): MetricSet {
     const pop = this.population;
-    const values: MetricSet['values'] = {
-      'users.in_scope': count(pop),
-      'users.guests': count(this.guests),
-      'users.invalid_rows': count(this.invalid),
+    const values: MetricSet['values'] = {};
+    const info: MetricInfo[] = [];
+    const put = (id: string, v: MetricSet['values'][string], title: string, kind: MetricInfo['kind'], description: string) => {
+      values[id] = v;
+      info.push({ id, title, kind, description, source: SOURCE });
     };
-    const info: MetricInfo[] = [
-      info_('users.in_scope', 'Users in scope', 'count', 'Rows in the population (see definitions).'),
-      info_('users.guests', 'Guest users', 'count', 'Rows with userType "guest".'),
-      info_('users.invalid_rows', 'Invalid rows', 'count', 'Rows without a string id or not an object; excluded and counted here.'),
-    ];
+    put('users.in_scope', count(pop), 'Users in scope', 'count', 'Rows in the population (see definitions).');
+    put('users.guests', count(this.guests), 'Guest users', 'count', 'Rows with userType "guest" (not excluded, not break-glass).');
+    put('users.excluded', count(this.excluded), 'Users excluded', 'count', 'Rows left out by the configured UPN patterns.');
+    put('users.invalid_rows', count(this.invalid), 'Invalid rows', 'count', 'Rows without a string id or not an object; excluded and counted here.');
     for (const [id, field, title, description] of BOOLEAN_METRICS) {
-      values[id] = ratio(this.trueCounts.get(field) ?? 0, pop);
-      info.push(info_(id, title, 'ratio', `Share of the population where ${description}.`));
+      put(id, ratio(this.trueCounts.get(field) ?? 0, pop), title, 'ratio', `Share of the population where ${description}.`);
     }
-    values['phishing_resistant.registered'] = ratio(this.phishingResistant, pop);
-    info.push(info_('phishing_resistant.registered', 'Phishing-resistant method registered', 'ratio',
-      'Share of the population with at least one phishing-resistant method in methodsRegistered.'));
-    values['mfa.phone_only'] = ratio(this.phoneOnly, pop);
-    info.push(info_('mfa.phone_only', 'SMS/voice-only MFA', 'ratio',
-      'Share of the population whose registered MFA methods are all phone (SMS/voice) methods.'));
+    put('phishing_resistant.registered', ratio(this.phishingResistant, pop), 'Phishing-resistant method registered', 'ratio',
+      'Share of the population with at least one phishing-resistant method in methodsRegistered.');
+    put('mfa.phone_only', ratio(this.phoneOnly, pop), 'SMS/voice-only MFA', 'ratio',
+      'Share of the population whose registered MFA methods are all phone (SMS/voice) methods.');
+    put('mfa.registered_not_capable', ratio(this.registeredNotCapable, pop), 'MFA registered but not capable', 'ratio',
+      'Share of the population with isMfaRegistered true and isMfaCapable false (the policy does not allow their method).');
+    put('sspr.enabled_not_registered', ratio(this.ssprNotRegistered, pop), 'SSPR enabled but not registered', 'ratio',
+      'Share of the population with isSsprEnabled true and isSsprRegistered false.');
     // With role data, admins.total counts every role holder, including those without a report row.
     const notAssessable = this.admins.adminIds ? this.admins.adminIds.size - this.adminIdsSeen.size : 0;
-    values['admins.total'] = count(this.adminCount + notAssessable);
-    values['admins.mfa_capable'] = ratio(this.adminsMfaCapable, this.adminCount);
-    values['admins.phishing_resistant'] = ratio(this.adminsPhishingResistant, this.adminCount);
-    values['admins.without_phishing_resistant'] = count(this.adminCount - this.adminsPhishingResistant);
-    values['admins.not_assessable'] = count(notAssessable);
-    values['data.admin_flag_mismatch'] = count(this.admins.activeAnyRole ? this.flagMismatches : null);
-    values['guests.mfa_capable'] = ratio(this.guestsMfaCapable, this.guests);
-    info.push(
-      info_('admins.total', 'Admins', 'count', 'Admins as defined in "definitions.admins", any userType.'),
-      info_('admins.mfa_capable', 'Admins MFA capable', 'ratio', 'Share of admins with a report row whose isMfaCapable is true.'),
-      info_('admins.phishing_resistant', 'Admins with a phishing-resistant method', 'ratio',
-        'Share of admins with a report row and at least one phishing-resistant method registered.'),
-      info_('admins.without_phishing_resistant', 'Admins without a phishing-resistant method', 'count',
-        'Admins with a report row and no phishing-resistant method registered.'),
-      info_('admins.not_assessable', 'Admins not assessable', 'count',
-        'Role holders without a userRegistrationDetails row (disabled accounts, or not yet in the report); 0 when the isAdmin flag defines admins.'),
-      info_('data.admin_flag_mismatch', 'isAdmin flag mismatches', 'count',
-        "Users whose isAdmin flag disagrees with holding an active directory role (direct or via group); null without role data."),
-      info_('guests.mfa_capable', 'Guests MFA capable', 'ratio', 'Share of guests with isMfaCapable = true.'),
-    );
+    put('admins.total', count(this.adminCount + notAssessable), 'Admins', 'count', 'Admins as defined in "definitions.admins", any userType.');
+    put('admins.mfa_capable', ratio(this.adminsMfaCapable, this.adminCount), 'Admins MFA capable', 'ratio',
+      'Share of admins with a report row whose isMfaCapable is true.');
+    put('admins.phishing_resistant', ratio(this.adminsPhishingResistant, this.adminCount), 'Admins with a phishing-resistant method', 'ratio',
+      'Share of admins with a report row and at least one phishing-resistant method registered.');
+    put('admins.without_phishing_resistant', count(this.adminCount - this.adminsPhishingResistant), 'Admins without a phishing-resistant method', 'count',
+      'Admins with a report row and no phishing-resistant method registered.');
+    put('admins.not_assessable', count(notAssessable), 'Admins not assessable', 'count',
+      'Role holders without a userRegistrationDetails row (disabled, or not yet in the report); 0 when the isAdmin flag defines admins.');
+    put('data.admin_flag_mismatch', count(this.admins.activeAnyRole ? this.flagMismatches : null), 'isAdmin flag mismatches', 'count',
+      'Users whose isAdmin flag disagrees with holding an active directory role (direct or via group); null without role data.');
+    put('guests.mfa_capable', ratio(this.guestsMfaCapable, this.guests), 'Guests MFA capable', 'ratio', 'Share of guests with isMfaCapable = true.');
+    put('breakglass.configured', count(this.defs.breakGlassUpns.length), 'Break-glass accounts configured', 'count',
+      'Emergency-access accounts listed in the config.');
+    put('breakglass.found', count(this.breakGlassSeen), 'Break-glass accounts found', 'count', 'Configured break-glass accounts that have a report row.');
+    put('breakglass.compliant', ratio(this.breakGlassCompliant, this.breakGlassSeen), 'Break-glass accounts compliant', 'ratio',
+      'Share of break-glass accounts with a phishing-resistant method and no phone method.');
+    const validRows = this.rows - this.invalid;
+    put('data.stale_rows', ratio(this.stale, validRows), 'Stale report rows', 'ratio',
+      `Share of rows whose lastUpdatedDateTime is more than ${this.defs.staleRowDays} days before the snapshot.`);
+    put('methods.unknown_tokens', count(this.unknownTokens.size), 'Unknown method tokens', 'count',
+      `Distinct methodsRegistered tokens this version does not know${this.unknownTokens.size ? `: ${[...this.unknownTokens].sort().join(', ')}` : ''}; kept verbatim.`);
+    put('methods.users_with_unknown_tokens', count(this.withUnknownTokens), 'Users with unknown method tokens', 'count',
+      'Rows with at least one unknown methodsRegistered token.');
     for (const token of [...this.methodCounts.keys()].sort()) {
-      const id = `methods.registered.${token}`;
-      values[id] = count(this.methodCounts.get(token) ?? 0);
-      info.push(info_(id, `Users with ${token}`, 'count', `Population users with "${token}" in methodsRegistered.`));
+      put(`methods.registered.${token}`, count(this.methodCounts.get(token) ?? 0), `Users with ${token}`, 'count',
+        `Population users with "${token}" in methodsRegistered.`);
     }
     return { values, info };
   }
@@ -204,8 +286,4 @@ export class RegistrationFold {
     for (const i of set.info) i.source = null;
     return set;
   }
-}
-
-function info_(id: string, title: string, kind: MetricInfo['kind'], description: string): MetricInfo {
-  return { id, title, kind, description, source: SOURCE };
 }

@@ -409,9 +409,9 @@ function fraction(m: MetricValue | undefined): string {
   return `${formatInt(m.numerator)} / ${formatInt(m.denominator)}`;
 }
 
-function metricValueText(m: MetricValue | undefined, kind: 'ratio' | 'count' | undefined): string {
+function metricValueText(m: MetricValue | undefined, kind: MetricInfo['kind'] | undefined): string {
   if (!m || m.value === null) return 'n/a';
-  if (kind === 'ratio' || (kind === undefined && m.denominator !== undefined)) return formatPercent(m.value);
+  if (kind === 'ratio' || kind === 'share' || (kind === undefined && m.denominator !== undefined)) return formatPercent(m.value);
   return formatNumber(m.value);
 }
 
@@ -434,13 +434,13 @@ function scoreCards(results: AuditResult, info: ReadonlyMap<string, MetricInfo>)
   });
 }
 
-function shareOf(m: MetricValue | undefined, kind: 'ratio' | 'count' | undefined): ChartRow['share'] {
+function shareOf(m: MetricValue | undefined, kind: MetricInfo['kind'] | undefined): ChartRow['share'] {
   if (!m || m.value === null) return null;
   if (kind === 'count') return m.denominator ? m.value / m.denominator : null;
   return m.value;
 }
 
-function countOf(m: MetricValue | undefined, kind: 'ratio' | 'count' | undefined): number | null {
+function countOf(m: MetricValue | undefined, kind: MetricInfo['kind'] | undefined): number | null {
   if (!m) return null;
   if (m.numerator !== undefined) return m.numerator;
   return kind === 'count' ? m.value : null;

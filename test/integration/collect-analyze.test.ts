@@ -53,6 +53,10 @@ describe('collect → analyze against the simulator', () => {
       credentialUsageSummary: 'retired',
       userRegistrationActivity: 'ok',
       credentialUserRegistrationDetails: 'retired',
+      roleDefinitions: 'ok',
+      roleAssignments: 'ok',
+      roleEligibilityScheduleInstances: 'ok',
+      roleGroupMembers: 'ok',
     });
     expect(manifest.sources.find((s: { id: string }) => s.id === 'usersRegisteredByFeature').records).toBe(12);
     expect(manifest.partial).toBe(false);
@@ -66,7 +70,14 @@ describe('collect → analyze against the simulator', () => {
     expect(res.code, res.stderr).toBe(0);
     const results = JSON.parse(await readFile(join(dir, 'out', 'results.json'), 'utf8'));
     const expected = expectedMetrics(tenant);
-    expect(results.metrics).toEqual(expected);
+    const got = Object.fromEntries(Object.keys(expected).map((id) => [id, results.metrics[id]]));
+    expect(got).toEqual(expected);
+    // every metric the generator knows about is present, and no method token is missing or extra
+    const tokens = (m: Record<string, unknown>) => Object.keys(m).filter((k) => k.startsWith('methods.registered.')).sort();
+    expect(tokens(results.metrics)).toEqual(tokens(expected));
+    expect(results.privileged.basis).toBe('roles');
+    expect(results.privileged.eligibleIncluded).toBe(true);
+    expect(results.privileged.servicePrincipals.length).toBeGreaterThan(0);
     // sanity: the tenant is realistic enough that the checks mean something
     expect(results.metrics['admins.total'].value).toBeGreaterThan(10);
     expect(results.metrics['mfa.phone_only'].numerator).toBeGreaterThan(0);

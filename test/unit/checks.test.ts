@@ -3,6 +3,7 @@ import { CHECKS } from '../../src/checks/index.js';
 import { resolveControl } from '../../src/frameworks/catalogue.js';
 import { DEFAULT_THRESHOLDS } from '../../src/metrics/definitions.js';
 import type { MetricValue } from '../../src/engine/results.js';
+import type { CheckContext } from '../../src/checks/index.js';
 
 const base: Record<string, MetricValue> = {
   'users.in_scope': { value: 100 },
@@ -15,8 +16,29 @@ const base: Record<string, MetricValue> = {
   'admins.phishing_resistant': { value: 1, numerator: 2, denominator: 2 },
   'admins.without_phishing_resistant': { value: 0 },
   'data.admin_flag_mismatch': { value: 0 },
+  'phishing_resistant.registered': { value: 0.5, numerator: 50, denominator: 100 },
+  'mfa.registered_not_capable': { value: 0, numerator: 0, denominator: 100 },
+  'sspr.enabled_not_registered': { value: 0, numerator: 0, denominator: 100 },
+  'sspr.reset.failure_rate': { value: 0.05, numerator: 5, denominator: 100 },
+  'sspr.reset.failure_rate.email': { value: 0.05, numerator: 5, denominator: 100 },
+  'registration.failure_rate': { value: 0.05, numerator: 5, denominator: 100 },
+  'users.guests': { value: 10 },
+  'guests.mfa_capable': { value: 1, numerator: 10, denominator: 10 },
+  'system_preferred.enabled': { value: 0.99, numerator: 99, denominator: 100 },
+  'data.stale_rows': { value: 0, numerator: 0, denominator: 110 },
+  'data.aggregate_mismatch': { value: 0.001 },
+  'methods.unknown_tokens': { value: 0 },
+  'methods.users_with_unknown_tokens': { value: 0 },
+  'breakglass.configured': { value: 2 },
+  'breakglass.found': { value: 2 },
+  'breakglass.compliant': { value: 1, numerator: 2, denominator: 2 },
 };
-const ctx = (over: Record<string, MetricValue> = {}) => ({ metrics: { ...base, ...over }, thresholds: DEFAULT_THRESHOLDS });
+const SOURCES: CheckContext['sources'] = {
+  userRegistrationDetails: { status: 'ok', records: 110, retiredSuccessor: null },
+  credentialUsageSummary: { status: 'retired', records: 0, retiredSuccessor: 'userRegistrationActivity' },
+  userRegistrationActivity: { status: 'ok', records: 10, retiredSuccessor: null },
+};
+const ctx = (over: Record<string, MetricValue> = {}, sources: CheckContext['sources'] = SOURCES): CheckContext => ({ metrics: { ...base, ...over }, thresholds: DEFAULT_THRESHOLDS, sources });
 const byId = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c]));
 
 describe('check catalogue', () => {
@@ -29,8 +51,7 @@ describe('check catalogue', () => {
       for (const key of c.meta.controls) expect(resolveControl(key), `${c.meta.id} cites ${key}`).toBeDefined();
       expect(c.meta.rationale.length).toBeGreaterThan(80);
       expect(c.meta.remediation.steps.length).toBeGreaterThan(0);
-      expect(c.meta.requires).toContain('userRegistrationDetails');
-      expect(c.meta.evidence.length).toBeGreaterThan(0);
+      expect(c.meta.requires.length + (c.meta.requiresOneOf?.length ?? 0) + (c.meta.id === 'retired-source-in-use' ? 1 : 0)).toBeGreaterThan(0);
     }
   });
   it('every check passes on a compliant tenant', () => {
@@ -62,6 +83,46 @@ describe('each check fails on its own failing state', () => {
   it('admin-flag-mismatch', () => {
     expect(byId['admin-flag-mismatch']!.evaluate(ctx({ 'data.admin_flag_mismatch': { value: 3 } })).status).toBe('fail');
     expect(() => byId['admin-flag-mismatch']!.evaluate(ctx({ 'data.admin_flag_mismatch': { value: null } }))).toThrow();
+  });
+  it('breakglass-without-phishing-resistant-method: not applicable without accounts, fails on a missing or weak one', () => {
+    const c = byId['breakglass-without-phishing-resistant-method']!;
+    expect(c.evaluate(ctx({ 'breakglass.configured': { value: 0 }, 'breakglass.found': { value: 0 } })).status).toBe('not_applicable');
+    expect(c.evaluate(ctx({ 'breakglass.found': { value: 1 }, 'breakglass.compliant': { value: 1, numerator: 1, denominator: 1 } })).message).toContain('no report row');
+    expect(c.evaluate(ctx({ 'breakglass.compliant': { value: 0.5, numerator: 1, denominator: 2 } })).status).toBe('fail');
+  });
+  it('phishing-resistant-below-target', () => {
+    expect(byId['phishing-resistant-below-target']!.evaluate(ctx({ 'phishing_resistant.registered': { value: 0.1, numerator: 10, denominator: 100 } })).status).toBe('fail');
+  });
+  it('mfa-registered-not-capable and sspr-enabled-not-registered', () => {
+    expect(byId['mfa-registered-not-capable']!.evaluate(ctx({ 'mfa.registered_not_capable': { value: 0.01, numerator: 1, denominator: 100 } })).status).toBe('fail');
+    expect(byId['sspr-enabled-not-registered']!.evaluate(ctx({ 'sspr.enabled_not_registered': { value: 0.01, numerator: 1, denominator: 100 } })).status).toBe('fail');
+  });
+  it('sspr-reset-failure-rate-above-target: overall, and per method only with enough attempts', () => {
+    const c = byId['sspr-reset-failure-rate-above-target']!;
+    expect(c.evaluate(ctx({ 'sspr.reset.failure_rate': { value: 0.3, numerator: 30, denominator: 100 } })).status).toBe('fail');
+    const sms = c.evaluate(ctx({ 'sspr.reset.failure_rate.mobileSMS': { value: 0.5, numerator: 15, denominator: 30 } }));
+    expect(sms).toMatchObject({ status: 'fail' });
+    expect(sms.message).toContain('mobileSMS');
+    expect(c.evaluate(ctx({ 'sspr.reset.failure_rate.mobileSMS': { value: 0.5, numerator: 2, denominator: 4 } })).status).toBe('pass');
+  });
+  it('registration-failure-rate-above-target', () => {
+    expect(byId['registration-failure-rate-above-target']!.evaluate(ctx({ 'registration.failure_rate': { value: 0.5, numerator: 5, denominator: 10 } })).status).toBe('fail');
+  });
+  it('guests-without-mfa: not applicable without guests', () => {
+    const c = byId['guests-without-mfa']!;
+    expect(c.evaluate(ctx({ 'users.guests': { value: 0 } })).status).toBe('not_applicable');
+    expect(c.evaluate(ctx({ 'guests.mfa_capable': { value: 0.9, numerator: 9, denominator: 10 } })).message).toContain('1 of 10 guests');
+  });
+  it('system-preferred-mfa-disabled, stale-report-rows, aggregate-report-mismatch, unknown-method-tokens', () => {
+    expect(byId['system-preferred-mfa-disabled']!.evaluate(ctx({ 'system_preferred.enabled': { value: 0.5, numerator: 50, denominator: 100 } })).status).toBe('fail');
+    expect(byId['stale-report-rows']!.evaluate(ctx({ 'data.stale_rows': { value: 0.2, numerator: 22, denominator: 110 } })).status).toBe('fail');
+    expect(byId['aggregate-report-mismatch']!.evaluate(ctx({ 'data.aggregate_mismatch': { value: 0.1 } })).status).toBe('fail');
+    expect(byId['unknown-method-tokens']!.evaluate(ctx({ 'methods.unknown_tokens': { value: 1 }, 'methods.users_with_unknown_tokens': { value: 3 } })).status).toBe('fail');
+  });
+  it('retired-source-in-use: a retired report still answering, or a missing successor', () => {
+    const c = byId['retired-source-in-use']!;
+    expect(c.evaluate(ctx({}, { ...SOURCES, credentialUsageSummary: { status: 'ok', records: 5, retiredSuccessor: 'userRegistrationActivity' } })).status).toBe('fail');
+    expect(c.evaluate(ctx({}, { ...SOURCES, userRegistrationActivity: { status: 'forbidden', records: 0, retiredSuccessor: null } })).message).toContain('forbidden');
   });
   it('a check never passes on a missing metric: it throws, and the engine turns that into error', () => {
     expect(() => byId['mfa-capable-below-target']!.evaluate(ctx({ 'mfa.capable': { value: null, numerator: 0, denominator: 0 } }))).toThrow();

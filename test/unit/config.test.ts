@@ -14,7 +14,9 @@ async function cfg(text: string) {
 describe('config', () => {
   it('fills defaults', async () => {
     const { config } = await loadConfig(await cfg('{}'));
-    expect(config.thresholds).toEqual({ mfaCapableMin: 0.95, passwordlessCapableMin: 0.25 });
+    expect(config.thresholds).toMatchObject({ mfaCapableMin: 0.95, passwordlessCapableMin: 0.25, staleRowDays: 30 });
+    expect(config.privilegedRoles).toBe('entra-privileged');
+    expect(config.frameworks).toContain('cis-m365');
     expect(config.organisation.primaryColor).toBe('#0b5cad');
   });
   it('names the path of every bad value and unknown key (exit 2)', async () => {

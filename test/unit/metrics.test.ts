@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityFold } from '../../src/metrics/activity.js';
-import { COHORTS, isPhishingResistant, isPhoneOnly, RegistrationFold } from '../../src/metrics/registration.js';
+import { defaultDefinitions } from '../../src/metrics/definitions.js';
+import { COHORTS, RegistrationFold } from '../../src/metrics/registration.js';
 import type { AffectedUser } from '../../src/metrics/types.js';
 
 const row = (over: Record<string, unknown> = {}) => ({
@@ -10,19 +11,22 @@ const row = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-function fold(rows: unknown[]) {
+function fold(rows: unknown[], defs = defaultDefinitions('2026-11-01T00:00:00Z')) {
   const cohorts: Record<string, AffectedUser[]> = {};
-  const f = new RegistrationFold((c, u) => (cohorts[c] ??= []).push(u));
+  const f = new RegistrationFold((c, u) => (cohorts[c] ??= []).push(u), {}, defs);
   rows.forEach((r) => f.add(r));
   return { ...f.result(), cohorts };
 }
 
+const prShare = (methods: string[]) => fold([row({ methodsRegistered: methods })]).values['phishing_resistant.registered']?.value;
+const isPhoneOnly = (methods: string[]) => new RegistrationFold(() => undefined).isPhoneOnly(methods);
+
 describe('method classification', () => {
   it('knows the phishing-resistant tokens and the CBA prefix', () => {
     for (const t of ['fido2SecurityKey', 'passKeyDeviceBound', 'windowsHelloForBusiness', 'x509CertificateMultiFactor', 'macOsSecureEnclaveKey', 'passKeySynced'])
-      expect(isPhishingResistant(t), t).toBe(true);
+      expect(prShare([t]), t).toBe(1);
     for (const t of ['microsoftAuthenticatorPush', 'microsoftAuthenticatorPasswordless', 'mobilePhone', 'softwareOneTimePasscode', 'temporaryAccessPass', 'email'])
-      expect(isPhishingResistant(t), t).toBe(false);
+      expect(prShare([t]), t).toBe(0);
   });
   it('phone-only: every MFA method is a phone method, at least one; email and security questions are not MFA', () => {
     expect(isPhoneOnly(['mobilePhone'])).toBe(true);
@@ -65,6 +69,33 @@ describe('RegistrationFold', () => {
     expect(r.values['mfa.capable']).toEqual({ value: 0, numerator: 0, denominator: 1 });
     expect(r.values['methods.registered.futureQuantumKey']).toEqual({ value: 1 });
   });
+  it('applies configured definitions: guests in scope, excluded UPNs, break-glass accounts, stale rows', () => {
+    const defs = { ...defaultDefinitions('2026-11-01T00:00:00Z'), includeGuests: true, excludeUpnPatterns: ['room-*@x'], breakGlassUpns: ['bg1@x', 'bg2@x'] };
+    const r = fold([
+      row({ id: 'a', userPrincipalName: 'a@x', lastUpdatedDateTime: '2026-10-30T00:00:00Z' }),
+      row({ id: 'g', userPrincipalName: 'g@x', userType: 'guest', lastUpdatedDateTime: '2026-08-01T00:00:00Z' }),
+      row({ id: 'r', userPrincipalName: 'ROOM-1@x' }),
+      row({ id: 'b1', userPrincipalName: 'bg1@x', methodsRegistered: ['fido2SecurityKey'] }),
+      row({ id: 'b2', userPrincipalName: 'BG2@x', methodsRegistered: ['fido2SecurityKey', 'mobilePhone'] }),
+    ], defs);
+    expect(r.values['users.in_scope']).toEqual({ value: 2 });
+    expect(r.values['users.excluded']).toEqual({ value: 1 });
+    expect(r.values['breakglass.found']).toEqual({ value: 2 });
+    expect(r.values['breakglass.compliant']).toEqual({ value: 0.5, numerator: 1, denominator: 2 });
+    expect(r.cohorts[COHORTS.breakGlassNonCompliant]?.map((u) => u.id)).toEqual(['b2']);
+    expect(r.values['data.stale_rows']).toEqual({ value: 0.2, numerator: 1, denominator: 5 });
+  });
+  it('lists registered-not-capable, SSPR enabled-not-registered and unknown tokens', () => {
+    const r = fold([
+      row({ id: 'a', isMfaCapable: false, isMfaRegistered: true }),
+      row({ id: 'b', isSsprEnabled: true, isSsprRegistered: false }),
+      row({ id: 'c', methodsRegistered: ['futureQuantumKey'] }),
+    ]);
+    expect(r.values['mfa.registered_not_capable']).toEqual({ value: 0.3333, numerator: 1, denominator: 3 });
+    expect(r.values['sspr.enabled_not_registered']).toEqual({ value: 0.3333, numerator: 1, denominator: 3 });
+    expect(r.values['methods.unknown_tokens']).toEqual({ value: 1 });
+    expect(r.cohorts[COHORTS.usersUnknownTokens]?.map((u) => u.id)).toEqual(['c']);
+  });
   it('counts each token once per user', () => {
     const r = fold([row({ methodsRegistered: ['mobilePhone', 'mobilePhone'] })]);
     expect(r.values['methods.registered.mobilePhone']).toEqual({ value: 1 });
@@ -86,6 +117,7 @@ describe('ActivityFold', () => {
     f.add({ feature: 'reset', successfulActivityCount: -1, failureActivityCount: 1 });
     const r = f.result('userRegistrationActivity');
     expect(r.values['sspr.reset.failure_rate']).toEqual({ value: 0.1, numerator: 10, denominator: 100 });
+    expect(r.values['sspr.reset.failure_rate.unknown']).toEqual({ value: 0.1, numerator: 10, denominator: 100 });
     expect(r.values['registration.failure_rate']).toEqual({ value: 0.25, numerator: 1, denominator: 4 });
     expect(f.invalidRows).toBe(1);
     expect(new ActivityFold().result(null).values['sspr.reset.failure_rate']?.value).toBeNull();

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../../config/load.js';
 import { createLog } from '../output.js';
-import { exitCodeFor, runAnalyze } from '../pipeline.js';
+import { loadSnapshot } from '../../snapshot/reader.js';
+import { exitCodeFor, loadBaselines, runAnalyze } from '../pipeline.js';
 import { withConfig, withFailOn, type GlobalArgs } from './common.js';
 
 export const analyzeCommand: CommandModule<GlobalArgs, any> = {
@@ -11,11 +12,19 @@ export const analyzeCommand: CommandModule<GlobalArgs, any> = {
   builder: (y) =>
     withFailOn(withConfig(y))
       .positional('snapshot', { type: 'string', demandOption: true, describe: 'Snapshot folder (from collect)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'Folder for results.json and affected-user lists' }),
+      .option('out', { type: 'string', demandOption: true, describe: 'Folder for results.json and affected-user lists' })
+      .option('baseline', {
+        type: 'string',
+        array: true,
+        describe: 'Earlier results.json, pack folders or snapshot folders: adds metric series, deltas and new/resolved findings',
+      }),
   handler: async (argv) => {
     const log = createLog(argv.quiet);
-    const cfg = await loadConfig(argv.config);
-    const results = await runAnalyze(argv.snapshot, argv.out, cfg, log);
+    // Exceptions must be live at the snapshot's collection time, not at the time of analysis.
+    const { manifest } = await loadSnapshot(argv.snapshot);
+    const cfg = await loadConfig(argv.config, manifest.finishedAt);
+    const baselines = await loadBaselines(argv.baseline ?? [], cfg);
+    const results = await runAnalyze(argv.snapshot, argv.out, cfg, log, baselines);
     log.out(join(argv.out, 'results.json'));
     process.exitCode = exitCodeFor(results, argv.failOn);
   },
