@@ -1,7 +1,8 @@
 /**
  * A Graph-shaped HTTP server on loopback that serves a synthetic tenant (tenant.ts) through the report routes of
- * graph-api.md §1–§7 and §S, with Graph's paging (§C.3), error bodies, throttling (§C.2), retired endpoints
- * (§0, §C.5) and injected faults (§E). Plain http: callers that need https put their own proxy in front.
+ * graph-api.md §1–§7 and §S and the directory-role routes of §D.1, with Graph's paging (§C.3), error bodies,
+ * throttling (§C.2), retired endpoints (§0, §C.5), tenant/app modes (licence, permission, app-only) and injected
+ * faults (§E). Plain http: callers that need https put their own proxy in front.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,7 +13,7 @@ import type {
   IncludedUserTypes,
 } from '../graph/types.js';
 import { INCLUDED_USER_ROLES, INCLUDED_USER_TYPES } from '../graph/types.js';
-import { FaultBook, type FaultRule } from './faults.js';
+import { FaultBook, faultAction, type FaultAction, type FaultRule } from './faults.js';
 import {
   compileFilter,
   decodeSkipToken,
@@ -22,9 +23,29 @@ import {
   type FilterSchema,
   type RowPredicate,
 } from './odata.js';
-import type { SimTenant } from './tenant.js';
+import type { SimGroup, SimPrincipal, SimRoleDefinition, SimTenant } from './tenant.js';
+import { retryAfterSeconds, SlidingWindow, validateRateLimit, type RateLimit } from './throttle.js';
 
-export { parseFault, type FaultRule } from './faults.js';
+export { parseFault, type FaultAction, type FaultRule } from './faults.js';
+export { parseThrottle, type RateLimit } from './throttle.js';
+
+/**
+ * Tenant/app conditions (graph-api.md §0, §D.1):
+ * - unlicensed: no Entra ID P1 (so no P2). Every report route answers 403
+ *   Authentication_RequestFromNonPremiumTenantOrB2CTenant. roleDefinitions, roleAssignments and group members
+ *   answer (they need no licence); roleEligibilityScheduleInstances answers what a tenant without P2 gets (below).
+ * - no-p2: P1 only. Reports answer; roleEligibilityScheduleInstances answers 400 AadPremiumLicenseRequired
+ *   "The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license." (observed:
+ *   maester365/maester#1421, v1.0, 2026-01).
+ * - no-permission: report routes answer 403 Authentication_MSGraphPermissionMissing (§0, #18225); role routes
+ *   403 Authorization_RequestDenied.
+ * - app-only: the delegated-only routes (usersRegisteredByFeature, usersRegisteredByMethod,
+ *   userRegistrationActivity: "Application: Not supported", §5, §6, §S) answer 403 Authorization_RequestDenied.
+ *   The code a real app-only call gets is not documented and no report of it was found; Authorization_RequestDenied
+ *   is Graph's generic "insufficient privileges" answer.
+ */
+export type SimulatorMode = 'unlicensed' | 'no-p2' | 'no-permission' | 'app-only';
+export const SIMULATOR_MODES: readonly SimulatorMode[] = ['unlicensed', 'no-p2', 'no-permission', 'app-only'];
 
 export interface SimulatorOptions {
   tenant: SimTenant;
@@ -44,11 +65,17 @@ export interface SimulatorOptions {
    * set, requests over the limit get a 429 whose Retry-After is the exact wait until a slot frees. Rejected
    * requests do not take a slot, so a client that honours Retry-After always gets through.
    */
-  rateLimit?: { requests: number; windowMs: number };
+  rateLimit?: RateLimit;
+  /** Tenant/app condition; default none (licensed tenant, delegated caller with every permission). */
+  mode?: SimulatorMode;
 }
 
 export interface SimulatorStats {
   requests: number;
+  /**
+   * By HTTP status; also 'drop' (connection destroyed unanswered), 'cut' (body truncated) and 'abandoned' (client
+   * gone before a 'slow' answer). Every request lands in exactly one bucket.
+   */
   byStatus: Record<string, number>;
   byRoute: Record<string, number>;
 }
@@ -71,9 +98,33 @@ export type RouteName =
   | 'credentialUserRegistrationDetails'
   | 'userEventsSummary'
   | 'userRegistrationActivity'
+  | 'roleDefinitions'
+  | 'roleAssignments'
+  | 'roleEligibilityScheduleInstances'
+  | 'groupMembers'
   | 'notFound';
 
+/** Which mode gates a route (see SimulatorMode). */
+type Gate = 'report' | 'reportDelegatedOnly' | 'role' | 'roleNeedsP2';
+const GATES: Record<Exclude<RouteName, 'notFound'>, Gate> = {
+  userRegistrationDetails: 'report',
+  usersRegisteredByFeature: 'reportDelegatedOnly',
+  usersRegisteredByMethod: 'reportDelegatedOnly',
+  credentialUserRegistrationCount: 'report',
+  userCredentialUsageDetails: 'report',
+  credentialUsageSummary: 'report',
+  credentialUserRegistrationDetails: 'report',
+  userEventsSummary: 'report',
+  userRegistrationActivity: 'reportDelegatedOnly',
+  roleDefinitions: 'role',
+  roleAssignments: 'role',
+  roleEligibilityScheduleInstances: 'roleNeedsP2',
+  groupMembers: 'role',
+};
+
 const MAX_PAGE_SIZE = 1000; // §4: undocumented for userRegistrationDetails; userEventsSummary documents 1000 (§S).
+/** Directory collections (roleAssignments, eligibility instances, members) page at most 999 rows. */
+const MAX_DIRECTORY_PAGE_SIZE = 999;
 /** Rows examined per page under a selective $filter; a page may come back short or empty, as Graph allows (§C.3). */
 const MAX_SCAN_PER_PAGE = 50_000;
 
@@ -124,6 +175,19 @@ const FILTERS = {
     userDisplayName: 'string', userPrincipalName: 'string', authMethods: 'collection', isRegistered: 'boolean',
     isEnabled: 'boolean', isCapable: 'boolean', isMfaRegistered: 'boolean',
   },
+  // §D.1: isPrivileged exists on beta only, so filtering on it on v1.0 is a 400 like an unknown property.
+  roleDefinitions: {
+    id: 'string', templateId: 'string', displayName: 'string', isBuiltIn: 'boolean', isEnabled: 'boolean',
+  },
+  roleDefinitionsBeta: {
+    id: 'string', templateId: 'string', displayName: 'string', isBuiltIn: 'boolean', isEnabled: 'boolean',
+    isPrivileged: 'boolean',
+  },
+  roleAssignments: { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string' },
+  roleEligibilities: {
+    id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', memberType: 'string',
+    roleEligibilityScheduleId: 'string',
+  },
 } as const satisfies Record<string, FilterSchema>;
 
 /** Graph's 401 challenge: where to get a token, for the Microsoft Graph resource app id. */
@@ -148,6 +212,8 @@ const MESSAGE_BY_CODE: Record<string, string> = {
   Authentication_RequestFromNonPremiumTenantOrB2CTenant: "Neither tenant is B2C or tenant doesn't have premium license",
   Authentication_MSGraphPermissionMissing:
     'Calling principal does not have required MSGraph permissions AuditLog.Read.All',
+  AadPremiumLicenseRequired:
+    'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.',
 };
 
 function errorText(status: number, code?: string, message?: string): { code: string; message: string } {
@@ -176,6 +242,10 @@ class HttpAnswer extends Error {
 
 interface RequestContext {
   url: URL;
+  /** The route's match on the decoded path. */
+  m: RegExpExecArray;
+  /** Set when a 'dup' fault fires on this request: page() repeats the previous page's last row. */
+  pageFault?: 'dup';
   /** Scheme and authority for absolute links, from the request's Host header. */
   base: string;
   version: 'v1.0' | 'beta';
@@ -204,56 +274,95 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     throw new RangeError(`defaultPageSize must be an integer in [1, ${MAX_PAGE_SIZE}]`);
   }
   if (!['empty', 'gone', 'legacy'].includes(retired)) throw new RangeError(`unknown retired mode '${retired}'`);
-  const rateLimit = opts.rateLimit;
-  if (rateLimit && (!(rateLimit.requests >= 1) || !(rateLimit.windowMs > 0))) {
-    throw new RangeError('rateLimit needs requests >= 1 and windowMs > 0');
+  const rateWindow = opts.rateLimit ? new SlidingWindow(validateRateLimit(opts.rateLimit)) : undefined;
+  const mode = opts.mode;
+  if (mode !== undefined && !SIMULATOR_MODES.includes(mode)) {
+    throw new RangeError(`unknown mode '${String(mode)}' (expected ${SIMULATOR_MODES.join(', ')})`);
   }
   const faults = new FaultBook(opts.faults ?? []);
   const tokenDigest = opts.token === undefined ? undefined : sha256(opts.token);
   const stats: SimulatorStats = { requests: 0, byStatus: {}, byRoute: {} };
-  const recentRequests: number[] = [];
+  /** Pending 'slow' answers, cleared on close. */
+  const timers = new Set<NodeJS.Timeout>();
 
   // --- route handlers -------------------------------------------------------------------------------------
 
-  /** One page of a paged collection (§4 paging, §C.3): $top, $filter, an opaque $skiptoken, absolute nextLink. */
+  /**
+   * One page of a paged collection (§4 paging, §C.3): $top, $filter, an opaque $skiptoken, absolute nextLink that
+   * carries the request's other options. `present` shapes a row after the filter ($select, $expand).
+   */
   function page(
     ctx: RequestContext,
     route: RouteName,
     source: { count: number; row(k: number): Record<string, unknown> },
-    schema: FilterSchema,
+    schema: FilterSchema | null,
     context: string,
+    options: {
+      /** Query options carried into nextLink besides $top and $filter, e.g. $select, $expand. */
+      extra?: readonly string[];
+      maxTop?: number;
+      /** Extra skiptoken binding, e.g. the group id. */
+      bind?: string;
+      present?: (row: Record<string, unknown>, params: Map<string, string>) => Record<string, unknown>;
+    } = {},
   ): Reply {
-    const params = singleQueryOptions(ctx.url, ['$top', '$skiptoken', '$filter']);
+    const extra = options.extra ?? [];
+    const maxTop = options.maxTop ?? MAX_PAGE_SIZE;
+    const params = singleQueryOptions(ctx.url, ['$top', '$skiptoken', ...(schema ? ['$filter'] : []), ...extra]);
     const topText = params.get('$top');
-    let top = defaultPageSize;
+    let top = Math.min(defaultPageSize, maxTop);
     if (topText !== undefined) {
       if (!/^\d+$/.test(topText) || Number(topText) < 1) {
         const message = `Invalid value '${topText}' for $top: expected a positive integer.`;
         throw new HttpAnswer(400, 'BadRequest', message);
       }
-      top = Math.min(Number(topText), MAX_PAGE_SIZE);
+      top = Math.min(Number(topText), maxTop);
     }
     const filterText = params.get('$filter');
     const predicate: RowPredicate | undefined =
-      filterText === undefined ? undefined : compileFilter(filterText, schema);
-    const binding = `${route}|${tenant.seed}|${tenant.userCount}|${filterText ?? ''}`;
+      filterText === undefined || !schema ? undefined : compileFilter(filterText, schema);
+    const binding = `${route}|${options.bind ?? ''}|${tenant.seed}|${tenant.userCount}|${filterText ?? ''}`;
     const tokenText = params.get('$skiptoken');
-    let k = tokenText === undefined ? 0 : decodeSkipToken(tokenText, binding, source.count);
+    const start = tokenText === undefined ? 0 : decodeSkipToken(tokenText, binding, source.count);
+    let k = start;
 
     const value: Record<string, unknown>[] = [];
+    const offsets: number[] = [];
     const scanEnd = Math.min(source.count, k + (predicate ? MAX_SCAN_PER_PAGE : top));
     for (; k < scanEnd && value.length < top; k++) {
       const row = source.row(k);
-      if (!predicate || predicate(row)) value.push(row);
+      if (!predicate || predicate(row)) {
+        value.push(row);
+        offsets.push(k);
+      }
+    }
+    if (ctx.pageFault === 'dup') {
+      // Repeat the previous page's last row first; this page's own last row moves to the next page.
+      for (let back = start - 1; back >= Math.max(0, start - MAX_SCAN_PER_PAGE); back--) {
+        const row = source.row(back);
+        if (predicate && !predicate(row)) continue;
+        value.unshift(row);
+        offsets.unshift(back);
+        if (value.length > top) {
+          value.pop();
+          k = offsets.pop() ?? k;
+        }
+        break;
+      }
     }
     const body: Record<string, unknown> = { '@odata.context': context };
     if (k < source.count) {
       const query = [`$top=${top}`];
       if (filterText !== undefined) query.push(`$filter=${encodeURIComponent(filterText)}`);
+      for (const name of extra) {
+        const v = params.get(name);
+        if (v !== undefined) query.push(`${name}=${encodeURIComponent(v)}`);
+      }
       query.push(`$skiptoken=${encodeSkipToken(k, binding)}`);
       body['@odata.nextLink'] = `${ctx.base}${ctx.url.pathname}?${query.join('&')}`;
     }
-    body['value'] = value;
+    const present = options.present;
+    body['value'] = present ? value.map((row) => present(row, params)) : value;
     return { body };
   }
 
@@ -331,6 +440,166 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       body: { '@odata.context': context, value: usageSummary(ctx, periodArg(ctx, LEGACY_PERIODS)) },
     }),
   );
+
+  // --- directory roles (§D.1) ---------------------------------------------------------------------------------
+
+  let groupCache: Map<string, SimGroup> | undefined;
+  const groupById = (id: string): SimGroup | undefined => {
+    groupCache ??= new Map(tenant.groups().map((g) => [g.id.toLowerCase(), g]));
+    return groupCache.get(id.toLowerCase());
+  };
+  let definitionCache: Map<string, SimRoleDefinition> | undefined;
+  const definitionById = (id: string): SimRoleDefinition | undefined => {
+    definitionCache ??= new Map(tenant.roleDefinitions().map((d) => [d.id, d]));
+    return definitionCache.get(id);
+  };
+
+  /** A roleDefinitions row; `isPrivileged` is beta-only (§D.1). */
+  function wireDefinition(d: SimRoleDefinition, version: 'v1.0' | 'beta'): Record<string, unknown> {
+    const row: Record<string, unknown> = {
+      id: d.id, description: d.description, displayName: d.displayName, isBuiltIn: d.isBuiltIn, isEnabled: d.isEnabled,
+    };
+    if (version === 'beta') row['isPrivileged'] = d.isPrivileged;
+    Object.assign(row, { resourceScopes: [...d.resourceScopes], templateId: d.templateId, version: d.version });
+    return row;
+  }
+
+  /** `$expand=principal`: the directory object with its @odata.type (§D.1). */
+  function wirePrincipal(p: SimPrincipal): Record<string, unknown> {
+    const row: Record<string, unknown> = { '@odata.type': `#microsoft.graph.${p.type}`, id: p.id, displayName: p.displayName };
+    if (p.type === 'user') row['userPrincipalName'] = p.userPrincipalName;
+    if (p.type === 'servicePrincipal') row['appId'] = p.appId;
+    return row;
+  }
+
+  /**
+   * $select then $expand for roleAssignments / eligibility instances. Unknown $select names are ignored; an
+   * expanded navigation is kept whatever $select says.
+   */
+  function presentRole(
+    ctx: RequestContext,
+    principalOf: (row: Record<string, unknown>) => SimPrincipal | undefined,
+  ): (row: Record<string, unknown>, params: Map<string, string>) => Record<string, unknown> {
+    return (row, params) => {
+      const expand = parseExpand(params.get('$expand'), ['principal', 'roleDefinition']);
+      const out = applySelect(row, params.get('$select'));
+      if (expand.has('principal')) {
+        const p = principalOf(row);
+        out['principal'] = p ? wirePrincipal(p) : null;
+      }
+      if (expand.has('roleDefinition')) {
+        const d = definitionById(String(row['roleDefinitionId']));
+        out['roleDefinition'] = d ? wireDefinition(d, ctx.version) : null;
+      }
+      return out;
+    };
+  }
+
+  function roleAssignments(ctx: RequestContext): Reply {
+    const list = tenant.roleAssignments();
+    const principals = new Map<string, SimPrincipal>();
+    return page(
+      ctx,
+      'roleAssignments',
+      {
+        count: list.length,
+        row: (k) => {
+          const a = list.at(k);
+          principals.set(a.id, a.principal);
+          const row: Record<string, unknown> = {
+            id: a.id, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId,
+            directoryScopeId: a.directoryScopeId, appScopeId: a.appScopeId, condition: null,
+          };
+          if (ctx.version === 'beta') {
+            Object.assign(row, { resourceScope: a.directoryScopeId, principalOrganizationId: tenant.tenantId });
+          }
+          return row;
+        },
+      },
+      FILTERS.roleAssignments,
+      `${ctx.base}/${ctx.version}/$metadata#roleManagement/directory/roleAssignments`,
+      {
+        extra: ['$select', '$expand'],
+        maxTop: MAX_DIRECTORY_PAGE_SIZE,
+        present: presentRole(ctx, (row) => principals.get(String(row['id']))),
+      },
+    );
+  }
+
+  function roleEligibilities(ctx: RequestContext): Reply {
+    const list = tenant.roleEligibilities();
+    const principals = new Map<string, SimPrincipal>();
+    return page(
+      ctx,
+      'roleEligibilityScheduleInstances',
+      {
+        count: list.length,
+        row: (k) => {
+          const e = list.at(k);
+          principals.set(e.id, e.principal);
+          return {
+            id: e.id, principalId: e.principalId, roleDefinitionId: e.roleDefinitionId,
+            directoryScopeId: e.directoryScopeId, appScopeId: e.appScopeId, startDateTime: e.startDateTime,
+            endDateTime: e.endDateTime, memberType: e.memberType, roleEligibilityScheduleId: e.roleEligibilityScheduleId,
+          };
+        },
+      },
+      FILTERS.roleEligibilities,
+      `${ctx.base}/${ctx.version}/$metadata#roleManagement/directory/roleEligibilityScheduleInstances`,
+      {
+        extra: ['$select', '$expand'],
+        maxTop: MAX_DIRECTORY_PAGE_SIZE,
+        present: presentRole(ctx, (row) => principals.get(String(row['id']))),
+      },
+    );
+  }
+
+  /** /groups/{id}/members and /transitiveMembers, optionally cast to microsoft.graph.user. */
+  function groupMembers(ctx: RequestContext): Reply {
+    const id = ctx.m[2] ?? '';
+    const group = groupById(id);
+    if (!group) {
+      const message = `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`;
+      throw new HttpAnswer(404, 'Request_ResourceNotFound', message);
+    }
+    const transitive = (ctx.m[3] ?? '').toLowerCase() === 'transitivemembers';
+    const usersOnly = ctx.m[4] !== undefined;
+    // Nested groups: direct ones, or for transitive members every group below this one.
+    const nested: SimGroup[] = [];
+    const visit = (g: SimGroup): void => {
+      for (const childId of g.memberGroupIds) {
+        const child = groupById(childId);
+        if (!child || nested.includes(child) || child === group) continue;
+        nested.push(child);
+        if (transitive) visit(child);
+      }
+    };
+    if (!usersOnly) visit(group);
+    const users = transitive ? group.transitiveUserIndexes : group.memberUserIndexes;
+    const count = nested.length + users.length;
+    return page(
+      ctx,
+      'groupMembers',
+      {
+        count,
+        row: (k) => {
+          const g = nested[k];
+          if (g) return { '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName };
+          const u = tenant.user(users[k - nested.length] ?? 0);
+          const row: Record<string, unknown> = usersOnly ? {} : { '@odata.type': '#microsoft.graph.user' };
+          return Object.assign(row, { id: u.id, displayName: u.userDisplayName, userPrincipalName: u.userPrincipalName });
+        },
+      },
+      null,
+      `${ctx.base}/${ctx.version}/$metadata#${usersOnly ? 'users' : 'directoryObjects'}`,
+      {
+        extra: ['$select'],
+        maxTop: MAX_DIRECTORY_PAGE_SIZE,
+        bind: `${group.id}|${transitive ? 't' : 'd'}|${usersOnly ? 'u' : 'a'}`,
+        present: (row, params) => applySelect(row, params.get('$select')),
+      },
+    );
+  }
 
   const VERSION = '(v1\\.0|beta)';
   const AM = 'reports/authenticationMethods';
@@ -458,6 +727,42 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
           ),
       ),
     },
+    {
+      name: 'roleDefinitions',
+      pattern: re(`${VERSION}/roleManagement/directory/roleDefinitions`),
+      handle: (ctx) => {
+        const params = singleQueryOptions(ctx.url, ['$filter', '$select']);
+        const schema = ctx.version === 'beta' ? FILTERS.roleDefinitionsBeta : FILTERS.roleDefinitions;
+        const filterText = params.get('$filter');
+        const predicate = filterText === undefined ? undefined : compileFilter(filterText, schema);
+        const rows = tenant
+          .roleDefinitions()
+          .map((d) => wireDefinition(d, ctx.version))
+          .filter((row) => !predicate || predicate(row))
+          .map((row) => applySelect(row, params.get('$select')));
+        return {
+          body: {
+            '@odata.context': `${ctx.base}/${ctx.version}/$metadata#roleManagement/directory/roleDefinitions`,
+            value: rows,
+          },
+        };
+      },
+    },
+    {
+      name: 'roleAssignments',
+      pattern: re(`${VERSION}/roleManagement/directory/roleAssignments`),
+      handle: roleAssignments,
+    },
+    {
+      name: 'roleEligibilityScheduleInstances',
+      pattern: re(`${VERSION}/roleManagement/directory/roleEligibilityScheduleInstances`),
+      handle: roleEligibilities,
+    },
+    {
+      name: 'groupMembers',
+      pattern: re(`${VERSION}/groups/([^/]+)/(transitiveMembers|members)(/microsoft\\.graph\\.user)?`),
+      handle: groupMembers,
+    },
   ];
 
   // --- request pipeline -----------------------------------------------------------------------------------
@@ -466,15 +771,23 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     bucket[key] = (bucket[key] ?? 0) + 1;
   }
 
-  function send(
-    res: ServerResponse,
-    ids: { requestId: string; clientRequestId: string },
-    status: number,
-    body: unknown,
-    headers: Record<string, string>,
-  ): void {
+  interface Exchange {
+    req: IncomingMessage;
+    res: ServerResponse;
+    ids: { requestId: string; clientRequestId: string };
+    /** A 'cut' fault: send half the body, then destroy the connection. */
+    cut: boolean;
+  }
+
+  function send(ex: Exchange, status: number, body: unknown, headers: Record<string, string>): void {
+    const { res, ids } = ex;
+    if (res.headersSent) return;
+    if (!res.socket || res.socket.destroyed) {
+      count(stats.byStatus, 'abandoned'); // the client left during a 'slow' wait
+      return;
+    }
     const payload = Buffer.from(JSON.stringify(body));
-    count(stats.byStatus, String(status));
+    count(stats.byStatus, ex.cut ? 'cut' : String(status));
     res.writeHead(status, {
       'Content-Type': status < 400 ? ODATA_JSON : 'application/json',
       'Content-Length': String(payload.length),
@@ -482,14 +795,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       'client-request-id': ids.clientRequestId,
       ...headers,
     });
+    if (ex.cut) {
+      // Headers promise the full length; half the JSON arrives, then the connection dies.
+      res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => res.destroy());
+      return;
+    }
     res.end(payload);
   }
 
-  function sendError(
-    res: ServerResponse,
-    ids: { requestId: string; clientRequestId: string },
-    answer: HttpAnswer,
-  ): void {
+  function sendError(ex: Exchange, answer: HttpAnswer): void {
+    const { ids } = ex;
     const innerError: Record<string, string> = {
       date: errorDate(),
       'request-id': ids.requestId,
@@ -500,7 +815,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       Object.assign(innerError, { code: '429', message: 'Please retry after', status: '429' });
     }
     const error = { code: answer.code, message: answer.message, innerError };
-    send(res, ids, answer.status, { error }, answer.headers);
+    send(ex, answer.status, { error }, answer.headers);
+  }
+
+  function fail(ex: Exchange, err: unknown): void {
+    if (err instanceof HttpAnswer) sendError(ex, err);
+    else if (err instanceof ODataError) sendError(ex, new HttpAnswer(err.status, err.code, err.message));
+    else sendError(ex, new HttpAnswer(500, 'UnknownError', 'An internal server error occurred.'));
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -508,10 +829,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     stats.requests++;
     const requestId = randomUUID();
     const sent = req.headers['client-request-id'];
-    const ids = {
-      requestId,
-      // Echo the caller's correlation id (§C.6 TelemetryHandler) when it looks like one; never echo other input.
-      clientRequestId: typeof sent === 'string' && /^[\w-]{1,64}$/.test(sent) ? sent : requestId,
+    const ex: Exchange = {
+      req,
+      res,
+      ids: {
+        requestId,
+        // Echo the caller's correlation id (§C.6 TelemetryHandler) when it looks like one; never echo other input.
+        clientRequestId: typeof sent === 'string' && /^[\w-]{1,64}$/.test(sent) ? sent : requestId,
+      },
+      cut: false,
     };
     try {
       const url = new URL(req.url ?? '/', 'http://simulator.invalid');
@@ -539,38 +865,101 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       authenticate(req);
       throttle();
       const fault = faults.next(path);
-      if (fault) {
-        const text = errorText(fault.status, fault.code, fault.message);
-        throw new HttpAnswer(
-          fault.status,
-          text.code,
-          text.message,
-          fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter },
-        );
+      const action = fault ? faultAction(fault) : undefined;
+      if (action === 'drop') {
+        count(stats.byStatus, 'drop');
+        req.socket.destroy();
+        return;
       }
-      if (!matched) {
-        const segment = path.split('/').filter(Boolean).pop() ?? '';
-        throw new HttpAnswer(404, 'Request_ResourceNotFound', `Resource not found for the segment '${segment}'.`);
-      }
-      const prefer = req.headers['prefer'];
-      const includeUnknownEnums = /\binclude-unknown-enum-members\b/i.test(
-        Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''),
-      );
-      const ctx: RequestContext = {
-        url,
-        base: baseUrl(req),
-        version: (matched.m[1] ?? '').toLowerCase() === 'beta' ? 'beta' : 'v1.0',
-        args: matched.m[2] ?? '',
-        includeUnknownEnums,
+      ex.cut = action === 'cut';
+      const run = (): void => {
+        try {
+          answer(ex, url, path, matched, fault, action);
+        } catch (err) {
+          fail(ex, err);
+        }
       };
-      const reply = matched.route.handle(ctx);
-      const headers: Record<string, string> = { ...reply.headers };
-      if (includeUnknownEnums) headers['Preference-Applied'] = 'include-unknown-enum-members';
-      send(res, ids, 200, reply.body, headers);
+      if (action === 'slow') {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          run();
+        }, fault?.delayMs ?? 0);
+        timers.add(timer);
+        return;
+      }
+      run();
     } catch (err) {
-      if (err instanceof HttpAnswer) sendError(res, ids, err);
-      else if (err instanceof ODataError) sendError(res, ids, new HttpAnswer(err.status, err.code, err.message));
-      else sendError(res, ids, new HttpAnswer(500, 'UnknownError', 'An internal server error occurred.'));
+      fail(ex, err);
+    }
+  }
+
+  /** Everything after admission (auth, throttle, fault choice): fault errors, 404, modes, the route itself. */
+  function answer(
+    ex: Exchange,
+    url: URL,
+    path: string,
+    matched: { route: Route; m: RegExpExecArray } | undefined,
+    fault: FaultRule | undefined,
+    action: FaultAction | undefined,
+  ): void {
+    if (fault?.status !== undefined && (action === 'error' || action === 'slow')) {
+      const text = errorText(fault.status, fault.code, fault.message);
+      const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter };
+      throw new HttpAnswer(fault.status, text.code, text.message, headers);
+    }
+    if (!matched) {
+      const segment = path.split('/').filter(Boolean).pop() ?? '';
+      throw new HttpAnswer(404, 'Request_ResourceNotFound', `Resource not found for the segment '${segment}'.`);
+    }
+    gate(GATES[matched.route.name]);
+    const prefer = ex.req.headers['prefer'];
+    const includeUnknownEnums = /\binclude-unknown-enum-members\b/i.test(
+      Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''),
+    );
+    const ctx: RequestContext = {
+      url,
+      m: matched.m,
+      base: baseUrl(ex.req),
+      version: (matched.m[1] ?? '').toLowerCase() === 'beta' ? 'beta' : 'v1.0',
+      args: matched.m[2] ?? '',
+      includeUnknownEnums,
+    };
+    if (action === 'dup') ctx.pageFault = 'dup';
+    const reply = matched.route.handle(ctx);
+    let body = reply.body;
+    if (action === 'loop' && isPage(body)) {
+      // The page points at itself, i.e. repeats the nextLink that led here.
+      const { value, ...rest } = body;
+      body = { ...rest, '@odata.nextLink': `${ctx.base}${ex.req.url ?? ''}`, value };
+    }
+    const headers: Record<string, string> = { ...reply.headers };
+    if (includeUnknownEnums) headers['Preference-Applied'] = 'include-unknown-enum-members';
+    send(ex, 200, body, headers);
+  }
+
+  /** The mode's answer for a route family, if any (see SimulatorMode). */
+  function gate(family: Gate): void {
+    const report = family === 'report' || family === 'reportDelegatedOnly';
+    const deny = (status: number, code: string): never => {
+      const text = errorText(status, code);
+      throw new HttpAnswer(status, text.code, text.message);
+    };
+    switch (mode) {
+      case 'unlicensed':
+        if (report) deny(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant');
+        if (family === 'roleNeedsP2') deny(400, 'AadPremiumLicenseRequired');
+        break;
+      case 'no-p2':
+        if (family === 'roleNeedsP2') deny(400, 'AadPremiumLicenseRequired');
+        break;
+      case 'no-permission':
+        deny(403, report ? 'Authentication_MSGraphPermissionMissing' : 'Authorization_RequestDenied');
+        break;
+      case 'app-only':
+        if (family === 'reportDelegatedOnly') deny(403, 'Authorization_RequestDenied');
+        break;
+      case undefined:
+        break;
     }
   }
 
@@ -585,18 +974,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     }
   }
 
-  /** A sliding window over accepted requests (§C.2): over the limit → 429 with the wait until a slot frees. */
+  /**
+   * A sliding window over accepted requests (§C.2): over the limit → 429 whose Retry-After is the exact wait until
+   * a slot frees, in seconds with millisecond precision (e.g. 0.087). Rejected requests take no slot.
+   */
   function throttle(): void {
-    if (!rateLimit) return;
-    const now = Date.now();
-    while (recentRequests.length > 0 && (recentRequests[0] ?? 0) <= now - rateLimit.windowMs) recentRequests.shift();
-    if (recentRequests.length >= rateLimit.requests) {
-      const waitMs = (recentRequests[0] ?? now) + rateLimit.windowMs - now;
+    if (!rateWindow) return;
+    const waitMs = rateWindow.take(Date.now());
+    if (waitMs > 0) {
       const text = errorText(429);
-      // Whole seconds, rounded up: the request is never retried early.
-      throw new HttpAnswer(429, text.code, text.message, { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
+      throw new HttpAnswer(429, text.code, text.message, { 'Retry-After': retryAfterSeconds(waitMs) });
     }
-    recentRequests.push(now);
   }
 
   function baseUrl(req: IncomingMessage): string {
@@ -622,6 +1010,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     stats,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
       });
@@ -641,6 +1031,39 @@ function singleQueryOptions(url: URL, allowed: readonly string[]): Map<string, s
     }
     if (out.has(name)) throw new HttpAnswer(400, 'BadRequest', `Query option '${key}' was specified more than once.`);
     out.set(name, value);
+  }
+  return out;
+}
+
+/** `$select=a,b`: the named properties (case-insensitive), plus @odata.type; unknown names are ignored. */
+function applySelect(row: Record<string, unknown>, select: string | undefined): Record<string, unknown> {
+  if (select === undefined) return { ...row };
+  const wanted = new Set(
+    select
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter((name) => name !== ''),
+  );
+  if (wanted.size === 0) throw new HttpAnswer(400, 'BadRequest', 'Empty $select.');
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key === '@odata.type' || wanted.has(key.toLowerCase())) out[key] = value;
+  }
+  return out;
+}
+
+/** `$expand=principal,roleDefinition`: the allowed navigations (case-insensitive), else 400 as Graph answers. */
+function parseExpand(text: string | undefined, allowed: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  if (text === undefined) return out;
+  for (const raw of text.split(',')) {
+    const name = raw.trim();
+    const hit = allowed.find((a) => a.toLowerCase() === name.toLowerCase());
+    if (!hit) {
+      const message = `Could not find a navigation property named '${name}' to expand (expected ${allowed.join(', ')}).`;
+      throw new HttpAnswer(400, 'BadRequest', message);
+    }
+    out.add(hit);
   }
   return out;
 }
@@ -671,6 +1094,10 @@ function maskActivity(rows: readonly CredentialUsageSummary[]): CredentialUsageS
   return [...merged.values()].sort((a, b) =>
     a.feature === b.feature ? (a.authMethod < b.authMethod ? -1 : 1) : a.feature < b.feature ? -1 : 1,
   );
+}
+
+function isPage(body: unknown): body is Record<string, unknown> & { value: unknown[] } {
+  return typeof body === 'object' && body !== null && Array.isArray((body as { value?: unknown }).value);
 }
 
 function sha256(text: string): Buffer {

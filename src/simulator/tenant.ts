@@ -3,7 +3,14 @@
  *
  * Nothing is stored per user: row i is regenerated from (seed, i) on every call, so a tenant of 1,000,000 users
  * costs no memory. The only state is a small cache of aggregates (one pass over all users, computed on first
- * use) that keeps the summary reports consistent with the rows, which the doc samples are not (graph-api.md §5).
+ * use) that keeps the summary reports consistent with the rows, which the doc samples are not (graph-api.md §5),
+ * and, on first use of role data, the indices of the role holders (≈ 1 % of users; roles.ts).
+ *
+ * isAdmin against directory roles (graph-api.md §D.2; see RoleHoldingKind): drawn admins hold their role actively at
+ * tenant scope, except ~7.5 % eligible-only with isAdmin true, ~7.5 % eligible-only with isAdmin false, ~10 % only
+ * through a role-assignable group and ~5 % at administrative-unit scope (both isAdmin true); ~0.03 % of non-admin
+ * members hold an active role although isAdmin is false (report lag). ROLE_SPECIALS fix one of each kind at small
+ * indices.
  */
 import type {
   CredentialUsageSummary,
@@ -19,6 +26,46 @@ import type {
 import { INCLUDED_USER_ROLES, INCLUDED_USER_TYPES } from '../graph/types.js';
 import { syntheticName } from './names.js';
 import { hashString, pick, rngFor, streamKey, uuidFor, weighted, type Rng } from './prng.js';
+import {
+  AU_SCOPABLE_ROLE_IDS,
+  buildRoleModel,
+  EXTRA_ELIGIBLE_ROLE_IDS,
+  GROUP_BLUEPRINTS,
+  GROUP_WEIGHTS,
+  ROLE,
+  ROLE_SPECIALS,
+  roleIds,
+  type RoleHolding,
+  type RoleModel,
+  type RoleSpecial,
+  type SimAdministrativeUnit,
+  type SimGroup,
+  type SimList,
+  type SimPrincipal,
+  type SimRoleAssignment,
+  type SimRoleDefinition,
+  type SimRoleEligibility,
+  type SimServicePrincipal,
+} from './roles.js';
+
+export {
+  BUILT_IN_ROLES,
+  CUSTOM_ROLE_NAME,
+  ENTRA_PRIVILEGED_ROLE_IDS,
+  ROLE_SPECIALS,
+  type PrincipalType,
+  type RoleHolding,
+  type RoleHoldingKind,
+  type RoleSpecial,
+  type SimAdministrativeUnit,
+  type SimGroup,
+  type SimList,
+  type SimPrincipal,
+  type SimRoleAssignment,
+  type SimRoleDefinition,
+  type SimRoleEligibility,
+  type SimServicePrincipal,
+} from './roles.js';
 
 export interface SimTenantOptions {
   seed?: number;
@@ -38,8 +85,28 @@ export interface SimTenant {
    * Pure function of (seed, i).
    */
   user(i: number): UserRegistrationDetails;
-  /** Role template id held by user i when the user is an admin (isAdmin true), else null. */
+  /**
+   * Role template id by which the report counts user i as an admin: non-null exactly when isAdmin is true. A user
+   * can hold a role with isAdmin false (eligible-only, report lag): see roleHoldingOf.
+   */
   roleOf(i: number): string | null;
+  /** How user i holds a directory role (kind, role, scope, group), or null; pure function of (seed, i). */
+  roleHoldingOf(i: number): RoleHolding | null;
+  /** The 22 built-in roles of graph-api.md §D.1 plus one custom role. */
+  roleDefinitions(): SimRoleDefinition[];
+  /** Active assignments as served by roleAssignments: service principals, groups, then users by index. */
+  roleAssignments(): SimList<SimRoleAssignment>;
+  /** PIM eligibility instances as served by roleEligibilityScheduleInstances: groups, then users by index. */
+  roleEligibilities(): SimList<SimRoleEligibility>;
+  /** The three role-assignable groups, with direct and transitive members (the third is nested in the first). */
+  groups(): SimGroup[];
+  servicePrincipals(): SimServicePrincipal[];
+  administrativeUnits(): SimAdministrativeUnit[];
+  /**
+   * Every user index holding at least one role of the set (active or eligible, direct or through nested groups,
+   * any scope), ascending, and the service principals that do. Computed from the generator, not the records.
+   */
+  privilegedHolders(roleIds: ReadonlySet<string>): { userIndexes: number[]; servicePrincipalIds: string[] };
   featureSummary(types: IncludedUserTypes, roles: IncludedUserRoles): UserRegistrationFeatureSummary;
   methodSummary(types: IncludedUserTypes, roles: IncludedUserRoles): UserRegistrationMethodSummary;
   credentialUserRegistrationCount(): CredentialUserRegistrationCount;
@@ -153,6 +220,41 @@ export const SPECIAL_USERS: readonly SpecialUser[] = [
     methods: ['email', 'mobilePhone'] },
 ];
 const SPECIAL_BY_INDEX = new Map(SPECIAL_USERS.map((s) => [s.index, s]));
+const ROLE_SPECIAL_BY_INDEX = new Map<number, RoleSpecial>(ROLE_SPECIALS.map((s) => [s.index, s]));
+
+/**
+ * Role holders among the drawn admins (isAdmin true before this split; ≈ 1 % of members). Cumulative shares:
+ * 7.5 % eligible-only and reported as admin, 7.5 % eligible-only and not reported, 10 % only through a group,
+ * 5 % at administrative-unit scope, the rest active at tenant scope (10 % of those also eligible for a second role).
+ */
+const HOLDING_SHARES = { eligibleReported: 0.075, eligibleUnreported: 0.15, group: 0.25, administrativeUnit: 0.3 };
+/** Non-admin members whose adminDraw falls in [0.013, 0.0133) (≈ 0.03 %) hold an active role the report misses. */
+const REPORT_LAG_BAND = 0.0133;
+
+/** The first draws of the user-core stream: type and admin band. Shared by core() and the cheap holder scan. */
+interface BaseDraw {
+  userType: string | null;
+  band: 'admin' | 'null' | 'lag' | 'none';
+  /** Drawn role of the 'admin' band. */
+  role: string | null;
+}
+
+function baseDraw(rng: Rng): BaseDraw {
+  const typeDraw = rng();
+  // ~8 % guests; ~1 % null and a few unknownFutureValue, which the tool counts as members (§4 signInUserType).
+  const userType: string | null =
+    typeDraw < 0.08 ? 'guest' : typeDraw < 0.09 ? null : typeDraw < 0.093 ? 'unknownFutureValue' : 'member';
+  const adminDraw = rng();
+  if (userType === 'guest') return { userType, band: 'none', role: null };
+  if (adminDraw < 0.011) {
+    const role = rng() < 0.8 ? pick(rng, PRIVILEGED_ADMIN_ROLE_IDS) : pick(rng, OTHER_ADMIN_ROLE_IDS);
+    return { userType, band: 'admin', role };
+  }
+  // isAdmin is nullable in the CSDL (§4): readers must not take null for true.
+  if (adminDraw < 0.013) return { userType, band: 'null', role: null };
+  if (adminDraw < REPORT_LAG_BAND) return { userType, band: 'lag', role: null };
+  return { userType, band: 'none', role: null };
+}
 
 const UPN_DOMAIN = 'contoso-sim.example';
 const GUEST_HOME_DOMAIN = 'fabrikam.example';
@@ -383,6 +485,8 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     userId: streamKey(seed, 'user-id'),
     event: streamKey(seed, 'event'),
     eventId: streamKey(seed, 'event-id'),
+    roleClass: streamKey(seed, 'role-class'),
+    lagRole: streamKey(seed, 'report-lag-role'),
   };
   const tenantId = opts.tenantId ?? uuidFor(streamKey(seed, 'tenant'), 0);
   const eventCount = userCount === 0 ? 0 : Math.max(20, Math.round(userCount * 0.3));
@@ -391,43 +495,80 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     if (!Number.isInteger(i) || i < 0 || i >= count) throw new RangeError(`${what} index ${i} out of [0, ${count})`);
   };
 
+  const ids = roleIds(seed);
+
+  /** How user i holds a role, from its base draw and the role-class stream; specials first. */
+  function holdingFor(i: number, base: BaseDraw): RoleHolding | null {
+    const plain = (kind: RoleHolding['kind'], roleId: string, reportedAsAdmin: boolean): RoleHolding => ({
+      kind, roleId, directoryScopeId: '/', groupId: null, extraEligibleRoleId: null, reportedAsAdmin,
+    });
+    const auScope = (k: number): string => `/administrativeUnits/${ids.administrativeUnitIds[k] ?? ''}`;
+    const roleSpecial = ROLE_SPECIAL_BY_INDEX.get(i);
+    if (roleSpecial) {
+      const h = plain(roleSpecial.kind, roleSpecial.roleId,
+        roleSpecial.kind !== 'eligibleUnreported' && roleSpecial.kind !== 'reportLag');
+      if (roleSpecial.group !== undefined) h.groupId = ids.groupIds[roleSpecial.group] ?? null;
+      if (roleSpecial.administrativeUnit !== undefined) h.directoryScopeId = auScope(roleSpecial.administrativeUnit);
+      return h;
+    }
+    const special = SPECIAL_BY_INDEX.get(i);
+    if (special) return special.role === null ? null : plain('active', special.role, true);
+    if (base.band === 'lag') {
+      const rng = rngFor(keys.lagRole, i);
+      const r = rng();
+      const roleId = r < 0.5 ? pick(rng, PRIVILEGED_ADMIN_ROLE_IDS) : r < 0.75 ? ROLE.reportsReader : ids.customRoleId;
+      return plain('reportLag', roleId, false);
+    }
+    if (base.band !== 'admin' || base.role === null) return null;
+    const rng = rngFor(keys.roleClass, i);
+    const r = rng();
+    if (r < HOLDING_SHARES.eligibleReported) return plain('eligibleReported', base.role, true);
+    if (r < HOLDING_SHARES.eligibleUnreported) return plain('eligibleUnreported', base.role, false);
+    if (r < HOLDING_SHARES.group) {
+      const g = weighted(rng, GROUP_WEIGHTS);
+      const blueprint = GROUP_BLUEPRINTS[g];
+      const roleId = blueprint?.activeRoleIds[0] ?? blueprint?.eligibleRoleIds[0] ?? base.role;
+      return { ...plain('group', roleId, true), groupId: ids.groupIds[g] ?? null };
+    }
+    if (r < HOLDING_SHARES.administrativeUnit) {
+      const roleId = pick(rng, AU_SCOPABLE_ROLE_IDS);
+      return { ...plain('administrativeUnit', roleId, true), directoryScopeId: auScope(Math.floor(rng() * 2)) };
+    }
+    const h = plain('active', base.role, true);
+    if (rng() < 0.1) {
+      const extra = pick(rng, EXTRA_ELIGIBLE_ROLE_IDS);
+      h.extraEligibleRoleId = extra !== base.role ? extra : ROLE.globalReader === base.role ? ROLE.securityReader : ROLE.globalReader;
+    }
+    return h;
+  }
+
   function core(i: number): CoreUser {
     const rng = rngFor(keys.core, i);
-    const typeDraw = rng();
-    // ~8 % guests; ~1 % null and a few unknownFutureValue, which the tool counts as members (§4 signInUserType).
-    let userType: string | null =
-      typeDraw < 0.08 ? 'guest' : typeDraw < 0.09 ? null : typeDraw < 0.093 ? 'unknownFutureValue' : 'member';
-    const adminDraw = rng();
-    let role: string | null = null;
-    let isAdmin: boolean | null = false;
-    if (userType !== 'guest') {
-      if (adminDraw < 0.011) {
-        role = rng() < 0.8 ? pick(rng, PRIVILEGED_ADMIN_ROLE_IDS) : pick(rng, OTHER_ADMIN_ROLE_IDS);
-        isAdmin = true;
-      } else if (adminDraw < 0.013) {
-        isAdmin = null; // isAdmin is nullable in the CSDL (§4): readers must not take null for true.
-      }
-    }
-    let methods = drawMethods(rng, weighted(rng, isAdmin ? ADMIN_PROFILES : USER_PROFILES));
+    const base = baseDraw(rng);
+    let userType = base.userType;
+    // Methods follow the drawn admin band, so an eligible-only admin the report misses still looks like an admin.
+    let methods = drawMethods(rng, weighted(rng, base.band === 'admin' ? ADMIN_PROFILES : USER_PROFILES));
     // "Registered but not capable" (§4): the authentication methods policy blocks what the user registered.
     let mfaBlocked = rng() < 0.04;
     let passwordlessBlocked = rng() < 0.05;
     const systemPreferredDraw = rng();
     const ssprPolicyDraw = rng();
 
+    const holding = holdingFor(i, base);
+    let isAdmin: boolean | null = holding ? holding.reportedAsAdmin : base.band === 'null' ? null : false;
     const special = SPECIAL_BY_INDEX.get(i);
     if (special) {
       userType = special.userType;
-      role = special.role;
       isAdmin = special.role !== null;
       methods = [...special.methods];
       mfaBlocked = false;
       passwordlessBlocked = false;
     }
+    if (ROLE_SPECIAL_BY_INDEX.has(i)) userType = 'member';
     return {
       userType,
       isAdmin,
-      role,
+      role: isAdmin === true && holding ? holding.roleId : null,
       methods,
       // Admins always have SSPR enabled: Entra applies its own SSPR policy to admin roles.
       ...deriveFlags(methods, {
@@ -438,6 +579,45 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
       isSystemPreferredAuthenticationMethodEnabled:
         systemPreferredDraw < 0.85 ? true : systemPreferredDraw < 0.95 ? false : null,
     };
+  }
+
+  function roleHoldingOf(i: number): RoleHolding | null {
+    return holdingFor(i, baseDraw(rngFor(keys.core, i)));
+  }
+
+  /**
+   * Built on first use: one pass over the first draws of every user (no names, no methods) collects the holder
+   * indices, ≈ 1 % of users; everything else is regenerated per record.
+   */
+  let roleModel: RoleModel | undefined;
+  function roles(): RoleModel {
+    if (roleModel) return roleModel;
+    const found: number[] = [];
+    for (let i = 0; i < userCount; i++) {
+      if (ROLE_SPECIAL_BY_INDEX.has(i) || SPECIAL_BY_INDEX.get(i)?.role) {
+        found.push(i);
+        continue;
+      }
+      const band = baseDraw(rngFor(keys.core, i)).band;
+      if (band === 'admin' || band === 'lag') found.push(i);
+    }
+    roleModel = buildRoleModel({
+      seed,
+      asOfMs,
+      holders: Int32Array.from(found),
+      holding: roleHoldingOf,
+      userPrincipal: (i): SimPrincipal => {
+        const who = identity(i, rngFor(keys.detail, i), core(i).userType === 'guest');
+        return {
+          type: 'user',
+          id: uuidFor(keys.userId, i),
+          displayName: who.displayName,
+          userPrincipalName: who.upn,
+          userIndex: i,
+        };
+      },
+    });
+    return roleModel;
   }
 
   /** Name and UPN of user i: the first draws of the detail stream, shared by user(i) and the events. */
@@ -633,6 +813,25 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
       checkIndex(i, userCount, 'user');
       return core(i).role;
     },
+    roleHoldingOf(i: number): RoleHolding | null {
+      checkIndex(i, userCount, 'user');
+      return roleHoldingOf(i);
+    },
+    roleDefinitions: () => roles().definitions.map((d) => ({ ...d, resourceScopes: [...d.resourceScopes] })),
+    roleAssignments: () => roles().assignments,
+    roleEligibilities: () => roles().eligibilities,
+    groups: () =>
+      roles().groups.map((g) => ({
+        ...g,
+        activeRoleIds: [...g.activeRoleIds],
+        eligibleRoleIds: [...g.eligibleRoleIds],
+        memberUserIndexes: [...g.memberUserIndexes],
+        memberGroupIds: [...g.memberGroupIds],
+        transitiveUserIndexes: [...g.transitiveUserIndexes],
+      })),
+    servicePrincipals: () => roles().servicePrincipals.map((sp) => ({ ...sp, activeRoleIds: [...sp.activeRoleIds] })),
+    administrativeUnits: () => roles().administrativeUnits.map((au) => ({ ...au })),
+    privilegedHolders: (roleIdSet) => roles().privilegedHolders(roleIdSet),
     featureSummary(types, roles) {
       const s = slice(types, roles);
       return {
