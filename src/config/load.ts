@@ -48,14 +48,20 @@ export function parseConfigText(text: string, path: string, now: string): Config
       const keys = 'keys' in i && Array.isArray(i.keys) ? `: ${i.keys.join(', ')}` : '';
       problems.push(`${at}: ${i.message}${keys}`);
     }
-  } else {
-    const known = new Set(CHECKS.map((c) => c.meta.id));
-    parsed.data.exceptions.forEach((ex, n) => {
-      if (!known.has(ex.check)) problems.push(`exceptions.${n}.check: no check '${ex.check}' (see 'entra-auth-audit checks')`);
-      if (Date.parse(`${ex.expires}T00:00:00Z`) <= Date.parse(now)) {
-        problems.push(`exceptions.${n}.expires: the exception for ${ex.check} (owner ${ex.owner}) expired on ${ex.expires}; renew or remove it`);
-      }
-    });
+  }
+  // Checked on the raw values too, so an expired exception is reported beside any schema error.
+  const known = new Set(CHECKS.map((c) => c.meta.id));
+  const rawExceptions = (raw as { exceptions?: unknown }).exceptions;
+  (Array.isArray(rawExceptions) ? rawExceptions : []).forEach((ex: unknown, n: number) => {
+    const e = (ex ?? {}) as { check?: unknown; owner?: unknown; expires?: unknown };
+    if (typeof e.check === 'string' && /^[a-z0-9-]+$/.test(e.check) && !known.has(e.check)) {
+      problems.push(`exceptions.${n}.check: no check '${e.check}' (see 'entra-auth-audit checks')`);
+    }
+    if (typeof e.expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(e.expires) && Date.parse(`${e.expires}T00:00:00Z`) <= Date.parse(now)) {
+      problems.push(`exceptions.${n}.expires: the exception for ${String(e.check)} (owner ${String(e.owner)}) expired on ${e.expires}; renew or remove it`);
+    }
+  });
+  if (parsed.success) {
     for (const id of Object.keys(parsed.data.severities)) {
       if (!known.has(id)) problems.push(`severities.${id}: no check '${id}'`);
     }
