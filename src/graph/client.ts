@@ -77,10 +77,14 @@ class EndpointHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const canonical = typeof context.request === 'string' ? context.request : context.request.url;
     const target = this.mapToEndpoint(canonical);
-    await this.opts.limiter?.acquire();
+    const release = await this.opts.limiter?.acquire();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 120_000);
     const init: RequestInit = { ...(context.options ?? {}), signal: timeout, redirect: 'manual' };
-    context.response = await fetch(target, init);
+    try {
+      context.response = await fetch(target, init);
+    } finally {
+      release?.();
+    }
     this.opts.onRequest?.({ url: target, status: context.response.status });
   }
 

@@ -1,6 +1,11 @@
 /**
  * Paces requests to a budget of `requests` per `seconds` (sliding window), so the Graph throttle
  * (identity and access reports: 5 requests / 10 s per app per tenant, graph-api.md §C.2) is met instead of hit.
+ *
+ * A slot is held from acquire() until the response arrives and then for one window after it. The server counts
+ * a request when it arrives, which is before its response, so the next request it sees from us in that slot is
+ * always a full window later, whatever each request's network delay. (A limiter that timed departures met 429s
+ * whenever an early request travelled slower than a later one — measured against the simulator.)
  */
 export interface RateBudget {
   requests: number;
@@ -16,9 +21,18 @@ export function parseRate(spec: string): RateBudget {
   return { requests, seconds };
 }
 
+/** Call once the response (its status line) has arrived, or the request failed. */
+export type Release = () => void;
+
+interface Slot {
+  /** when the slot frees: response time + window; Infinity while in flight */
+  until: number;
+}
+
 export class RateLimiter {
-  private readonly sent: number[] = [];
-  private chain: Promise<void> = Promise.resolve();
+  private readonly slots = new Set<Slot>();
+  private queue: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | null = null;
 
   constructor(
     readonly budget: RateBudget,
@@ -26,23 +40,33 @@ export class RateLimiter {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  /** Resolves when one more request fits in the window; callers are served in order. */
-  acquire(): Promise<void> {
-    const next = this.chain.then(() => this.waitForSlot());
-    this.chain = next;
-    return next;
+  /** Resolves when one more request fits; callers are served in order. */
+  acquire(): Promise<Release> {
+    const turn = this.queue.then(() => this.takeSlot());
+    this.queue = turn.then(() => undefined);
+    return turn;
   }
 
-  private async waitForSlot(): Promise<void> {
-    const windowMs = this.budget.seconds * 1000;
+  private async takeSlot(): Promise<Release> {
     for (;;) {
       const t = this.now();
-      while (this.sent.length > 0 && t - this.sent[0]! >= windowMs) this.sent.shift();
-      if (this.sent.length < this.budget.requests) {
-        this.sent.push(t);
-        return;
+      for (const s of this.slots) if (s.until <= t) this.slots.delete(s);
+      if (this.slots.size < this.budget.requests) {
+        const slot: Slot = { until: Number.POSITIVE_INFINITY };
+        this.slots.add(slot);
+        return () => {
+          if (slot.until !== Number.POSITIVE_INFINITY) return;
+          slot.until = this.now() + this.budget.seconds * 1000;
+          this.wakeUp?.();
+        };
       }
-      await this.sleep(windowMs - (t - this.sent[0]!) + 1);
+      const next = Math.min(...[...this.slots].map((s) => s.until));
+      // All slots in flight: wait for a response; otherwise until the earliest slot frees (or a response arrives).
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+        if (Number.isFinite(next)) void this.sleep(Math.max(0, next - t)).then(resolve);
+      });
+      this.wakeUp = null;
     }
   }
 }

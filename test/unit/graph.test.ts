@@ -33,18 +33,37 @@ describe('RateLimiter', () => {
     expect(() => parseRate('0/10')).toThrow();
     expect(() => parseRate('five')).toThrow();
   });
-  it('never lets more than N requests into any window (virtual clock)', async () => {
+  it('never lets a request start within a window of an earlier response (virtual clock)', async () => {
     let now = 0;
-    const times: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
     const limiter = new RateLimiter({ requests: 5, seconds: 10 }, () => now, async (ms) => {
       now += ms;
     });
     for (let i = 0; i < 23; i++) {
-      await limiter.acquire();
-      times.push(now);
+      const release = await limiter.acquire();
+      starts.push(now);
+      now += 40; // the request takes 40 ms
+      ends.push(now);
+      release();
     }
-    for (let i = 5; i < times.length; i++) expect(times[i]! - times[i - 5]!).toBeGreaterThanOrEqual(10_000);
-    // and no slower than needed: 23 requests fit in 4 full windows
-    expect(times.at(-1)!).toBeLessThan(4 * 10_000 + 10);
+    // request i may start only when request i-5's slot has freed: its response time + the window
+    for (let i = 5; i < starts.length; i++) expect(starts[i]! - ends[i - 5]!).toBeGreaterThanOrEqual(10_000);
+    // and no slower than needed: 23 requests in 5 batches need 4 waits of a window
+    expect(starts.at(-1)!).toBeLessThanOrEqual(4 * (10_000 + 5 * 40) + 10);
+  });
+  it('holds a slot while its request is in flight', async () => {
+    const limiter = new RateLimiter({ requests: 1, seconds: 0.01 });
+    const first = await limiter.acquire();
+    let second = false;
+    const p = limiter.acquire().then((r) => {
+      second = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(second).toBe(false);
+    first();
+    (await p)();
+    expect(second).toBe(true);
   });
 });

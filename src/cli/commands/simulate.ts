@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { parseFault, startSimulator } from '../../simulator/server.js';
+import { parseFault, parseThrottle, SIMULATOR_MODES, startSimulator } from '../../simulator/server.js';
 import { createTenant } from '../../simulator/tenant.js';
 import { createLog } from '../output.js';
 import type { GlobalArgs } from './common.js';
@@ -14,8 +14,17 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       .option('seed', { type: 'number', default: 1, describe: 'Seed: the same seed and user count give the same tenant' })
       .option('port', { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' })
       .option('token', { type: 'string', describe: 'Require exactly this bearer token (default: any non-empty token)' })
-      .option('fault', { type: 'string', array: true, describe: 'Inject a fault, e.g. status=429,path=userRegistrationDetails,nth=2,retryAfter=1' })
+      .option('fault', {
+        type: 'string',
+        array: true,
+        describe:
+          'Inject a fault: status=429,path=userRegistrationDetails,nth=2,retryAfter=1 · action=drop|cut,path=… · ' +
+          'action=slow,delayMs=1500[,status=504] · action=loop|dup,path=userRegistrationDetails,nth=2 · times=N',
+      })
       .option('retired', { choices: ['empty', 'gone', 'legacy'] as const, default: 'empty' as const, describe: 'How retired reports answer' })
+      .option('mode', { choices: SIMULATOR_MODES, describe: 'Tenant or app limitation: no P1 licence, no P2, missing permission, app-only token' })
+      .option('throttle', { type: 'string', describe: 'Enforce a request budget N/SECONDS with 429 + Retry-After, e.g. 5/10 (Graph) or 5/0.1' })
+      .option('page-size', { type: 'number', default: 100, describe: 'Rows per page when the client sends no $top' })
       .example('$0 simulate --users 5000 --port 8080', 'then: ENTRA_AUTH_AUDIT_TOKEN=x $0 run --tenant sim --auth token --graph-url http://127.0.0.1:8080 --out output/sim'),
   handler: async (argv) => {
     const log = createLog(argv.quiet);
@@ -27,8 +36,24 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
     } catch (e) {
       throw new UsageError(`--fault: ${(e as Error).message}`);
     }
+    let rateLimit;
+    try {
+      rateLimit = argv.throttle ? parseThrottle(argv.throttle) : undefined;
+    } catch (e) {
+      throw new UsageError(`--throttle: ${(e as Error).message}`);
+    }
+    if (!Number.isInteger(argv.pageSize) || argv.pageSize < 1 || argv.pageSize > 1000) throw new UsageError('--page-size must be 1 to 1000.');
     const tenant = createTenant({ seed: argv.seed, users: argv.users });
-    const sim = await startSimulator({ tenant, port: argv.port, token: argv.token, faults, retired: argv.retired });
+    const sim = await startSimulator({
+      tenant,
+      port: argv.port,
+      token: argv.token,
+      faults,
+      retired: argv.retired,
+      mode: argv.mode,
+      rateLimit,
+      defaultPageSize: argv.pageSize,
+    });
     log.out(`simulator: tenant ${tenant.tenantId}, ${tenant.userCount} users, listening on ${sim.url} (Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
       const stop = () => {
