@@ -62,6 +62,24 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    report: z
+      .object({
+        /** draft adds a DRAFT watermark */
+        status: z.enum(['draft', 'final']).default('draft'),
+        version: z.string().max(40).default('1.0'),
+        preparer: z.string().max(200).optional(),
+        reviewer: z.string().max(200).optional(),
+        /** e.g. "Q4 2026" or "2026-10-01 to 2026-12-31" */
+        auditPeriod: z.string().max(100).optional(),
+        footer: z.string().max(200).optional(),
+        pageSize: z.enum(['A4', 'Letter']).default('A4'),
+        /** a folder whose partials (*.hbs) replace the built-in ones of the same name, relative to this file */
+        templatesDir: z.string().optional(),
+        /** affected users listed per finding in the PDF/HTML (complete lists are in the CSV worklists) */
+        maxAffectedInPdf: z.number().int().min(0).max(200).default(25),
+      })
+      .strict()
+      .prefault({}),
     population: z
       .object({
         includeGuests: z.boolean().default(false).describe('Count guests in the population (they are always measured separately)'),

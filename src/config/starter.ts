@@ -18,6 +18,17 @@ organisation:
   classification: Confidential     # marking on every page
   # logo: logo.svg                 # SVG or PNG, relative to this file
 
+report:
+  status: draft                    # draft | final (draft prints a watermark)
+  version: "1.0"
+  # preparer: Jane Doe, IAM team
+  # reviewer: John Roe, Internal Audit
+  # auditPeriod: Q4 2026
+  # footer: Prepared for the Q4 2026 ISO 27001 surveillance audit
+  pageSize: A4                     # A4 | Letter
+  # templatesDir: my-templates     # partials here replace the built-in ones of the same name
+  maxAffectedInPdf: 25             # per finding; complete lists are in the CSV worklists
+
 population:
   includeGuests: false             # guests are always measured on their own; true also counts them in the population
   excludeUpnPatterns: []           # e.g. ["room-*@contoso.com", "svc-*@contoso.com"] — * matches any characters
