@@ -71,7 +71,7 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /** Last middleware: sends the request, to the configured endpoint when it differs from the canonical root. */
-class EndpointHandler implements Middleware {
+export class EndpointHandler implements Middleware {
   constructor(private readonly opts: GraphTransportOptions) {}
 
   async execute(context: Context): Promise<void> {

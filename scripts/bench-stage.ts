@@ -1,0 +1,136 @@
+/**
+ * One stage of the benchmark in its own process, so its peak RSS is its own. Prints one JSON line.
+ *   collect URL OUT [RATE]   through the real collector (GraphTransport + collect)
+ *   analyze SNAPSHOT OUT     analysis, plus JSON.parse throughput over the same NDJSON bytes
+ *   render RESULTS OUT       HTML and PDF (Chromium peak RSS sampled from /proc)
+ *   naive URL OUT            what a user would write: PageIterator into one array, one template over all rows
+ */
+import { createReadStream, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { AuthenticationHandler, Client, PageIterator, RetryHandler, RetryHandlerOptions, type Context } from '@microsoft/microsoft-graph-client';
+import Handlebars from 'handlebars';
+import { collect } from '../src/collector/collect.js';
+import { ConfigSchema } from '../src/config/schema.js';
+import { analyze } from '../src/engine/analyze.js';
+import { EndpointHandler, GraphTransport } from '../src/graph/client.js';
+import { parseRate, RateLimiter } from '../src/graph/rate-limiter.js';
+import { renderPack } from '../src/render/index.js';
+
+const [stage, a, b, c] = process.argv.slice(2);
+const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const print = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ...o, maxRssMb: maxRssMb() }) + '\n');
+
+async function runCollect(url: string, out: string, rate?: string): Promise<void> {
+  const byStatus: Record<string, number> = {};
+  let requests = 0;
+  const transport = new GraphTransport({
+    authProvider: { getAccessToken: async () => 'bench-token' },
+    graphRoot: 'https://graph.microsoft.com',
+    endpoint: url,
+    limiter: rate ? new RateLimiter(parseRate(rate)) : undefined,
+    retryDelay: 1,
+    onRequest: ({ status }) => {
+      requests++;
+      byStatus[status] = (byStatus[status] ?? 0) + 1;
+    },
+  });
+  const t0 = performance.now();
+  const { manifest } = await collect({ transport, tenantId: 'bench', cloud: 'global', outDir: out });
+  const wallMs = performance.now() - t0;
+  print({ wallMs, requests, status429: byStatus[429] ?? 0, incomplete: manifest.sources.filter((s) => !['ok', 'retired'].includes(s.status)).map((s) => s.id) });
+}
+
+async function runAnalyze(snapshot: string, out: string): Promise<void> {
+  const t0 = performance.now();
+  const { results } = await analyze({ snapshotDir: snapshot, outDir: out, config: ConfigSchema.parse({}) });
+  const wallMs = performance.now() - t0;
+  const rows = results.sources.find((s) => s.id === 'userRegistrationDetails')?.records ?? 0;
+  const bytes = readdirSync(snapshot).filter((f) => f.endsWith('.ndjson')).reduce((n, f) => n + statSync(join(snapshot, f)).size, 0);
+  // JSON.parse limit: split the same files into lines and parse each, nothing else.
+  const p0 = performance.now();
+  for (const f of readdirSync(snapshot).filter((x) => x.endsWith('.ndjson'))) {
+    let rest = '';
+    for await (const chunk of createReadStream(join(snapshot, f), { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) if (l) JSON.parse(l);
+    }
+    if (rest) JSON.parse(rest);
+  }
+  const parseMs = performance.now() - p0;
+  print({ wallMs, rows, bytes, rowsPerSec: rows / (wallMs / 1000), mbPerSec: bytes / 1e6 / (wallMs / 1000), parseMbPerSec: bytes / 1e6 / (parseMs / 1000), ratio: parseMs / wallMs });
+}
+
+function chromiumRssMb(): number {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (!/^Name:\s*(chromium|chrome)/m.test(status)) continue;
+      kb += Number(/^VmRSS:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return Math.round(kb / 1024);
+}
+
+async function runRender(resultsPath: string, out: string): Promise<void> {
+  const results = JSON.parse(readFileSync(resultsPath, 'utf8'));
+  const branding = { organisation: 'Bench', primaryColor: '#0b5cad', classification: 'Internal' };
+  const resultsDir = resultsPath.replace(/\/results\.json$/, '');
+  const h0 = performance.now();
+  await renderPack(results, { resultsDir, outDir: join(out, 'html'), branding, pdf: false });
+  const htmlMs = performance.now() - h0;
+  let chromiumPeak = 0;
+  const timer = setInterval(() => (chromiumPeak = Math.max(chromiumPeak, chromiumRssMb())), 25);
+  const p0 = performance.now();
+  await renderPack(results, { resultsDir, outDir: join(out, 'pdf'), branding, pdf: true });
+  const pdfMs = performance.now() - p0;
+  clearInterval(timer);
+  const info = execFileSync('pdfinfo', [join(out, 'pdf', 'audit.pdf')], { encoding: 'utf8' });
+  print({ htmlMs, pdfMs, pages: Number(/Pages:\s+(\d+)/.exec(info)?.[1] ?? 0), chromiumPeakMb: chromiumPeak });
+}
+
+/**
+ * The naive approach: the SDK's PageIterator into one array, then one Handlebars template over every row. The
+ * client is the SDK's own (auth + retry middleware); the only shim is the last hop, which sends requests to the
+ * simulator and shows its nextLinks on the Graph host, as real Graph's are, so PageIterator follows them unchanged.
+ */
+async function runNaive(url: string, out: string): Promise<void> {
+  const t0 = performance.now();
+  const root = 'https://graph.microsoft.com';
+  const endpoint = new EndpointHandler({ authProvider: { getAccessToken: async () => 'bench-token' }, graphRoot: root, endpoint: url });
+  const lastHop = {
+    async execute(context: Context) {
+      await endpoint.execute(context);
+      const text = (await context.response!.text()).split(url).join(root);
+      context.response = new Response(text, { status: context.response!.status, headers: context.response!.headers });
+    },
+  };
+  const auth = new AuthenticationHandler({ getAccessToken: async () => 'bench-token' });
+  const retry = new RetryHandler(new RetryHandlerOptions());
+  auth.setNext(retry);
+  retry.setNext(lastHop);
+  const client = Client.initWithMiddleware({ middleware: auth });
+  const rows: unknown[] = [];
+  const first = await client.api('/reports/authenticationMethods/userRegistrationDetails?$top=999').get();
+  await new PageIterator(client, first, (row) => {
+    rows.push(row);
+    return true;
+  }).iterate();
+  const template = Handlebars.compile(
+    '<table>{{#each rows}}<tr><td>{{userPrincipalName}}</td><td>{{userDisplayName}}</td><td>{{#each methodsRegistered}}{{this}} {{/each}}</td></tr>{{/each}}</table>',
+  );
+  const html = template({ rows });
+  writeFileSync(join(out, 'naive.html'), html);
+  print({ wallMs: performance.now() - t0, rows: rows.length, htmlBytes: html.length });
+}
+
+const run = { collect: () => runCollect(a!, b!, c), analyze: () => runAnalyze(a!, b!), render: () => runRender(a!, b!), naive: () => runNaive(a!, b!) }[stage ?? ''];
+if (!run) {
+  process.stderr.write('usage: bench-stage.ts collect|analyze|render|naive …\n');
+  process.exit(2);
+}
+await run();

@@ -1,0 +1,102 @@
+/**
+ * npm run bench [-- --sizes 1000,10000] — measures collect, analyze, render and a naive baseline at each size
+ * and writes BENCHMARKS.md. A script that prints numbers, not a test: nothing here asserts a time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../src/version.js';
+
+const args = process.argv.slice(2);
+const sizeArg = args[args.indexOf('--sizes') + 1];
+const SIZES = args.includes('--sizes') && sizeArg ? sizeArg.split(',').map(Number) : [1_000, 10_000, 100_000, 1_000_000];
+const NAIVE_HEAP_MB = 16_384;
+const BIN = join(PROJECT_ROOT, 'bin', 'entra-auth-audit.js');
+const STAGE = join(PROJECT_ROOT, 'scripts', 'bench-stage.ts');
+
+type Json = Record<string, number | string | string[]>;
+
+function startSimulator(users: number, throttle?: string): Promise<{ url: string; proc: ChildProcess }> {
+  const extra = throttle ? ['--throttle', throttle] : [];
+  const proc = spawn(process.execPath, [BIN, 'simulate', '--users', String(users), '--port', '0', '--token', 'bench-token', ...extra], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve({ url: m[1]!, proc });
+    });
+    proc.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+}
+
+function stage(name: string, stageArgs: string[], heapMb?: number): Promise<Json> {
+  const node = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', STAGE, name, ...stageArgs];
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const p = spawn(process.execPath, node, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as Json);
+      else resolve({ failed: `exit ${code}: ${(err.trim().split('\n').find((l) => /Error|heap/i.test(l)) ?? err.trim().split('\n').pop() ?? '').slice(0, 160)}`, wallMs: performance.now() - t0 });
+    });
+  });
+}
+
+const fmt = (n: unknown, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n ?? '—'));
+
+const rows: string[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+for (const n of SIZES) {
+  const work = mkdtempSync(join(tmpdir(), `eaa-bench-${n}-`));
+  log(`== ${n.toLocaleString('en-US')} users (${work})`);
+  let sim = await startSimulator(n);
+  const fast = await stage('collect', [sim.url, join(work, 'snap')]);
+  log(`collect ${JSON.stringify(fast)}`);
+  const naive = await stage('naive', [sim.url, work], NAIVE_HEAP_MB);
+  log(`naive ${JSON.stringify(naive)}`);
+  sim.proc.kill();
+  sim = await startSimulator(n, '5/0.1');
+  const paced = await stage('collect', [sim.url, join(work, 'snap-paced'), '5/0.1']);
+  sim.proc.kill();
+  const floorMs = (Number(paced.requests) / 5) * 100;
+  log(`paced ${JSON.stringify(paced)} floor ${floorMs}`);
+  const an = await stage('analyze', [join(work, 'snap'), join(work, 'out')]);
+  log(`analyze ${JSON.stringify(an)}`);
+  const re = await stage('render', [join(work, 'out', 'results.json'), join(work, 'pack')]);
+  log(`render ${JSON.stringify(re)}`);
+  const pipelinePeak = Math.max(Number(fast.maxRssMb ?? 0), Number(an.maxRssMb ?? 0), Number(re.maxRssMb ?? 0));
+  rows.push(
+    `| ${fmt(n)} | ${fmt(Number(fast.wallMs) / 1000, 1)} s, ${fmt(fast.requests)} req, ${fmt(fast.maxRssMb)} MB | ` +
+      `${fmt(Number(paced.wallMs) / 1000, 2)} s, ${fmt(paced.requests)} req, ${fmt(paced.status429)} × 429, ${fmt(Number(paced.wallMs) / floorMs, 3)} × floor | ` +
+      `${fmt(Number(an.wallMs) / 1000, 2)} s, ${fmt(an.rowsPerSec)} rows/s, ${fmt(an.mbPerSec, 0)} MB/s vs JSON.parse ${fmt(an.parseMbPerSec, 0)} MB/s = ${fmt(an.ratio, 2)}, ${fmt(an.maxRssMb)} MB | ` +
+      `HTML ${fmt(re.htmlMs)} ms, PDF ${fmt(re.pdfMs)} ms, ${fmt(re.pages)} pages, ${fmt(re.maxRssMb)} MB + Chromium ${fmt(re.chromiumPeakMb)} MB | ` +
+      `${fmt(pipelinePeak)} MB | ` +
+      `${naive.failed ? `failed (${naive.failed}) after ${fmt(Number(naive.wallMs) / 1000, 1)} s` : `${fmt(Number(naive.wallMs) / 1000, 1)} s, ${fmt(naive.maxRssMb)} MB`} |`,
+  );
+  rmSync(work, { recursive: true, force: true });
+}
+
+const doc = `# Benchmarks
+
+Measured by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
+${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}. Each stage runs in its own process; RSS is that
+process's peak (\`process.resourceUsage().maxRSS\`, including the tsx loader), Chromium's is sampled from /proc.
+The simulator runs in another process. "Paced" collects against the simulator enforcing 5 requests / 0.1 s (the
+Graph budget of 5 / 10 s, 100× faster) with the collector's limiter set to the same budget; floor = requests ÷ 5 × 0.1 s.
+The naive baseline is what a user would write: the SDK's PageIterator into one array, then one Handlebars
+template over every row (heap limit ${NAIVE_HEAP_MB} MB).
+
+| users | collect (no throttle) | collect (paced 5/0.1 s) | analyze | render | pipeline peak RSS | naive baseline |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+`;
+writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), doc);
+process.stdout.write(doc);
