@@ -25,6 +25,7 @@ import {
 import { readNdjson } from '../snapshot/reader.js';
 import { NdjsonWriter, toJsonText, writeFileAtomic, writeManifest } from '../snapshot/writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { SeenKeys } from './seen-keys.js';
 import { SOURCES, type SourceDef } from './sources/index.js';
 
 export interface CollectOptions {
@@ -197,15 +198,15 @@ async function collectSource(
       });
     }
   }
-  const seenIds = new Set<string>();
   const keyOf = def.rowKey ?? ((row: Record<string, unknown>) => (typeof row.id === 'string' ? row.id : undefined));
+  const seenIds = new SeenKeys((key) => fileHasKey(join(opts.outDir, `${file}.partial`), key, keyOf));
   let writer: NdjsonWriter;
   let state: Running;
   if (prior?.state === 'running') {
     writer = await NdjsonWriter.resume(opts.outDir, file, prior.bytes, prior.prefixSha256, (line) => {
       const row = JSON.parse(line) as unknown;
       const key = row !== null && typeof row === 'object' && !Array.isArray(row) ? keyOf(row as Record<string, unknown>) : undefined;
-      if (key !== undefined) seenIds.add(key);
+      if (key !== undefined) seenIds.remember(key);
     });
     state = { ...prior };
   } else {
@@ -258,15 +259,13 @@ async function collectSource(
       const isObject = wire !== null && typeof wire === 'object' && !Array.isArray(wire);
       const row = isObject && def.mapRow ? def.mapRow(wire as Record<string, unknown>, slice) : wire;
       const key = isObject ? keyOf(row as Record<string, unknown>) : undefined;
-      if (key !== undefined) {
-        if (seenIds.has(key)) {
-          state.duplicatesDropped++;
-          continue;
-        }
-        seenIds.add(key);
+      if (key !== undefined && (await seenIds.seen(key))) {
+        state.duplicatesDropped++;
+        continue;
       }
       fresh.push(row);
     }
+    seenIds.endPage();
     let next: string | null = null;
     const link = nextLinkOf(res.body);
     if (link !== null) {
@@ -415,6 +414,14 @@ function describeError(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   const cause = err?.cause?.code ?? err?.cause?.message;
   return `${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`;
+}
+
+/** Whether a row with this key is already in the file (confirms a SeenKeys hash hit). */
+async function fileHasKey(path: string, key: string, keyOf: (row: Record<string, unknown>) => string | undefined): Promise<boolean> {
+  for await (const row of readNdjson(path)) {
+    if (row !== null && typeof row === 'object' && !Array.isArray(row) && keyOf(row as Record<string, unknown>) === key) return true;
+  }
+  return false;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { NdjsonWriter } from '../snapshot/writer.js';
 import type { AffectedUser } from './results.js';
 
 export const SAMPLE_SIZE = 25;
-const FLUSH_AT = 2000;
+const FLUSH_AT = 256;
 
 export interface CohortSummary {
   /** affected users not covered by an exception (written to the file) */
