@@ -15,7 +15,6 @@ import { GraphTransport, normaliseEndpoint } from '../graph/client.js';
 import { CLOUDS, type CloudName } from '../graph/clouds.js';
 import { createAuthProvider, type AuthMode } from '../graph/credentials.js';
 import { parseRate, RateLimiter } from '../graph/rate-limiter.js';
-import { renderPack } from '../render/index.js';
 import type { Manifest } from '../snapshot/schema.js';
 import type { Log } from './output.js';
 
@@ -162,6 +161,8 @@ export async function runRender(
   log: Log,
 ): Promise<string[]> {
   const org = cfg.config.organisation;
+  // Loaded on demand: the renderer brings Vega, Handlebars and Puppeteer (~80 MB), which collect and analyze never need.
+  const { renderPack } = await import('../render/index.js');
   const { files } = await renderPack(results, {
     resultsDir,
     outDir,
