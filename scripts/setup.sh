@@ -13,7 +13,7 @@ have_browser() {
 }
 have_browser || missing+=(chromium)
 # Fonts named by the report: Latin, CJK, Arabic/Hebrew/Thai/Devanagari (Noto core) and emoji.
-for pkg in fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji poppler-utils; do
+for pkg in fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji poppler-utils libxml2-utils; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

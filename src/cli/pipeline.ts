@@ -179,6 +179,26 @@ export async function runRender(
   return files;
 }
 
+export async function writeCiOutputs(results: AuditResult, opts: { junit?: string; stepSummary: boolean }, log: Log): Promise<void> {
+  if (opts.junit) {
+    const { writeJunitFile } = await import('../render/junit.js');
+    try {
+      await writeJunitFile(results, opts.junit);
+    } catch (e) {
+      throw new UsageError(`--junit ${opts.junit}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    }
+    log.info(`JUnit XML: ${opts.junit}`);
+  }
+  if (opts.stepSummary) {
+    const { appendStepSummary } = await import('../render/step-summary.js');
+    try {
+      if (await appendStepSummary(results)) log.info('summary appended to $GITHUB_STEP_SUMMARY');
+    } catch (e) {
+      log.warn(`could not append the summary to $GITHUB_STEP_SUMMARY (${(e as Error).message}); the pack is complete.`);
+    }
+  }
+}
+
 /** Exit 3 when a finding at or above the --fail-on severity failed. */
 export function exitCodeFor(results: AuditResult, failOn: Severity | undefined): number {
   if (!failOn) return EXIT.ok;

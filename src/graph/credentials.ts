@@ -19,21 +19,10 @@ import {
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { UsageError } from '../errors.js';
+import { AUTH_MODES, TOKEN_ENV, type AuthMode } from './auth-modes.js';
 import { CLOUDS, type CloudName } from './clouds.js';
 
-export const AUTH_MODES = [
-  'default',
-  'secret',
-  'certificate',
-  'device-code',
-  'managed-identity',
-  'azure-cli',
-  'workload-identity',
-  'token',
-] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-export const TOKEN_ENV = 'ENTRA_AUTH_AUDIT_TOKEN';
+export { AUTH_MODES, TOKEN_ENV, type AuthMode };
 
 export interface AuthOptions {
   mode: AuthMode;

@@ -1,16 +1,13 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadConfig } from '../../config/load.js';
 import { createLog } from '../output.js';
-import { loadSnapshot } from '../../snapshot/reader.js';
-import { exitCodeFor, loadBaselines, runAnalyze } from '../pipeline.js';
-import { withConfig, withFailOn, type GlobalArgs } from './common.js';
+import { withCiOutputs, withConfig, withFailOn, type GlobalArgs } from './common.js';
 
 export const analyzeCommand: CommandModule<GlobalArgs, any> = {
   command: 'analyze <snapshot>',
   describe: 'Compute metrics and findings from a snapshot into results.json',
   builder: (y) =>
-    withFailOn(withConfig(y))
+    withCiOutputs(withFailOn(withConfig(y)))
       .positional('snapshot', { type: 'string', demandOption: true, describe: 'Snapshot folder (from collect)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder for results.json and affected-user lists' })
       .option('baseline', {
@@ -19,12 +16,17 @@ export const analyzeCommand: CommandModule<GlobalArgs, any> = {
         describe: 'Earlier results.json, pack folders or snapshot folders: adds metric series, deltas and new/resolved findings',
       }),
   handler: async (argv) => {
+    // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
+    const { loadConfig } = await import('../../config/load.js');
+    const { loadSnapshot } = await import('../../snapshot/reader.js');
+    const { exitCodeFor, loadBaselines, runAnalyze, writeCiOutputs } = await import('../pipeline.js');
     const log = createLog(argv.quiet);
     // Exceptions must be live at the snapshot's collection time, not at the time of analysis.
     const { manifest } = await loadSnapshot(argv.snapshot);
     const cfg = await loadConfig(argv.config, manifest.finishedAt);
     const baselines = await loadBaselines(argv.baseline ?? [], cfg);
     const results = await runAnalyze(argv.snapshot, argv.out, cfg, log, baselines);
+    await writeCiOutputs(results, { junit: argv.junit, stepSummary: true }, log);
     log.out(join(argv.out, 'results.json'));
     process.exitCode = exitCodeFor(results, argv.failOn);
   },

@@ -1,6 +1,5 @@
 import type { CommandModule } from 'yargs';
 import { createLog } from '../output.js';
-import { collectArgs, runCollect } from '../pipeline.js';
 import { withCollect, type GlobalArgs } from './common.js';
 
 export const collectCommand: CommandModule<GlobalArgs, any> = {
@@ -17,6 +16,8 @@ export const collectCommand: CommandModule<GlobalArgs, any> = {
       })
       .example('$0 collect --tenant contoso.onmicrosoft.com --out snapshots/2026-q4', 'collect with DefaultAzureCredential'),
   handler: async (argv) => {
+    // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
+    const { collectArgs, runCollect } = await import('../pipeline.js');
     const log = createLog(argv.quiet);
     const out: string = argv.resume ?? argv.out;
     const manifest = await runCollect({ ...collectArgs(argv, out), resume: Boolean(argv.resume) }, log);

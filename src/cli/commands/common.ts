@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { SEVERITIES, type Severity } from '../../engine/results.js';
 import { CLOUD_NAMES, type CloudName } from '../../graph/clouds.js';
-import { AUTH_MODES, TOKEN_ENV, type AuthMode } from '../../graph/credentials.js';
+import { AUTH_MODES, TOKEN_ENV, type AuthMode } from '../../graph/auth-modes.js';
 
 export interface GlobalArgs {
   quiet: boolean;
@@ -49,4 +49,9 @@ export function withCollect<T>(y: Argv<T>) {
       type: 'string',
       describe: "Request budget N/SECONDS per tenant (default 5/10 on Microsoft Graph, none with --graph-url), or 'off'",
     });
+}
+
+/** CI outputs beside the pack (the Markdown job summary needs no option: it follows $GITHUB_STEP_SUMMARY). */
+export function withCiOutputs<T>(y: Argv<T>) {
+  return y.option('junit', { type: 'string', describe: 'Also write JUnit XML to this file: one test case per check, for CI test tabs' });
 }

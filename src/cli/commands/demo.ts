@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
-import { startSimulator } from '../../simulator/server.js';
-import { createTenant } from '../../simulator/tenant.js';
 import { createLog } from '../output.js';
-import { runAnalyze, runCollect, runRender } from '../pipeline.js';
 import { withConfig, withRender, type GlobalArgs } from './common.js';
 
 export const demoCommand: CommandModule<GlobalArgs, any> = {
@@ -19,6 +15,11 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the synthetic tenant' })
       .option('out', { type: 'string', default: join('output', 'demo'), describe: 'Folder for the snapshot and the pack' }),
   handler: async (argv) => {
+    // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
+    const { loadConfig } = await import('../../config/load.js');
+    const { startSimulator } = await import('../../simulator/server.js');
+    const { createTenant } = await import('../../simulator/tenant.js');
+    const { runAnalyze, runCollect, runRender } = await import('../pipeline.js');
     const log = createLog(argv.quiet);
     if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
     const cfg = await loadConfig(argv.config);

@@ -1,8 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { doctor } from '../../collector/doctor.js';
 import { CollectionError } from '../../errors.js';
 import { createLog } from '../output.js';
-import { collectArgs, makeTransport } from '../pipeline.js';
 import { withCollect, type GlobalArgs } from './common.js';
 
 export const doctorCommand: CommandModule<GlobalArgs, any> = {
@@ -10,6 +8,9 @@ export const doctorCommand: CommandModule<GlobalArgs, any> = {
   describe: 'Check access to every source (permissions, roles, licence, retirement) with the smallest request each',
   builder: (y) => withCollect(y),
   handler: async (argv) => {
+    // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
+    const { doctor } = await import('../../collector/doctor.js');
+    const { collectArgs, makeTransport } = await import('../pipeline.js');
     const log = createLog(argv.quiet);
     const args = collectArgs(argv, '');
     const { transport, authProvider } = makeTransport(args, log);

@@ -1,21 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadConfig } from '../../config/load.js';
 import { ResultsSchema, RESULTS_SCHEMA_VERSION } from '../../engine/results.js';
 import { UsageError } from '../../errors.js';
 import { createLog } from '../output.js';
-import { exitCodeFor, runRender } from '../pipeline.js';
-import { withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
+import { withCiOutputs, withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
 
 export const renderCommand: CommandModule<GlobalArgs, any> = {
   command: 'render <results>',
   describe: 'Render results.json into the audit pack: audit.html, audit.pdf, CSV worklists, summary.md',
   builder: (y) =>
-    withFailOn(withRender(withConfig(y)))
+    withCiOutputs(withFailOn(withRender(withConfig(y))))
       .positional('results', { type: 'string', demandOption: true, describe: 'results.json (from analyze)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder for the pack' }),
   handler: async (argv) => {
+    // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
+    const { loadConfig } = await import('../../config/load.js');
+    const { exitCodeFor, runRender, writeCiOutputs } = await import('../pipeline.js');
     const log = createLog(argv.quiet);
     const cfg = await loadConfig(argv.config);
     let raw: unknown;
@@ -34,6 +35,7 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
       throw new UsageError(`${argv.results}: not a valid results file at '${i.path.join('.')}': ${i.message}.`);
     }
     await runRender(parsed.data, dirname(argv.results), argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
+    await writeCiOutputs(parsed.data, { junit: argv.junit, stepSummary: false }, log);
     process.exitCode = exitCodeFor(parsed.data, argv.failOn);
   },
 };
