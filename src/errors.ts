@@ -9,6 +9,7 @@ export const EXIT = {
   findings: 3,
   collection: 4,
   snapshot: 5,
+  partial: 6,
 } as const;
 
 export class AppError extends Error {
@@ -32,6 +33,13 @@ export class UsageError extends AppError {
 export class CollectionError extends AppError {
   constructor(message: string) {
     super(message, EXIT.collection);
+  }
+}
+
+/** Some sources could not be collected and --allow-partial was not given (exit 6). */
+export class PartialCollectionError extends AppError {
+  constructor(message: string) {
+    super(message, EXIT.partial);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * CLI entry: the only module that prints errors and sets the exit code.
  * Exit codes: 0 ok, 1 internal error, 2 usage or config error, 3 a finding at or above --fail-on,
- * 4 nothing could be collected, 5 invalid snapshot.
+ * 4 nothing could be collected, 5 invalid snapshot, 6 partial collection.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -13,6 +13,7 @@ import { demoCommand } from './commands/demo.js';
 import { checksCommand } from './commands/checks.js';
 import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
+import { portfolioCommand } from './commands/portfolio.js';
 import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     .scriptName('entra-auth-audit')
     .usage('$0 <command> [options]\n\nAudit a Microsoft Entra tenant’s authentication methods from Graph reports into an audit pack.')
     .option('quiet', { type: 'boolean', default: false, describe: 'Only print results and errors' })
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Diagnostics on stderr as plain lines or JSON lines' })
     .command(demoCommand)
     .command(collectCommand)
     .command(analyzeCommand)
@@ -31,10 +33,11 @@ async function main(): Promise<void> {
     .command(doctorCommand)
     .command(initCommand)
     .command(checksCommand)
-    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run, simulate, doctor, init or checks (see --help).')
+    .command(portfolioCommand)
+    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run, simulate, doctor, init, checks or portfolio (see --help).')
     .strict()
     .version(TOOL_VERSION)
-    .epilog('Exit codes: 0 ok · 1 internal error · 2 usage/config error · 3 finding at or above --fail-on · 4 nothing collected · 5 invalid snapshot')
+    .epilog('Exit codes: 0 ok · 1 internal error · 2 usage/config error · 3 finding at or above --fail-on · 4 nothing collected · 5 invalid snapshot · 6 partial collection (see --allow-partial)')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err, y) => {
       if (err) throw err;
@@ -44,9 +47,13 @@ async function main(): Promise<void> {
     .parseAsync();
 }
 
+const jsonLogs = process.argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && process.argv[i + 1] === 'json'));
+
 main().catch((e: unknown) => {
   if (e instanceof AppError) {
-    process.stderr.write(`error: ${e.message}\n`);
+    process.stderr.write(
+      jsonLogs ? `${JSON.stringify({ level: 'error', msg: e.message, exitCode: e.exitCode, time: new Date().toISOString() })}\n` : `error: ${e.message}\n`,
+    );
     process.exitCode = e.exitCode;
     return;
   }

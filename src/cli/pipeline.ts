@@ -9,7 +9,7 @@ import { analyze } from '../engine/analyze.js';
 import { loadBaseline, type Baseline } from '../engine/trends.js';
 import { MANIFEST_FILE } from '../snapshot/schema.js';
 import { SEVERITIES, type AuditResult, type Severity } from '../engine/results.js';
-import { CollectionError, EXIT, UsageError } from '../errors.js';
+import { CollectionError, EXIT, PartialCollectionError, UsageError } from '../errors.js';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { GraphTransport, normaliseEndpoint } from '../graph/client.js';
 import { CLOUDS, type CloudName } from '../graph/clouds.js';
@@ -30,6 +30,8 @@ export interface CollectArgs {
   federatedTokenFile?: string;
   resume?: boolean;
   concurrency?: number;
+  /** shared by all tenants of one process (run --tenants) */
+  appLimiter?: RateLimiter;
   env: NodeJS.ProcessEnv;
 }
 
@@ -81,6 +83,7 @@ export function makeTransport(args: CollectArgs, log: Log): { transport: GraphTr
     graphRoot: cloud.graphRoot,
     endpoint,
     limiter: limiterFor(args.rate, endpoint !== cloud.graphRoot),
+    appLimiter: args.appLimiter,
     retryDelay: 1,
   });
   return { transport, authProvider };
@@ -115,6 +118,16 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
   }
   if (manifest.partial) log.warn('the snapshot is partial: some sources did not answer; checks that need them are reported as errors.');
   return manifest;
+}
+
+/** A partial snapshot never ends a command with exit 0 unless the user accepted it (--allow-partial). */
+export function partialExit(manifest: Manifest, allowPartial: boolean): void {
+  if (!manifest.partial || allowPartial) return;
+  const failed = manifest.sources.filter((s) => s.status !== 'ok' && s.status !== 'retired').map((s) => `${s.id} (${s.status})`);
+  throw new PartialCollectionError(
+    `the collection is partial: ${failed.join(', ')}. The snapshot and pack were written and say so; ` +
+      'fix access (see `entra-auth-audit doctor`) or pass --allow-partial to accept a partial collection.',
+  );
 }
 
 /**

@@ -37,6 +37,8 @@ export interface GraphTransportOptions {
   /** where requests really go; defaults to graphRoot */
   endpoint?: string;
   limiter?: RateLimiter;
+  /** a second budget shared by every tenant the process audits (Graph: 122 requests / 10 s per app) */
+  appLimiter?: RateLimiter;
   /** per-request timeout, ms */
   timeoutMs?: number;
   /** retries of 429/503/504 inside the client's RetryHandler (honours Retry-After) */
@@ -78,11 +80,13 @@ export class EndpointHandler implements Middleware {
     const canonical = typeof context.request === 'string' ? context.request : context.request.url;
     const target = this.mapToEndpoint(canonical);
     const release = await this.opts.limiter?.acquire();
+    const releaseApp = await this.opts.appLimiter?.acquire();
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 120_000);
     const init: RequestInit = { ...(context.options ?? {}), signal: timeout, redirect: 'manual' };
     try {
       context.response = await fetch(target, init);
     } finally {
+      releaseApp?.();
       release?.();
     }
     this.opts.onRequest?.({ url: target, status: context.response.status });

@@ -36,8 +36,10 @@ describe('a tenant without the P1/P2 licence for userRegistrationDetails', () =>
       ['run', '--tenant', 'unlicensed', '--auth', 'token', '--graph-url', sim.url, '--out', out, '--no-pdf'],
       { ENTRA_AUTH_AUDIT_TOKEN: TOKEN },
     );
-    expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toContain('partial');
+    // a partial collection never exits 0 silently: exit 6, with the pack written and saying so
+    expect(res.code, res.stderr).toBe(6);
+    expect(res.stderr).toContain('userRegistrationDetails (unavailable)');
+    expect(res.stderr).toContain('--allow-partial');
     const manifest = JSON.parse(await readFile(join(out, 'snapshot', 'manifest.json'), 'utf8'));
     const urd = manifest.sources.find((s: { id: string }) => s.id === 'userRegistrationDetails');
     expect(urd).toMatchObject({ status: 'unavailable', httpStatus: 403, errorCode: LICENCE, records: 0 });

@@ -20,7 +20,7 @@ export const analyzeCommand: CommandModule<GlobalArgs, any> = {
     const { loadConfig } = await import('../../config/load.js');
     const { loadSnapshot } = await import('../../snapshot/reader.js');
     const { exitCodeFor, loadBaselines, runAnalyze, writeCiOutputs } = await import('../pipeline.js');
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     // Exceptions must be live at the snapshot's collection time, not at the time of analysis.
     const { manifest } = await loadSnapshot(argv.snapshot);
     const cfg = await loadConfig(argv.config, manifest.finishedAt);

@@ -8,7 +8,7 @@ export const checksCommand: CommandModule<GlobalArgs, any> = {
   describe: 'List the checks with their severity, required sources and controls',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the check catalogue as JSON' }),
   handler: (argv) => {
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     if (argv.json) {
       log.out(JSON.stringify(CHECKS.map((c) => c.meta), null, 2));
       return;

@@ -17,11 +17,12 @@ export const collectCommand: CommandModule<GlobalArgs, any> = {
       .example('$0 collect --tenant contoso.onmicrosoft.com --out snapshots/2026-q4', 'collect with DefaultAzureCredential'),
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
-    const { collectArgs, runCollect } = await import('../pipeline.js');
-    const log = createLog(argv.quiet);
+    const { collectArgs, partialExit, runCollect } = await import('../pipeline.js');
+    const log = createLog(argv);
     const out: string = argv.resume ?? argv.out;
     const manifest = await runCollect({ ...collectArgs(argv, out), resume: Boolean(argv.resume) }, log);
     const ok = manifest.sources.filter((s) => s.status === 'ok').length;
     log.out(`snapshot ${out}: ${ok}/${manifest.sources.length} sources ok${manifest.partial ? ' (partial)' : ''}`);
+    partialExit(manifest, argv.allowPartial);
   },
 };

@@ -6,6 +6,7 @@ import { AUTH_MODES, TOKEN_ENV, type AuthMode } from '../../graph/auth-modes.js'
 
 export interface GlobalArgs {
   quiet: boolean;
+  'log-format': 'text' | 'json';
 }
 
 export function withConfig<T>(y: Argv<T>) {
@@ -25,9 +26,9 @@ export function withRender<T>(y: Argv<T>) {
     .option('browser', { type: 'string', describe: 'Chromium executable for the PDF (default: PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium)' });
 }
 
-export function withCollect<T>(y: Argv<T>) {
+export function withCollect<T>(y: Argv<T>, tenantRequired = true) {
   return y
-    .option('tenant', { type: 'string', demandOption: true, describe: 'Tenant id (GUID) or primary domain' })
+    .option('tenant', { type: 'string', demandOption: tenantRequired, describe: 'Tenant id (GUID) or primary domain' })
     .option('auth', {
       choices: AUTH_MODES as unknown as AuthMode[],
       default: 'default' as AuthMode,
@@ -43,6 +44,11 @@ export function withCollect<T>(y: Argv<T>) {
     .option('graph-url', {
       type: 'string',
       describe: 'Send every request to another Graph-compatible endpoint (http only on loopback, e.g. the simulator)',
+    })
+    .option('allow-partial', {
+      type: 'boolean',
+      default: false,
+      describe: 'Exit 0 even when some sources could not be collected (otherwise exit 6; the pack says which)',
     })
     .option('concurrency', { type: 'number', default: 3, describe: 'Sources fetched at once (they share the request budget)' })
     .option('rate', {

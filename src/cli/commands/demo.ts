@@ -20,7 +20,7 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
     const { startSimulator } = await import('../../simulator/server.js');
     const { createTenant } = await import('../../simulator/tenant.js');
     const { runAnalyze, runCollect, runRender } = await import('../pipeline.js');
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
     const cfg = await loadConfig(argv.config);
     if (!argv.config) cfg.config.organisation.name = 'Contoso Simulated Ltd';

@@ -11,7 +11,7 @@ export const doctorCommand: CommandModule<GlobalArgs, any> = {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { doctor } = await import('../../collector/doctor.js');
     const { collectArgs, makeTransport } = await import('../pipeline.js');
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     const args = collectArgs(argv, '');
     const { transport, authProvider } = makeTransport(args, log);
     let token: string | null = null;

@@ -14,7 +14,7 @@ export const initCommand: CommandModule<GlobalArgs, any> = {
       .option('organisation', { type: 'string', default: 'Contoso Ltd', describe: 'Organisation name for the pack' })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing file' }),
   handler: async (argv) => {
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     try {
       await writeFile(argv.file, starterConfig(argv.organisation), { flag: argv.force ? 'w' : 'wx' });
     } catch (e) {

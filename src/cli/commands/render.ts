@@ -17,7 +17,7 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
     const { exitCodeFor, runRender, writeCiOutputs } = await import('../pipeline.js');
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     const cfg = await loadConfig(argv.config);
     let raw: unknown;
     try {

@@ -5,25 +5,53 @@ import { withCiOutputs, withCollect, withConfig, withFailOn, withRender, type Gl
 
 export const runCommand: CommandModule<GlobalArgs, any> = {
   command: 'run',
-  describe: 'collect → analyze → render in one go (snapshot in OUT/snapshot)',
+  describe: 'collect → analyze → render in one go (snapshot in OUT/snapshot); --tenants for many tenants and a portfolio',
   builder: (y) =>
-    withCiOutputs(withFailOn(withRender(withConfig(withCollect(y))))).option('out', {
-      type: 'string',
-      demandOption: true,
-      describe: 'Folder for the snapshot, results.json and the pack',
-    }),
+    withCiOutputs(withFailOn(withRender(withConfig(withCollect(y, false)))))
+      .option('out', { type: 'string', demandOption: true, describe: 'Folder for the snapshot, results.json and the pack' })
+      .option('tenants', {
+        type: 'string',
+        describe: 'YAML file listing tenants (id, name, auth, tokenEnv, clientId, cloud, graphUrl, config): one pack each in OUT/<name>/ and OUT/portfolio/',
+      })
+      .option('parallel', { type: 'number', default: 2, describe: 'With --tenants: tenants audited at the same time' })
+      .check((a) => {
+        if (!a.tenant === !a.tenants) throw new Error('run needs --tenant ID, or --tenants FILE for many tenants (not both).');
+        if (a.tenants && a.junit) throw new Error('--junit goes with a single --tenant; each tenant of --tenants has its own results.json.');
+        return true;
+      })
+      .example('$0 run --tenants tenants.yaml --out output/2026-q4', 'audit every tenant in the file, then a portfolio pack'),
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
-    const { collectArgs, exitCodeFor, runAnalyze, runCollect, runRender, writeCiOutputs } = await import('../pipeline.js');
-    const log = createLog(argv.quiet);
+    const { collectArgs, exitCodeFor, partialExit, runAnalyze, runCollect, runRender, writeCiOutputs } = await import('../pipeline.js');
+    const log = createLog(argv);
+    if (argv.tenants) {
+      const { runTenants } = await import('../multi-tenant.js');
+      if (!Number.isInteger(argv.parallel) || argv.parallel < 1) throw new Error('--parallel must be a whole number of at least 1');
+      process.exitCode = await runTenants(
+        {
+          tenantsFile: argv.tenants,
+          out: argv.out,
+          parallel: argv.parallel,
+          base: collectArgs(argv, ''),
+          configPath: argv.config,
+          pdf: argv.pdf,
+          browser: argv.browser,
+          failOn: argv.failOn,
+          allowPartial: argv.allowPartial,
+        },
+        log,
+      );
+      return;
+    }
     const cfg = await loadConfig(argv.config);
     const snapshotDir = join(argv.out, 'snapshot');
-    await runCollect(collectArgs(argv, snapshotDir), log);
+    const manifest = await runCollect(collectArgs(argv, snapshotDir), log);
     const results = await runAnalyze(snapshotDir, argv.out, cfg, log);
     await runRender(results, argv.out, argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
     await writeCiOutputs(results, { junit: argv.junit, stepSummary: true }, log);
     log.out(join(argv.out, 'audit.html'));
     process.exitCode = exitCodeFor(results, argv.failOn);
+    partialExit(manifest, argv.allowPartial);
   },
 };

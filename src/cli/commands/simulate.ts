@@ -27,7 +27,7 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       .option('page-size', { type: 'number', default: 100, describe: 'Rows per page when the client sends no $top' })
       .example('$0 simulate --users 5000 --port 8080', 'then: ENTRA_AUTH_AUDIT_TOKEN=x $0 run --tenant sim --auth token --graph-url http://127.0.0.1:8080 --out output/sim'),
   handler: async (argv) => {
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
     if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UsageError('--port must be 0 to 65535.');
     let faults;

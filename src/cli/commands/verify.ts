@@ -48,7 +48,7 @@ export const verifyCommand: CommandModule<GlobalArgs, any> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the checks as JSON instead of lines' })
       .example('$0 verify output/2026-q4 --key keys/signing-key.pub.pem', 'verify a pack, its snapshot and the signature'),
   handler: async (argv) => {
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     const json = Boolean(argv.json);
     const report = await verifyPath({
       path: argv.path,
@@ -73,7 +73,7 @@ export const signCommand: CommandModule<GlobalArgs, any> = {
       })
       .option('force', { type: 'boolean', default: false, describe: 'Replace an existing manifest.json.sig' }),
   handler: async (argv) => {
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     const outcome = await signSnapshot({
       snapshotDir: argv.snapshot,
       privateKeyPath: argv.key,
@@ -93,7 +93,7 @@ export const keygenCommand: CommandModule<GlobalArgs, any> = {
   builder: (y) =>
     y.option('out', { type: 'string', demandOption: true, describe: 'Folder for signing-key.pem and signing-key.pub.pem (kept out of git)' }),
   handler: async (argv) => {
-    const log = createLog(argv.quiet);
+    const log = createLog(argv);
     const keys = await generateKeyPair(argv.out);
     log.out(`private key: ${printable(keys.privateKeyPath)} (mode 0600${keys.encrypted ? `, encrypted with ${PASSPHRASE_ENV}` : ''})`);
     log.out(`public key:  ${printable(keys.publicKeyPath)}`);
