@@ -30,6 +30,8 @@ export interface CollectArgs {
   federatedTokenFile?: string;
   resume?: boolean;
   concurrency?: number;
+  /** seconds a request may take before it is abandoned and retried */
+  requestTimeout?: number;
   /** shared by all tenants of one process (run --tenants) */
   appLimiter?: RateLimiter;
   env: NodeJS.ProcessEnv;
@@ -48,6 +50,7 @@ export function collectArgs(argv: Record<string, any>, out: string): CollectArgs
     certificatePath: argv.certificatePath,
     federatedTokenFile: argv.federatedTokenFile,
     concurrency: argv.concurrency,
+    requestTimeout: argv.requestTimeout,
     env: process.env,
   };
 }
@@ -84,6 +87,7 @@ export function makeTransport(args: CollectArgs, log: Log): { transport: GraphTr
     endpoint,
     limiter: limiterFor(args.rate, endpoint !== cloud.graphRoot),
     appLimiter: args.appLimiter,
+    timeoutMs: (args.requestTimeout ?? 120) * 1000,
     retryDelay: 1,
   });
   return { transport, authProvider };

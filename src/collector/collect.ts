@@ -238,6 +238,9 @@ async function collectSource(
       if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
         // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
         res = await fetchPage(opts.transport, target, def.apiVersion, 1);
+      } else if (res.status === 401 && state.pages + state.requestIndex > 0) {
+        // A token that expired mid-run: the auth provider is asked again for this retry (a fresh token).
+        res = await fetchPage(opts.transport, target, def.apiVersion, 1);
       }
     } catch (e) {
       failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: describeError(e) };
@@ -360,6 +363,8 @@ async function fetchPage(
 
 function isTransient(e: unknown): boolean {
   if (e instanceof TruncatedBodyError) return true;
+  // Errors thrown inside the Graph client's middleware come back as GraphError with the original name as `code`.
+  if ((e as { code?: unknown } | null)?.code === 'NetworkError') return true;
   const err = e as { name?: string; cause?: { code?: string }; code?: string } | null;
   if (!err) return false;
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return true;

@@ -85,6 +85,9 @@ export class EndpointHandler implements Middleware {
     const init: RequestInit = { ...(context.options ?? {}), signal: timeout, redirect: 'manual' };
     try {
       context.response = await fetch(target, init);
+    } catch (e) {
+      // The Graph client keeps only an error's name and message, so say here what happened, for the retry and the log.
+      throw new NetworkError(describeNetworkError(e, this.opts.timeoutMs ?? 120_000));
     } finally {
       releaseApp?.();
       release?.();
@@ -150,6 +153,18 @@ export class GraphTransport {
     }
     return { status: res.status, headers: res.headers, body };
   }
+}
+
+/** A request that got no HTTP answer: reset, refused, timed out. Retried by the collector. */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+
+function describeNetworkError(e: unknown, timeoutMs: number): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s (request timed out)`;
+  const cause = err?.cause?.code ?? err?.cause?.message;
+  return `${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`;
 }
 
 export class TruncatedBodyError extends Error {

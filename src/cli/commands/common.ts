@@ -50,6 +50,7 @@ export function withCollect<T>(y: Argv<T>, tenantRequired = true) {
       default: false,
       describe: 'Exit 0 even when some sources could not be collected (otherwise exit 6; the pack says which)',
     })
+    .option('request-timeout', { type: 'number', default: 120, describe: 'Seconds one request may take before it is abandoned and retried' })
     .option('concurrency', { type: 'number', default: 3, describe: 'Sources fetched at once (they share the request budget)' })
     .option('rate', {
       type: 'string',
