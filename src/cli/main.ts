@@ -1,7 +1,7 @@
 /**
  * CLI entry: the only module that prints errors and sets the exit code.
  * Exit codes: 0 ok, 1 internal error, 2 usage or config error, 3 a finding at or above --fail-on,
- * 4 nothing could be collected, 5 invalid snapshot, 6 partial collection.
+ * 4 nothing could be collected, 5 invalid snapshot or failed verification, 6 partial collection.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -17,6 +17,7 @@ import { portfolioCommand } from './commands/portfolio.js';
 import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
+import { keygenCommand, signCommand, verifyCommand } from './commands/verify.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -34,10 +35,13 @@ async function main(): Promise<void> {
     .command(initCommand)
     .command(checksCommand)
     .command(portfolioCommand)
-    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run, simulate, doctor, init, checks or portfolio (see --help).')
+    .command(verifyCommand)
+    .command(signCommand)
+    .command(keygenCommand)
+    .demandCommand(1, 'Name a command: demo, collect, analyze, render, run, simulate, doctor, init, checks, portfolio, verify, sign or keygen (see --help).')
     .strict()
     .version(TOOL_VERSION)
-    .epilog('Exit codes: 0 ok · 1 internal error · 2 usage/config error · 3 finding at or above --fail-on · 4 nothing collected · 5 invalid snapshot · 6 partial collection (see --allow-partial)')
+    .epilog('Exit codes: 0 ok · 1 internal error · 2 usage/config error · 3 finding at or above --fail-on · 4 nothing collected · 5 invalid snapshot or failed verification · 6 partial collection (see --allow-partial)')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err, y) => {
       if (err) throw err;

@@ -243,13 +243,16 @@ async function collectSource(
         res = await fetchPage(opts.transport, target, def.apiVersion, 1);
       }
     } catch (e) {
-      failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: describeError(e) };
+      failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: opts.transport.redact(describeError(e)) };
       break;
     }
     state.deprecation ??= res.headers.get('deprecation');
     state.sunset ??= res.headers.get('sunset');
     if (res.status < 200 || res.status > 299) {
       failure = classifyFailure(def, res);
+      // an endpoint may echo the request (Authorization header included) in its error text
+      failure.errorMessage = opts.transport.redact(failure.errorMessage);
+      if (failure.errorCode !== null) failure.errorCode = opts.transport.redact(failure.errorCode);
       break;
     }
     const rows = rowsOf(res.body);

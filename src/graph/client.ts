@@ -17,6 +17,7 @@ import {
   RetryHandlerOptions,
   TelemetryHandler,
   type AuthenticationProvider,
+  type AuthenticationProviderOptions,
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
@@ -47,7 +48,24 @@ export interface GraphTransportOptions {
   retryDelay?: number;
   /** called once per HTTP request actually sent (for progress and tests); never given headers */
   onRequest?: (info: { url: string; status: number }) => void;
+  /** secret values (client secret, certificate password, static token) that redact() removes from any text */
+  secrets?: readonly (string | undefined)[];
 }
+
+/** Remembers every access token handed to the client, so redact() can remove it from recorded text. */
+class RecordingAuthProvider implements AuthenticationProvider {
+  readonly issued = new Set<string>();
+  constructor(private readonly inner: AuthenticationProvider) {}
+  async getAccessToken(options?: AuthenticationProviderOptions): Promise<string> {
+    const token = await this.inner.getAccessToken(options);
+    if (token) this.issued.add(token);
+    return token;
+  }
+}
+
+const BEARER = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
+/** three base64url segments starting with a JSON header: an access or ID token */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 
 export function normaliseEndpoint(raw: string): string {
   let url: URL;
@@ -107,14 +125,16 @@ export class EndpointHandler implements Middleware {
 
 export class GraphTransport {
   private readonly client: Client;
+  private readonly auth: RecordingAuthProvider;
   readonly graphRoot: string;
   readonly endpoint: string;
 
   constructor(private readonly opts: GraphTransportOptions) {
     this.graphRoot = opts.graphRoot;
     this.endpoint = opts.endpoint ?? opts.graphRoot;
+    this.auth = new RecordingAuthProvider(opts.authProvider);
     const chain: Middleware[] = [
-      new AuthenticationHandler(opts.authProvider),
+      new AuthenticationHandler(this.auth),
       new RetryHandler(new RetryHandlerOptions(opts.retryDelay ?? 3, opts.maxRetries ?? 5)),
       new RedirectHandler(new RedirectHandlerOptions()),
       new TelemetryHandler(),
@@ -122,6 +142,20 @@ export class GraphTransport {
     ];
     for (let i = 0; i < chain.length - 1; i++) chain[i]!.setNext?.(chain[i + 1]!);
     this.client = Client.initWithMiddleware({ middleware: chain[0]!, baseUrl: opts.graphRoot });
+  }
+
+  /**
+   * Text from an endpoint or a credential library (error messages) is recorded in the snapshot and printed: remove
+   * every token this transport sent, every configured secret, and anything shaped like a bearer token or a JWT,
+   * whatever the endpoint chose to echo back (issue #8: secrets never leak).
+   */
+  redact(text: string): string {
+    let out = text;
+    const known = [...this.auth.issued, ...(this.opts.secrets ?? [])].filter((s): s is string => typeof s === 'string' && s.trim().length >= 6);
+    for (const secret of known.sort((a, b) => b.length - a.length)) {
+      for (const form of new Set([secret, secret.trim(), encodeURIComponent(secret.trim())])) out = out.split(form).join('[redacted]');
+    }
+    return out.replace(BEARER, 'Bearer [redacted]').replace(JWT, '[redacted JWT]');
   }
 
   /**

@@ -118,16 +118,35 @@ export function populationDefinition(d: Definitions): string {
   return parts.join(' ');
 }
 
-/** `*` matches any run of characters; everything else literally; case-insensitive. */
+/**
+ * `*` matches any run of characters (line breaks included); everything else literally; case-insensitive.
+ * Matched without a regex: `.*` groups backtrack in quadratic time or worse on a long hostile UPN (issue #8).
+ */
 export function upnMatcher(patterns: readonly string[]): (upn: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const res = patterns.map((p) => new RegExp(`^${p.toLowerCase().split('*').map(escapeRegExp).join('.*')}$`));
+  const globs = patterns.map((p) => p.toLowerCase().split('*'));
   return (upn) => {
     const u = upn.toLowerCase();
-    return res.some((r) => r.test(u));
+    return globs.some((parts) => globMatch(parts, u));
   };
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Linear-time `*` glob: the first part anchors the start, the last part the end, and each middle part is taken at
+ * its leftmost occurrence (leftmost is always safe when the only wildcard is `*`).
+ */
+function globMatch(parts: readonly string[], s: string): boolean {
+  const first = parts[0]!;
+  if (parts.length === 1) return s === first;
+  const last = parts[parts.length - 1]!;
+  if (s.length < first.length + last.length || !s.startsWith(first) || !s.endsWith(last)) return false;
+  const end = s.length - last.length;
+  let pos = first.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    const at = s.indexOf(part, pos);
+    if (at < 0 || at + part.length > end) return false;
+    pos = at + part.length;
+  }
+  return true;
 }
