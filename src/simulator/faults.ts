@@ -9,8 +9,9 @@
  * What a fault does:
  * - error (default): answer `status` (400–599) in the Graph error shape.
  * - drop: destroy the connection without any response (also `status: 0`).
- * - cut: send the status line, headers (with the full Content-Length) and half the body, then destroy the
- *   connection: a truncated JSON body.
+ * - cut: send the status line, headers and half the body, then destroy the connection: a truncated JSON body.
+ *   Single-object answers carry the full Content-Length; paged collections are streamed (chunked, no
+ *   Content-Length), so the client sees a chunked body that ends without its last chunk.
  * - slow: wait `delayMs`, then answer normally, or with `status` when one is given.
  * - loop: a page answers with a nextLink equal to its own URL, which is the nextLink of the previous page: a
  *   collector that follows it blindly fetches the same page forever (times=inf) or reads it twice. For the

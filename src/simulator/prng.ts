@@ -72,11 +72,10 @@ const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
  */
 export function uuidFor(key: number, index: number): string {
   const rng = rngFor(key ^ 0x5bd1e995, index);
-  const word = (): number => Math.floor(rng() * 4294967296);
   const a = hex8(mix32((index ^ key) >>> 0));
-  const b = hex8(word());
-  const c = hex8(word());
-  const d = hex8(word());
+  const b = hex8(Math.floor(rng() * 4294967296));
+  const c = hex8(Math.floor(rng() * 4294967296));
+  const d = hex8(Math.floor(rng() * 4294967296));
   const variant = ((parseInt(c[0] ?? '0', 16) & 0x3) | 0x8).toString(16);
   return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4, 8)}${d}`;
 }

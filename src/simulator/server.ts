@@ -3,6 +3,10 @@
  * graph-api.md §1–§7 and §S and the directory-role routes of §D.1, with Graph's paging (§C.3), error bodies,
  * throttling (§C.2), retired endpoints (§0, §C.5), tenant/app modes (licence, permission, app-only) and injected
  * faults (§E). Plain http: callers that need https put their own proxy in front.
+ *
+ * Paged collections are streamed (sendPage): the headers leave as soon as the request is validated and the rows
+ * follow in chunks, so a 1000-row page neither delays its own first byte by the time it takes to generate nor
+ * blocks the event loop (and the throttle's arrival times of other requests) meanwhile.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -127,6 +131,13 @@ const MAX_PAGE_SIZE = 1000; // §4: undocumented for userRegistrationDetails; us
 const MAX_DIRECTORY_PAGE_SIZE = 999;
 /** Rows examined per page under a selective $filter; a page may come back short or empty, as Graph allows (§C.3). */
 const MAX_SCAN_PER_PAGE = 50_000;
+/**
+ * Rows generated and serialised per write of a streamed page; between writes the event loop runs (setImmediate),
+ * so other requests are admitted and timestamped by the throttle while a 1000-row page is being produced.
+ */
+const ROWS_PER_CHUNK = 100;
+/** Rows examined per step of a $filter scan before the event loop runs again. */
+const SCAN_ROWS_PER_STEP = 2_000;
 
 /** Graph's success content type for OData JSON. */
 const ODATA_JSON =
@@ -254,10 +265,30 @@ interface RequestContext {
   includeUnknownEnums: boolean;
 }
 
-interface Reply {
-  body: unknown;
-  headers?: Record<string, string>;
+/**
+ * A paged collection whose rows are generated and serialised after the status line and headers are sent
+ * (see sendPage). Everything that can make the request fail ($top, $skiptoken, $filter, $select, $expand) is
+ * checked before the plan exists, so a bad request still gets a Graph error with its status code.
+ */
+interface PagePlan {
+  context: string;
+  /**
+   * What the page holds: its nextLink and rows. Without a $filter this is known from the offsets alone; with one,
+   * the scan runs here, in chunks separated by `pause` (false: the client is gone, stop).
+   */
+  prepare(pause: () => Promise<boolean>): Promise<PageRows | undefined>;
+  /** A 'loop' fault: the page's nextLink is the URL that fetched it. */
+  loopLink?: string;
 }
+
+interface PageRows {
+  nextLink: string | undefined;
+  count: number;
+  /** Row n of the page (0 <= n < count), presented ($select, $expand). Called once per row, in order. */
+  row(n: number): Record<string, unknown>;
+}
+
+type Reply = { body: unknown; headers?: Record<string, string> } | { page: PagePlan; headers?: Record<string, string> };
 
 interface Route {
   name: Exclude<RouteName, 'notFound'>;
@@ -289,7 +320,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
 
   /**
    * One page of a paged collection (§4 paging, §C.3): $top, $filter, an opaque $skiptoken, absolute nextLink that
-   * carries the request's other options. `present` shapes a row after the filter ($select, $expand).
+   * carries the request's other options. `present` validates the options that shape a row ($select, $expand) and
+   * returns the function that shapes one row after the filter. Validation happens here, before any header is
+   * sent; the rows are produced by the returned plan, after the headers (sendPage).
    */
   function page(
     ctx: RequestContext,
@@ -303,7 +336,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       maxTop?: number;
       /** Extra skiptoken binding, e.g. the group id. */
       bind?: string;
-      present?: (row: Record<string, unknown>, params: Map<string, string>) => Record<string, unknown>;
+      present?: (params: Map<string, string>) => (row: Record<string, unknown>) => Record<string, unknown>;
     } = {},
   ): Reply {
     const extra = options.extra ?? [];
@@ -324,34 +357,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const binding = `${route}|${options.bind ?? ''}|${tenant.seed}|${tenant.userCount}|${filterText ?? ''}`;
     const tokenText = params.get('$skiptoken');
     const start = tokenText === undefined ? 0 : decodeSkipToken(tokenText, binding, source.count);
-    let k = start;
+    const present = options.present?.(params) ?? ((row: Record<string, unknown>) => row);
+    const dup = ctx.pageFault === 'dup';
 
-    const value: Record<string, unknown>[] = [];
-    const offsets: number[] = [];
-    const scanEnd = Math.min(source.count, k + (predicate ? MAX_SCAN_PER_PAGE : top));
-    for (; k < scanEnd && value.length < top; k++) {
-      const row = source.row(k);
-      if (!predicate || predicate(row)) {
-        value.push(row);
-        offsets.push(k);
-      }
-    }
-    if (ctx.pageFault === 'dup') {
-      // Repeat the previous page's last row first; this page's own last row moves to the next page.
-      for (let back = start - 1; back >= Math.max(0, start - MAX_SCAN_PER_PAGE); back--) {
-        const row = source.row(back);
-        if (predicate && !predicate(row)) continue;
-        value.unshift(row);
-        offsets.unshift(back);
-        if (value.length > top) {
-          value.pop();
-          k = offsets.pop() ?? k;
-        }
-        break;
-      }
-    }
-    const body: Record<string, unknown> = { '@odata.context': context };
-    if (k < source.count) {
+    /** The nextLink of a page whose scan stopped before offset k, if any rows are left. */
+    const nextLinkAt = (k: number): string | undefined => {
+      if (k >= source.count) return undefined;
       const query = [`$top=${top}`];
       if (filterText !== undefined) query.push(`$filter=${encodeURIComponent(filterText)}`);
       for (const name of extra) {
@@ -359,11 +370,64 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         if (v !== undefined) query.push(`${name}=${encodeURIComponent(v)}`);
       }
       query.push(`$skiptoken=${encodeSkipToken(k, binding)}`);
-      body['@odata.nextLink'] = `${ctx.base}${ctx.url.pathname}?${query.join('&')}`;
+      return `${ctx.base}${ctx.url.pathname}?${query.join('&')}`;
+    };
+
+    if (!predicate) {
+      // The rows are offsets start … end-1; a 'dup' fault puts start-1 first, and this page's last row moves on.
+      const end = Math.min(source.count, start + top);
+      const lead = dup && start > 0 ? 1 : 0;
+      let count = end - start + lead;
+      let k = end;
+      if (count > top) {
+        count = top;
+        k = end - 1;
+      }
+      const rows: PageRows = {
+        nextLink: nextLinkAt(k),
+        count,
+        row: (n) => present(source.row(start - lead + n)),
+      };
+      return { page: { context, prepare: () => Promise.resolve(rows) } };
     }
-    const present = options.present;
-    body['value'] = present ? value.map((row) => present(row, params)) : value;
-    return { body };
+
+    return {
+      page: {
+        context,
+        async prepare(pause) {
+          const value: Record<string, unknown>[] = [];
+          const offsets: number[] = [];
+          let k = start;
+          const scanEnd = Math.min(source.count, k + MAX_SCAN_PER_PAGE);
+          while (k < scanEnd && value.length < top) {
+            if (k > start && !(await pause())) return undefined;
+            const stepEnd = Math.min(scanEnd, k + SCAN_ROWS_PER_STEP);
+            for (; k < stepEnd && value.length < top; k++) {
+              const row = source.row(k);
+              if (predicate(row)) {
+                value.push(row);
+                offsets.push(k);
+              }
+            }
+          }
+          if (dup) {
+            // Repeat the previous matching row first; this page's own last row moves to the next page.
+            for (let back = start - 1; back >= Math.max(0, start - MAX_SCAN_PER_PAGE); back--) {
+              const row = source.row(back);
+              if (!predicate(row)) continue;
+              value.unshift(row);
+              offsets.unshift(back);
+              if (value.length > top) {
+                value.pop();
+                k = offsets.pop() ?? k;
+              }
+              break;
+            }
+          }
+          return { nextLink: nextLinkAt(k), count: value.length, row: (n) => present(value[n] ?? {}) };
+        },
+      },
+    };
   }
 
   function includedArgs(ctx: RequestContext): { types: IncludedUserTypes; roles: IncludedUserRoles } {
@@ -427,8 +491,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         throw new HttpAnswer(410, 'Gone', message, headers);
       }
       const context = `${ctx.base}${contextPath}`;
-      const reply = retired === 'legacy' ? serve(ctx, context) : { body: { '@odata.context': context, value: [] } };
-      return { body: reply.body, headers: { ...reply.headers, ...headers } };
+      const reply: Reply =
+        retired === 'legacy' ? serve(ctx, context) : { body: { '@odata.context': context, value: [] } };
+      return { ...reply, headers: { ...reply.headers, ...headers } };
     };
   }
 
@@ -479,10 +544,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   function presentRole(
     ctx: RequestContext,
     principalOf: (row: Record<string, unknown>) => SimPrincipal | undefined,
-  ): (row: Record<string, unknown>, params: Map<string, string>) => Record<string, unknown> {
-    return (row, params) => {
+  ): (params: Map<string, string>) => (row: Record<string, unknown>) => Record<string, unknown> {
+    return (params) => {
       const expand = parseExpand(params.get('$expand'), ['principal', 'roleDefinition']);
-      const out = applySelect(row, params.get('$select'));
+      const select = compileSelect(params.get('$select'));
+      return (row) => presentRow(row, expand, select);
+    };
+    function presentRow(
+      row: Record<string, unknown>,
+      expand: ReadonlySet<string>,
+      select: (row: Record<string, unknown>) => Record<string, unknown>,
+    ): Record<string, unknown> {
+      const out = select(row);
       if (expand.has('principal')) {
         const p = principalOf(row);
         out['principal'] = p ? wirePrincipal(p) : null;
@@ -492,7 +565,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         out['roleDefinition'] = d ? wireDefinition(d, ctx.version) : null;
       }
       return out;
-    };
+    }
   }
 
   function roleAssignments(ctx: RequestContext): Reply {
@@ -596,7 +669,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         extra: ['$select'],
         maxTop: MAX_DIRECTORY_PAGE_SIZE,
         bind: `${group.id}|${transitive ? 't' : 'd'}|${usersOnly ? 'u' : 'a'}`,
-        present: (row, params) => applySelect(row, params.get('$select')),
+        present: (params) => compileSelect(params.get('$select')),
       },
     );
   }
@@ -615,9 +688,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
           'userRegistrationDetails',
           {
             count: tenant.userCount,
-            row: (i) => {
-              const row: Record<string, unknown> = { ...tenant.user(i) };
-              if (ctx.version === 'v1.0') delete row['defaultMfaMethod']; // beta-only property (§4)
+            row: (i): Record<string, unknown> => {
+              if (ctx.version === 'beta') return { ...tenant.user(i) };
+              // defaultMfaMethod is beta-only (§4). A rest copy, not `delete`, keeps the object fast to serialise.
+              const { defaultMfaMethod: _betaOnly, ...row } = tenant.user(i);
               return row;
             },
           },
@@ -739,7 +813,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
           .roleDefinitions()
           .map((d) => wireDefinition(d, ctx.version))
           .filter((row) => !predicate || predicate(row))
-          .map((row) => applySelect(row, params.get('$select')));
+          .map(compileSelect(params.get('$select')));
         return {
           body: {
             '@odata.context': `${ctx.base}/${ctx.version}/$metadata#roleManagement/directory/roleDefinitions`,
@@ -801,6 +875,73 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       return;
     }
     res.end(payload);
+  }
+
+  /**
+   * A 200 page, streamed: the status line and headers go out at once (chunked, no Content-Length), then the body
+   * `{"@odata.context":…,"@odata.nextLink":…,"value":[` + rows + `]}`, ROWS_PER_CHUNK rows per write with the event
+   * loop running in between, waiting for 'drain' when the socket's buffer is full. The bytes equal
+   * JSON.stringify of the whole page object, as before streaming: a collector cannot tell the difference except by
+   * the time to first byte. The nextLink precedes `value` as in Graph's answers; with a $filter, the scan that
+   * decides it runs (in steps) before the body starts. A 'cut' page produces the whole body, then sends half of it
+   * and destroys the connection: a truncated chunked body.
+   */
+  function sendPage(ex: Exchange, plan: PagePlan, headers: Record<string, string>): void {
+    const { res, ids } = ex;
+    if (res.headersSent) return;
+    if (!res.socket || res.socket.destroyed) {
+      count(stats.byStatus, 'abandoned');
+      return;
+    }
+    count(stats.byStatus, ex.cut ? 'cut' : '200');
+    res.writeHead(200, {
+      'Content-Type': ODATA_JSON,
+      'request-id': ids.requestId,
+      'client-request-id': ids.clientRequestId,
+      ...headers,
+    });
+    res.flushHeaders();
+    const gone = (): boolean => res.destroyed || res.socket === null || res.socket.destroyed;
+    const pause = (): Promise<boolean> => new Promise((resolve) => setImmediate(() => resolve(!gone())));
+    const drained = (): Promise<void> =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    const held: string[] = [];
+    const emit = async (text: string): Promise<void> => {
+      if (ex.cut) held.push(text);
+      else if (!res.write(text)) await drained();
+    };
+    const run = async (): Promise<void> => {
+      const rows = await plan.prepare(pause);
+      if (!rows || gone()) return;
+      const nextLink = plan.loopLink ?? rows.nextLink;
+      let head = `{"@odata.context":${JSON.stringify(plan.context)}`;
+      if (nextLink !== undefined) head += `,"@odata.nextLink":${JSON.stringify(nextLink)}`;
+      await emit(`${head},"value":[`);
+      for (let n = 0; n < rows.count; n += ROWS_PER_CHUNK) {
+        if (!(await pause())) return;
+        const last = Math.min(rows.count, n + ROWS_PER_CHUNK);
+        let text = '';
+        for (let m = n; m < last; m++) text += (m === 0 ? '' : ',') + JSON.stringify(rows.row(m));
+        await emit(text);
+      }
+      if (gone()) return;
+      if (ex.cut) {
+        const payload = Buffer.from(`${held.join('')}]}`);
+        res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => res.destroy());
+        return;
+      }
+      res.end(']}');
+    };
+    // Past the headers an error can no longer become a Graph error body: the connection is closed instead.
+    run().catch(() => res.destroy());
   }
 
   function sendError(ex: Exchange, answer: HttpAnswer): void {
@@ -926,14 +1067,20 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     };
     if (action === 'dup') ctx.pageFault = 'dup';
     const reply = matched.route.handle(ctx);
-    let body = reply.body;
-    if (action === 'loop' && isPage(body)) {
-      // The page points at itself, i.e. repeats the nextLink that led here.
-      const { value, ...rest } = body;
-      body = { ...rest, '@odata.nextLink': `${ctx.base}${ex.req.url ?? ''}`, value };
-    }
     const headers: Record<string, string> = { ...reply.headers };
     if (includeUnknownEnums) headers['Preference-Applied'] = 'include-unknown-enum-members';
+    // A 'loop' page points at itself, i.e. repeats the nextLink that led here.
+    const selfLink = `${ctx.base}${ex.req.url ?? ''}`;
+    if ('page' in reply) {
+      if (action === 'loop') reply.page.loopLink = selfLink;
+      sendPage(ex, reply.page, headers);
+      return;
+    }
+    let body = reply.body;
+    if (action === 'loop' && isPage(body)) {
+      const { value, ...rest } = body;
+      body = { ...rest, '@odata.nextLink': selfLink, value };
+    }
     send(ex, 200, body, headers);
   }
 
@@ -1035,9 +1182,12 @@ function singleQueryOptions(url: URL, allowed: readonly string[]): Map<string, s
   return out;
 }
 
-/** `$select=a,b`: the named properties (case-insensitive), plus @odata.type; unknown names are ignored. */
-function applySelect(row: Record<string, unknown>, select: string | undefined): Record<string, unknown> {
-  if (select === undefined) return { ...row };
+/**
+ * `$select=a,b`: the named properties (case-insensitive), plus @odata.type; unknown names are ignored. Checked when
+ * compiled (an empty list is a 400), so a page can validate it before sending headers.
+ */
+function compileSelect(select: string | undefined): (row: Record<string, unknown>) => Record<string, unknown> {
+  if (select === undefined) return (row) => ({ ...row });
   const wanted = new Set(
     select
       .split(',')
@@ -1045,11 +1195,13 @@ function applySelect(row: Record<string, unknown>, select: string | undefined): 
       .filter((name) => name !== ''),
   );
   if (wanted.size === 0) throw new HttpAnswer(400, 'BadRequest', 'Empty $select.');
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key === '@odata.type' || wanted.has(key.toLowerCase())) out[key] = value;
-  }
-  return out;
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (key === '@odata.type' || wanted.has(key.toLowerCase())) out[key] = value;
+    }
+    return out;
+  };
 }
 
 /** `$expand=principal,roleDefinition`: the allowed navigations (case-insensitive), else 400 as Graph answers. */

@@ -11,6 +11,11 @@
  * through a role-assignable group and ~5 % at administrative-unit scope (both isAdmin true); ~0.03 % of non-admin
  * members hold an active role although isAdmin is false (report lag). ROLE_SPECIALS fix one of each kind at small
  * indices.
+ *
+ * Profiles and quarters (SimTenantOptions.profile, .quarter) change how well users are registered, never who they
+ * are: identity and role draws come first in their streams and do not depend on either. Quarter q replays q
+ * improvement steps per user on top of the baseline draw (improveOneQuarter), so a row stays a pure function of
+ * (seed, profile, quarter, i) and every derived report (summaries, legacy rows, events, roles) follows it.
  */
 import type {
   CredentialUsageSummary,
@@ -67,12 +72,37 @@ export {
   type SimServicePrincipal,
 } from './roles.js';
 
+/**
+ * How well the tenant is run (see PROFILES): 'typical' (the default; the shares the tests and docs quote),
+ * 'clean' (a well-run tenant on which most checks pass) or 'poor' (worse than typical everywhere). The profile
+ * changes methods, policies and event outcomes only: the same seed gives the same people (ids, names, UPNs,
+ * userType, roles) whatever the profile.
+ */
+export type TenantProfile = 'typical' | 'clean' | 'poor';
+export const TENANT_PROFILES: readonly TenantProfile[] = ['typical', 'clean', 'poor'];
+/** A quarter, as the default asOf moves by it: 91 days. */
+export const QUARTER_DAYS = 91;
+/** Quarters after the baseline a tenant can be observed at. */
+export const MAX_QUARTER = 40;
+
 export interface SimTenantOptions {
   seed?: number;
   users: number;
-  /** ISO date-time the tenant is observed at; default '2026-11-01T00:00:00Z'. */
+  /**
+   * ISO date-time the tenant is observed at; default '2026-11-01T00:00:00Z' plus QUARTER_DAYS per quarter. Report
+   * timestamps, events and role schedules are relative to it.
+   */
   asOf?: string;
   tenantId?: string;
+  /** Default 'typical'. */
+  profile?: TenantProfile;
+  /**
+   * Quarters after the baseline (0, the default). Quarter q has the same users as quarter 0, each one's
+   * registration improved by q steps towards the clean profile (QUARTER_STEP); nobody gets worse: every method,
+   * capability and policy a user has in quarter q, they keep in q+1. Profile 'typical' at quarter 0 is the tenant
+   * of earlier versions, byte for byte.
+   */
+  quarter?: number;
 }
 
 export interface SimTenant {
@@ -80,9 +110,11 @@ export interface SimTenant {
   readonly userCount: number;
   readonly tenantId: string;
   readonly asOf: string;
+  readonly profile: TenantProfile;
+  readonly quarter: number;
   /**
    * The userRegistrationDetails row of user i (0 <= i < userCount), beta shape (includes defaultMfaMethod).
-   * Pure function of (seed, i).
+   * Pure function of (seed, profile, quarter, i).
    */
   user(i: number): UserRegistrationDetails;
   /**
@@ -111,7 +143,10 @@ export interface SimTenant {
   methodSummary(types: IncludedUserTypes, roles: IncludedUserRoles): UserRegistrationMethodSummary;
   credentialUserRegistrationCount(): CredentialUserRegistrationCount;
   readonly eventCount: number;
-  /** Event j of userEventsSummary / userCredentialUsageDetails, 0 <= j < eventCount, pure function of (seed, j). */
+  /**
+   * Event j of userEventsSummary / userCredentialUsageDetails, 0 <= j < eventCount; pure function of
+   * (seed, profile, quarter, j). Each quarter has its own 30 days of events.
+   */
   event(j: number): UserCredentialUsageDetails;
   /** Aggregated from the events inside the period (d1|d7|d30 before asOf): one row per (feature, authMethod). */
   registrationActivity(period: 'd1' | 'd7' | 'd30'): CredentialUsageSummary[];
@@ -286,6 +321,114 @@ const PHONE_PICKS: readonly (readonly [string, number])[] = [
   ['mobilePhone', 85], ['officePhone', 10], ['alternateMobilePhone', 5],
 ];
 
+/** What a profile draws. The draws happen in the same order for every profile; only these numbers differ. */
+interface ProfileParams {
+  /** Method profiles of members and guests who hold no role. */
+  users: readonly (readonly [MethodProfile, number])[];
+  /** Guests, when they differ from `users`. */
+  guests?: readonly (readonly [MethodProfile, number])[];
+  /** Role holders (see `adminsBy`). */
+  admins: readonly (readonly [MethodProfile, number])[];
+  /**
+   * Who draws from `admins`: 'band' = the users the report flags (the drawn admin band; report-lag holders look like
+   * users, as in the typical tenant); 'holding' = everyone holding a directory role in any way.
+   */
+  adminsBy: 'band' | 'holding';
+  /** Share whose registered MFA the policy blocks ("registered but not capable"), users and admins. */
+  mfaBlocked: number;
+  passwordlessBlocked: number;
+  /** isSystemPreferredAuthenticationMethodEnabled: true below the first, false below the second, else null. */
+  systemPreferred: readonly [number, number];
+  /** Share with SSPR enabled by policy (admins always are). */
+  ssprEnabled: number;
+  /** Share of users with the undocumented method token, among users drawing everyday methods. */
+  unknownToken: number;
+  /** Share of report rows last refreshed more than 30 days before asOf. */
+  stale: number;
+  /** Share of successful registration and reset events. */
+  eventSuccess: number;
+  /** Whether SPECIAL_USERS keep their fixed methods (the exact cases the checks must find). */
+  fixedSpecials: boolean;
+}
+
+/**
+ * typical: the shares quoted above (USER_PROFILES, ADMIN_PROFILES). clean: ≈ 99.5 % of members MFA capable, ≈ 68 %
+ * with a phishing-resistant method, ≈ 69 % passwordless capable, no phone-only member, every role holder with a
+ * phishing-resistant method and MFA capable, nobody registered but blocked, system-preferred MFA on and SSPR enabled
+ * and registered for everyone, 0.5 % stale rows, no unknown token; the special users draw like everyone else.
+ * poor: ≈ 70 % of members MFA capable, ≈ 2 % phishing-resistant, 15 % phone-only, about half the admins not MFA
+ * capable, system-preferred MFA on for 55 %, 8 % stale rows, one event in five failing.
+ */
+const PROFILES: Record<TenantProfile, ProfileParams> = {
+  typical: {
+    users: USER_PROFILES,
+    admins: ADMIN_PROFILES,
+    adminsBy: 'band',
+    mfaBlocked: 0.04,
+    passwordlessBlocked: 0.05,
+    systemPreferred: [0.85, 0.95],
+    ssprEnabled: 0.8,
+    unknownToken: 0.006,
+    stale: 0.03,
+    eventSuccess: 0.9,
+    fixedSpecials: true,
+  },
+  clean: {
+    users: [['nonMfa', 0.5], ['standard', 29.5], ['passwordless', 15], ['phishingResistant', 55]],
+    guests: [['standard', 85], ['passwordless', 15]],
+    admins: [['phishingResistant', 100]],
+    adminsBy: 'holding',
+    mfaBlocked: 0,
+    passwordlessBlocked: 0.02,
+    systemPreferred: [1, 1],
+    ssprEnabled: 1,
+    unknownToken: 0,
+    stale: 0.005,
+    eventSuccess: 0.97,
+    fixedSpecials: false,
+  },
+  poor: {
+    users: [['none', 14], ['nonMfa', 11], ['phoneOnly', 15], ['standard', 57.5], ['passwordless', 2.5]],
+    admins: [['none', 45], ['nonMfa', 5], ['phoneOnly', 15], ['standard', 30], ['phishingResistant', 5]],
+    adminsBy: 'holding',
+    mfaBlocked: 0.06,
+    passwordlessBlocked: 0.1,
+    systemPreferred: [0.55, 0.85],
+    ssprEnabled: 0.6,
+    unknownToken: 0.006,
+    stale: 0.08,
+    eventSuccess: 0.8,
+    fixedSpecials: true,
+  },
+};
+
+/**
+ * One quarter's improvement, per user, drawn from the user's own stream for that quarter. Each rule only adds a
+ * method or lifts a restriction, so a quarter never undoes an earlier one (monotonic).
+ */
+const QUARTER_STEP = {
+  /** No MFA method → registers the Authenticator app (sometimes with a TOTP code). */
+  gainMfa: 0.3,
+  /** Phone is the only MFA method → adds the Authenticator app. */
+  leavePhoneOnly: 0.35,
+  /** Role holder without a phishing-resistant method → registers one (mostly passkeys). */
+  adminGainsPhishingResistant: 0.5,
+  /** Anyone else without a passwordless method → registers one. */
+  gainPasswordless: 0.1,
+  /** The policy blocking a user's registered MFA / passwordless method is lifted. */
+  unblockMfa: 0.5,
+  unblockPasswordless: 0.3,
+  /** System-preferred MFA off or unset → on. */
+  enableSystemPreferred: 0.4,
+  /** SSPR not enabled → enabled. */
+  enableSspr: 0.3,
+} as const;
+/** Passkeys first: what an admin-hardening campaign hands out. */
+const ADMIN_PASSKEY_PICKS: readonly (readonly [string, number])[] = [
+  ['passKeyDeviceBoundAuthenticator', 45], ['fido2SecurityKey', 30], ['windowsHelloForBusiness', 15],
+  ['passKeyDeviceBound', 10],
+];
+
 /** The part of a user that the aggregates need: no names, no dates. */
 interface CoreUser {
   userType: string | null;
@@ -301,57 +444,116 @@ interface CoreUser {
   isSystemPreferredAuthenticationMethodEnabled: boolean | null;
 }
 
-function drawMethods(rng: Rng, profile: MethodProfile): string[] {
+/** Adds `token` with probability p. A plain function, not a closure per call: rows are generated by the million. */
+function maybeAdd(rng: Rng, out: Set<string>, token: string, p: number): void {
+  if (rng() < p) out.add(token);
+}
+
+function drawMethods(rng: Rng, profile: MethodProfile, unknownToken: number): Set<string> {
   const out = new Set<string>();
-  const maybe = (token: string, p: number): void => {
-    if (rng() < p) out.add(token);
-  };
   switch (profile) {
     case 'none':
       break;
     case 'nonMfa':
-      maybe('email', 0.8);
-      maybe('securityQuestion', 0.4);
+      maybeAdd(rng, out, 'email', 0.8);
+      maybeAdd(rng, out, 'securityQuestion', 0.4);
       if (out.size === 0) out.add('email');
       break;
     case 'phoneOnly':
       out.add(weighted(rng, PHONE_PICKS));
-      maybe('alternateMobilePhone', 0.15);
-      maybe('officePhone', 0.1);
-      maybe('email', 0.4);
-      maybe('securityQuestion', 0.05);
+      maybeAdd(rng, out, 'alternateMobilePhone', 0.15);
+      maybeAdd(rng, out, 'officePhone', 0.1);
+      maybeAdd(rng, out, 'email', 0.4);
+      maybeAdd(rng, out, 'securityQuestion', 0.05);
       break;
     case 'passwordless':
     case 'phishingResistant': {
       const picks = profile === 'passwordless' ? PASSWORDLESS_PICKS : PHISHING_RESISTANT_PICKS;
       out.add(weighted(rng, picks));
       if (rng() < 0.15) out.add(weighted(rng, picks));
-      drawEverydayMethods(rng, out);
+      drawEverydayMethods(rng, out, unknownToken);
       break;
     }
     case 'standard':
-      drawEverydayMethods(rng, out);
+      drawEverydayMethods(rng, out, unknownToken);
       break;
   }
-  return [...out].sort((a, b) => (TOKEN_RANK.get(a) ?? 0) - (TOKEN_RANK.get(b) ?? 0));
+  return out;
 }
 
+const byTokenRank = (a: string, b: string): number => (TOKEN_RANK.get(a) ?? 0) - (TOKEN_RANK.get(b) ?? 0);
+
 /** The Authenticator app plus the usual companions; never phone-only, so the phone-only share stays its profile's. */
-function drawEverydayMethods(rng: Rng, out: Set<string>): void {
+function drawEverydayMethods(rng: Rng, out: Set<string>, unknownToken: number): void {
   out.add(rng() < 0.8 ? 'microsoftAuthenticatorPush' : 'softwareOneTimePasscode');
-  const maybe = (token: string, p: number): void => {
-    if (rng() < p) out.add(token);
-  };
-  maybe('softwareOneTimePasscode', 0.35);
-  maybe('mobilePhone', 0.6);
-  maybe('alternateMobilePhone', 0.05);
-  maybe('officePhone', 0.05);
-  maybe('email', 0.3);
-  maybe('securityQuestion', 0.05);
-  maybe('hardwareOneTimePasscode', 0.02);
-  maybe('temporaryAccessPass', 0.01);
-  maybe('externalAuthMethod', 0.01);
-  maybe(UNKNOWN_METHOD_TOKEN, 0.006);
+  maybeAdd(rng, out, 'softwareOneTimePasscode', 0.35);
+  maybeAdd(rng, out, 'mobilePhone', 0.6);
+  maybeAdd(rng, out, 'alternateMobilePhone', 0.05);
+  maybeAdd(rng, out, 'officePhone', 0.05);
+  maybeAdd(rng, out, 'email', 0.3);
+  maybeAdd(rng, out, 'securityQuestion', 0.05);
+  maybeAdd(rng, out, 'hardwareOneTimePasscode', 0.02);
+  maybeAdd(rng, out, 'temporaryAccessPass', 0.01);
+  maybeAdd(rng, out, 'externalAuthMethod', 0.01);
+  maybeAdd(rng, out, UNKNOWN_METHOD_TOKEN, unknownToken);
+}
+
+const PHONE_TOKENS = new Set(['mobilePhone', 'alternateMobilePhone', 'officePhone']);
+const PHISHING_RESISTANT_TOKENS = new Set([...PASSWORDLESS_TOKENS].filter((t) => t !== 'microsoftAuthenticatorPasswordless'));
+
+/** A user's registration before the flags are derived: what a quarter's improvement works on. */
+interface RegistrationState {
+  methods: Set<string>;
+  mfaBlocked: boolean;
+  passwordlessBlocked: boolean;
+  systemPreferred: boolean | null;
+  ssprEnabled: boolean;
+}
+
+/**
+ * One quarter of improvement for one user (QUARTER_STEP). The draws are made in a fixed order whether or not a
+ * rule applies, so a user's later quarters do not depend on which rules fired earlier, only on the state.
+ */
+function improveOneQuarter(rng: Rng, state: RegistrationState, holdsRole: boolean): void {
+  const { methods } = state;
+  const gainMfa = rng() < QUARTER_STEP.gainMfa;
+  const withCode = rng() < 0.35;
+  const leavePhoneOnly = rng() < QUARTER_STEP.leavePhoneOnly;
+  const gainPhishingResistant = rng() < QUARTER_STEP.adminGainsPhishingResistant;
+  const passkey = weighted(rng, ADMIN_PASSKEY_PICKS);
+  const gainPasswordless = rng() < QUARTER_STEP.gainPasswordless;
+  const passwordless = weighted(rng, PASSWORDLESS_PICKS);
+  const unblockMfa = rng() < QUARTER_STEP.unblockMfa;
+  const unblockPasswordless = rng() < QUARTER_STEP.unblockPasswordless;
+  const enableSystemPreferred = rng() < QUARTER_STEP.enableSystemPreferred;
+  const enableSspr = rng() < QUARTER_STEP.enableSspr;
+
+  let mfa = 0;
+  let phones = 0;
+  let phishingResistant = false;
+  let hasPasswordless = false;
+  for (const t of methods) {
+    if (NON_MFA_TOKENS.has(t)) continue;
+    mfa++;
+    if (PHONE_TOKENS.has(t)) phones++;
+    if (PHISHING_RESISTANT_TOKENS.has(t)) phishingResistant = true;
+    if (PASSWORDLESS_TOKENS.has(t)) hasPasswordless = true;
+  }
+  if (mfa === 0 && gainMfa) {
+    methods.add('microsoftAuthenticatorPush');
+    if (withCode) methods.add('softwareOneTimePasscode');
+  } else if (mfa > 0 && phones === mfa && leavePhoneOnly) {
+    methods.add('microsoftAuthenticatorPush');
+  }
+  if (holdsRole) {
+    if (!phishingResistant && gainPhishingResistant) methods.add(passkey);
+  } else if (!hasPasswordless && gainPasswordless) {
+    methods.add(passwordless);
+  }
+  if (state.mfaBlocked && unblockMfa) state.mfaBlocked = false;
+  if (state.passwordlessBlocked && unblockPasswordless) state.passwordlessBlocked = false;
+  if (state.systemPreferred !== true && enableSystemPreferred) state.systemPreferred = true;
+  if (!state.ssprEnabled && enableSspr) state.ssprEnabled = true;
 }
 
 /** Flags derived from methods and policy, with the report's invariants (§4): capable ⇒ registered, etc. */
@@ -453,9 +655,39 @@ interface Aggregates {
   mfaRegistered: number;
 }
 
-/** Graph writes 7 fractional digits (e.g. 2023-03-13T19:15:41.6195833Z, §4): so does the simulator. */
+/** An ISO date-time without fraction when whole seconds, as DEFAULT_AS_OF is written. */
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, k) => String(k).padStart(2, '0'));
+/** `YYYY-MM-DDT` by day number since 1970: report rows of one tenant fall on a few hundred days. */
+const DAY_PREFIX = new Map<number, string>();
+
+/**
+ * Graph writes 7 fractional digits (e.g. 2023-03-13T19:15:41.6195833Z, §4): so does the simulator. Equal to
+ * `new Date(ms).toISOString()` with the ticks appended, without a Date per row (it was a sixth of a row's cost).
+ */
 function graphTimestamp(ms: number, ticks: number): string {
-  return `${new Date(ms).toISOString().slice(0, -1)}${String(ticks).padStart(4, '0')}Z`;
+  const day = Math.floor(ms / DAY);
+  let prefix = DAY_PREFIX.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY).toISOString().slice(0, 11);
+    if (DAY_PREFIX.size < 10_000) DAY_PREFIX.set(day, prefix);
+  }
+  let rest = ms - day * DAY;
+  const hours = Math.floor(rest / HOUR);
+  rest -= hours * HOUR;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  return `${prefix}${TWO_DIGITS[hours] ?? ''}:${TWO_DIGITS[minutes] ?? ''}:${TWO_DIGITS[seconds] ?? ''}.${String(millis).padStart(3, '0')}${String(ticks).padStart(4, '0')}Z`;
+}
+
+/** A holding at tenant scope, not through a group. (A module function: holdingFor runs once per generated row.) */
+function plain(kind: RoleHolding['kind'], roleId: string, reportedAsAdmin: boolean): RoleHolding {
+  return { kind, roleId, directoryScopeId: '/', groupId: null, extraEligibleRoleId: null, reportedAsAdmin };
 }
 
 const sliceKey = (types: IncludedUserTypes, roles: IncludedUserRoles): string => `${types}/${roles}`;
@@ -475,7 +707,16 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
   if (!Number.isInteger(userCount) || userCount < 0 || userCount > 50_000_000) {
     throw new RangeError(`users must be an integer in [0, 50000000], got ${String(opts.users)}`);
   }
-  const asOf = opts.asOf ?? DEFAULT_AS_OF;
+  const profile = opts.profile ?? 'typical';
+  if (!TENANT_PROFILES.includes(profile)) {
+    throw new RangeError(`unknown profile '${String(opts.profile)}' (expected ${TENANT_PROFILES.join(', ')})`);
+  }
+  const params = PROFILES[profile];
+  const quarter = opts.quarter ?? 0;
+  if (!Number.isInteger(quarter) || quarter < 0 || quarter > MAX_QUARTER) {
+    throw new RangeError(`quarter must be an integer in [0, ${MAX_QUARTER}], got ${String(opts.quarter)}`);
+  }
+  const asOf = opts.asOf ?? (quarter === 0 ? DEFAULT_AS_OF : isoSeconds(Date.parse(DEFAULT_AS_OF) + quarter * QUARTER_DAYS * DAY));
   const asOfMs = Date.parse(asOf);
   if (Number.isNaN(asOfMs)) throw new RangeError(`asOf is not an ISO date-time: '${asOf}'`);
 
@@ -483,11 +724,14 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     core: streamKey(seed, 'user-core'),
     detail: streamKey(seed, 'user-detail'),
     userId: streamKey(seed, 'user-id'),
-    event: streamKey(seed, 'event'),
-    eventId: streamKey(seed, 'event-id'),
+    // Each quarter has its own 30 days of activity; quarter 0 keeps the original streams.
+    event: streamKey(seed, quarter === 0 ? 'event' : `event-q${quarter}`),
+    eventId: streamKey(seed, quarter === 0 ? 'event-id' : `event-id-q${quarter}`),
     roleClass: streamKey(seed, 'role-class'),
     lagRole: streamKey(seed, 'report-lag-role'),
   };
+  /** The improvement stream of each quarter after the baseline (QUARTER_STEP). */
+  const quarterKeys = Array.from({ length: quarter }, (_, q) => streamKey(seed, `quarter-${q + 1}`));
   const tenantId = opts.tenantId ?? uuidFor(streamKey(seed, 'tenant'), 0);
   const eventCount = userCount === 0 ? 0 : Math.max(20, Math.round(userCount * 0.3));
 
@@ -497,12 +741,12 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
 
   const ids = roleIds(seed);
 
+  function auScope(k: number): string {
+    return `/administrativeUnits/${ids.administrativeUnitIds[k] ?? ''}`;
+  }
+
   /** How user i holds a role, from its base draw and the role-class stream; specials first. */
   function holdingFor(i: number, base: BaseDraw): RoleHolding | null {
-    const plain = (kind: RoleHolding['kind'], roleId: string, reportedAsAdmin: boolean): RoleHolding => ({
-      kind, roleId, directoryScopeId: '/', groupId: null, extraEligibleRoleId: null, reportedAsAdmin,
-    });
-    const auScope = (k: number): string => `/administrativeUnits/${ids.administrativeUnitIds[k] ?? ''}`;
     const roleSpecial = ROLE_SPECIAL_BY_INDEX.get(i);
     if (roleSpecial) {
       const h = plain(roleSpecial.kind, roleSpecial.roleId,
@@ -542,42 +786,61 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     return h;
   }
 
+  /** userType of user i: the first draw of the core stream, or the special's. Cheap: no methods are drawn. */
+  function userTypeOf(i: number): string | null {
+    const special = SPECIAL_BY_INDEX.get(i);
+    if (special) return special.userType;
+    if (ROLE_SPECIAL_BY_INDEX.has(i)) return 'member';
+    return baseDraw(rngFor(keys.core, i)).userType;
+  }
+
   function core(i: number): CoreUser {
     const rng = rngFor(keys.core, i);
     const base = baseDraw(rng);
     let userType = base.userType;
-    // Methods follow the drawn admin band, so an eligible-only admin the report misses still looks like an admin.
-    let methods = drawMethods(rng, weighted(rng, base.band === 'admin' ? ADMIN_PROFILES : USER_PROFILES));
-    // "Registered but not capable" (§4): the authentication methods policy blocks what the user registered.
-    let mfaBlocked = rng() < 0.04;
-    let passwordlessBlocked = rng() < 0.05;
+    const holding = holdingFor(i, base);
+    const special = SPECIAL_BY_INDEX.get(i);
+    if (special) userType = special.userType;
+    if (ROLE_SPECIAL_BY_INDEX.has(i)) userType = 'member';
+    // typical: methods follow the drawn admin band, so an eligible-only admin the report misses still looks like an
+    // admin, and a report-lag holder like a user. The other profiles go by the holding itself.
+    const admin = params.adminsBy === 'band' ? base.band === 'admin' : holding !== null;
+    const table = admin ? params.admins : userType === 'guest' ? (params.guests ?? params.users) : params.users;
+    const state: RegistrationState = {
+      methods: drawMethods(rng, weighted(rng, table), params.unknownToken),
+      // "Registered but not capable" (§4): the authentication methods policy blocks what the user registered.
+      mfaBlocked: rng() < params.mfaBlocked,
+      passwordlessBlocked: rng() < params.passwordlessBlocked,
+      systemPreferred: null,
+      ssprEnabled: false,
+    };
     const systemPreferredDraw = rng();
     const ssprPolicyDraw = rng();
 
-    const holding = holdingFor(i, base);
     let isAdmin: boolean | null = holding ? holding.reportedAsAdmin : base.band === 'null' ? null : false;
-    const special = SPECIAL_BY_INDEX.get(i);
     if (special) {
-      userType = special.userType;
       isAdmin = special.role !== null;
-      methods = [...special.methods];
-      mfaBlocked = false;
-      passwordlessBlocked = false;
+      if (params.fixedSpecials) {
+        state.methods = new Set(special.methods);
+        state.mfaBlocked = false;
+        state.passwordlessBlocked = false;
+      }
     }
-    if (ROLE_SPECIAL_BY_INDEX.has(i)) userType = 'member';
+    const [preferredTrue, preferredFalse] = params.systemPreferred;
+    state.systemPreferred =
+      systemPreferredDraw < preferredTrue ? true : systemPreferredDraw < preferredFalse ? false : null;
+    // Admins always have SSPR enabled: Entra applies its own SSPR policy to admin roles.
+    state.ssprEnabled = isAdmin === true || ssprPolicyDraw < params.ssprEnabled;
+    for (let q = 1; q <= quarter; q++) improveOneQuarter(rngFor(quarterKeys[q - 1] ?? 0, i), state, holding !== null);
+
+    const methods = [...state.methods].sort(byTokenRank);
     return {
       userType,
       isAdmin,
       role: isAdmin === true && holding ? holding.roleId : null,
       methods,
-      // Admins always have SSPR enabled: Entra applies its own SSPR policy to admin roles.
-      ...deriveFlags(methods, {
-        mfaBlocked,
-        passwordlessBlocked,
-        ssprEnabled: isAdmin === true || ssprPolicyDraw < 0.8,
-      }),
-      isSystemPreferredAuthenticationMethodEnabled:
-        systemPreferredDraw < 0.85 ? true : systemPreferredDraw < 0.95 ? false : null,
+      ...deriveFlags(methods, state),
+      isSystemPreferredAuthenticationMethodEnabled: state.systemPreferred,
     };
   }
 
@@ -607,7 +870,7 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
       holders: Int32Array.from(found),
       holding: roleHoldingOf,
       userPrincipal: (i): SimPrincipal => {
-        const who = identity(i, rngFor(keys.detail, i), core(i).userType === 'guest');
+        const who = identity(i, rngFor(keys.detail, i), userTypeOf(i) === 'guest');
         return {
           type: 'user',
           id: uuidFor(keys.userId, i),
@@ -652,8 +915,8 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     }
     const systemPreferred = SYSTEM_PREFERRED_ORDER.find(([token]) => c.methods.includes(token));
 
-    // Report rows are refreshed every few hours to days; ~3 % are stale by more than 30 days.
-    const age = rng() < 0.03 ? 31 * DAY + rng() * 90 * DAY : 2 * HOUR + rng() * (4 * DAY - 2 * HOUR);
+    // Report rows are refreshed every few hours to days; ~3 % (typical) are stale by more than 30 days.
+    const age = rng() < params.stale ? 31 * DAY + rng() * 90 * DAY : 2 * HOUR + rng() * (4 * DAY - 2 * HOUR);
     const lastUpdatedDateTime = graphTimestamp(Math.floor(asOfMs - age), Math.floor(rng() * 10_000));
 
     return {
@@ -728,61 +991,81 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     return s;
   }
 
-  function event(j: number): UserCredentialUsageDetails {
-    checkIndex(j, eventCount, 'event');
+  /** Everything of event j but the user's name and UPN: what the activity summaries need. */
+  function eventDraw(j: number): { user: number; feature: string; authMethod: string; isSuccess: boolean;
+    failureReason: string | null; atMs: number } {
     const rng = rngFor(keys.event, j);
-    const u = Math.floor(rng() * userCount);
-    const who = identity(u, rngFor(keys.detail, u), core(u).userType === 'guest');
+    const user = Math.floor(rng() * userCount);
     const featureDraw = rng();
     const feature = featureDraw < 0.002 ? 'unknownFutureValue' : featureDraw < 0.55 ? 'registration' : 'reset';
     const authMethod = weighted(rng, feature === 'registration' ? REGISTRATION_AUTH_METHODS : RESET_AUTH_METHODS);
-    const isSuccess = rng() < 0.9;
+    const isSuccess = rng() < params.eventSuccess;
     const failureReasons = feature === 'registration' ? REGISTRATION_FAILURES : RESET_FAILURES;
     const failureReason = isSuccess ? null : pick(rng, failureReasons);
     // Spread over the 30 days before asOf, whole seconds like the doc example (§2).
-    const at = asOfMs - Math.floor(rng() * 30 * 86_400) * 1000;
+    const atMs = asOfMs - Math.floor(rng() * 30 * 86_400) * 1000;
+    return { user, feature, authMethod, isSuccess, failureReason, atMs };
+  }
+
+  function event(j: number): UserCredentialUsageDetails {
+    checkIndex(j, eventCount, 'event');
+    const e = eventDraw(j);
+    const who = identity(e.user, rngFor(keys.detail, e.user), userTypeOf(e.user) === 'guest');
     return {
       id: uuidFor(keys.eventId, j),
-      feature,
+      feature: e.feature,
       userPrincipalName: who.upn,
       userDisplayName: who.displayName,
-      isSuccess,
-      authMethod,
-      failureReason,
-      eventDateTime: new Date(at).toISOString().replace('.000Z', 'Z'),
+      isSuccess: e.isSuccess,
+      authMethod: e.authMethod,
+      failureReason: e.failureReason,
+      eventDateTime: new Date(e.atMs).toISOString().replace('.000Z', 'Z'),
     };
   }
 
-  const activity = new Map<string, CredentialUsageSummary[]>();
+  /** The three periods' summaries, built together in one pass over the events on first use. */
+  let activity: Map<string, CredentialUsageSummary[]> | undefined;
   function registrationActivity(period: 'd1' | 'd7' | 'd30'): CredentialUsageSummary[] {
-    const days = PERIOD_DAYS[period];
-    if (days === undefined) throw new RangeError(`unknown period '${String(period)}'`);
-    let rows = activity.get(period);
-    if (!rows) {
-      const since = asOfMs - days * DAY;
-      const counts = new Map<string, { feature: string; authMethod: string; ok: number; failed: number }>();
-      for (let j = 0; j < eventCount; j++) {
-        const e = event(j);
-        if (Date.parse(e.eventDateTime) <= since) continue;
-        const k = `${e.feature}\u0000${e.authMethod}`;
-        const c = counts.get(k) ?? { feature: e.feature, authMethod: e.authMethod, ok: 0, failed: 0 };
+    if (PERIOD_DAYS[period] === undefined) throw new RangeError(`unknown period '${String(period)}'`);
+    activity ??= summariseActivity();
+    return (activity.get(period) ?? []).map((r) => ({ ...r }));
+  }
+
+  function summariseActivity(): Map<string, CredentialUsageSummary[]> {
+    type Counts = Map<string, { feature: string; authMethod: string; ok: number; failed: number }>;
+    const periods = Object.entries(PERIOD_DAYS).map(([period, days]) => ({
+      period,
+      since: asOfMs - days * DAY,
+      counts: new Map() as Counts,
+    }));
+    for (let j = 0; j < eventCount; j++) {
+      const e = eventDraw(j);
+      const k = `${e.feature}\u0000${e.authMethod}`;
+      for (const p of periods) {
+        if (e.atMs <= p.since) continue;
+        const c = p.counts.get(k) ?? { feature: e.feature, authMethod: e.authMethod, ok: 0, failed: 0 };
         if (e.isSuccess) c.ok++;
         else c.failed++;
-        counts.set(k, c);
+        p.counts.set(k, c);
       }
-      const idKey = streamKey(seed, `activity-${period}`);
-      rows = [...counts.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, c]) => ({
-          id: uuidFor(idKey, hashString(k)),
-          feature: c.feature,
-          authMethod: c.authMethod,
-          successfulActivityCount: c.ok,
-          failureActivityCount: c.failed,
-        }));
-      activity.set(period, rows);
     }
-    return rows.map((r) => ({ ...r }));
+    const out = new Map<string, CredentialUsageSummary[]>();
+    for (const { period, counts } of periods) {
+      const idKey = streamKey(seed, `activity-${period}`);
+      out.set(
+        period,
+        [...counts.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([k, c]) => ({
+            id: uuidFor(idKey, hashString(k)),
+            feature: c.feature,
+            authMethod: c.authMethod,
+            successfulActivityCount: c.ok,
+            failureActivityCount: c.failed,
+          })),
+      );
+    }
+    return out;
   }
 
   function legacyCredentialRow(i: number): CredentialUserRegistrationDetails {
@@ -807,6 +1090,8 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     userCount,
     tenantId,
     asOf,
+    profile,
+    quarter,
     eventCount,
     user,
     roleOf(i: number): string | null {
