@@ -229,12 +229,16 @@ async function collectSource(
 
   let failure: Failure | null = skipped;
   const seenLinks = new Set(state.seenLinks);
+  // The next page is requested as soon as its link is known, while this one is written and flushed: on a long
+  // paged report that work is otherwise on the critical path between two requests.
+  let prefetched: { target: string; response: Promise<GraphResponse> } | null = null;
   pages: while (state.requestIndex < requests.length) {
     const slice = requests[state.requestIndex]!;
     const target = state.next ?? slice;
     let res: GraphResponse;
     try {
-      res = await fetchPage(opts.transport, target, def.apiVersion, opts.pageAttempts ?? 3);
+      res = await (prefetched?.target === target ? prefetched.response : fetchPage(opts.transport, target, def.apiVersion, opts.pageAttempts ?? 3));
+      prefetched = null;
       if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
         // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
         res = await fetchPage(opts.transport, target, def.apiVersion, 1);
@@ -291,6 +295,9 @@ async function collectSource(
         break pages;
       }
       seenLinks.add(next);
+      const response = fetchPage(opts.transport, next, def.apiVersion, opts.pageAttempts ?? 3);
+      response.catch(() => undefined); // awaited (and its error handled) on the next turn of the loop
+      prefetched = { target: next, response };
     }
     await writer.write(fresh);
     const { bytes, sha256 } = await writer.sync();

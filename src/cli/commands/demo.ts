@@ -13,6 +13,8 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
     withRender(withConfig(y))
       .option('users', { type: 'number', default: 2000, describe: 'Users in the synthetic tenant' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the synthetic tenant' })
+      .option('profile', { choices: ['typical', 'clean', 'poor'] as const, default: 'typical' as const, describe: 'How well the synthetic tenant is run' })
+      .option('quarter', { type: 'number', default: 0, describe: 'Quarters of improvement after the baseline (same users)' })
       .option('out', { type: 'string', default: join('output', 'demo'), describe: 'Folder for the snapshot and the pack' }),
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
@@ -22,9 +24,11 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
     const { runAnalyze, runCollect, runRender } = await import('../pipeline.js');
     const log = createLog(argv);
     if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
+    if (!Number.isInteger(argv.quarter) || argv.quarter < 0 || argv.quarter > 40) throw new UsageError('--quarter must be a whole number from 0 to 40.');
     const cfg = await loadConfig(argv.config);
     if (!argv.config) cfg.config.organisation.name = 'Contoso Simulated Ltd';
-    const tenant = createTenant({ seed: argv.seed, users: argv.users });
+    // The tenant is observed now, as the collection is: its report rows are as fresh as a real tenant's.
+    const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter, asOf: new Date().toISOString() });
     // A throwaway token: the simulator checks that one is sent, like Graph.
     const token = randomBytes(24).toString('base64url');
     const sim = await startSimulator({ tenant, token });

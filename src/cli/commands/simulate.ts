@@ -12,6 +12,8 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
     y
       .option('users', { type: 'number', default: 2000, describe: 'Number of users in the synthetic tenant' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed: the same seed and user count give the same tenant' })
+      .option('profile', { choices: ['typical', 'clean', 'poor'] as const, default: 'typical' as const, describe: 'How well the synthetic tenant is run' })
+      .option('quarter', { type: 'number', default: 0, describe: 'Quarters of improvement after the baseline (same users, later asOf)' })
       .option('port', { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' })
       .option('token', { type: 'string', describe: 'Require exactly this bearer token (default: any non-empty token)' })
       .option('fault', {
@@ -43,7 +45,8 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       throw new UsageError(`--throttle: ${(e as Error).message}`);
     }
     if (!Number.isInteger(argv.pageSize) || argv.pageSize < 1 || argv.pageSize > 1000) throw new UsageError('--page-size must be 1 to 1000.');
-    const tenant = createTenant({ seed: argv.seed, users: argv.users });
+    if (!Number.isInteger(argv.quarter) || argv.quarter < 0 || argv.quarter > 40) throw new UsageError('--quarter must be a whole number from 0 to 40.');
+    const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter });
     const sim = await startSimulator({
       tenant,
       port: argv.port,
