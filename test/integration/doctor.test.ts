@@ -1,0 +1,52 @@
+/**
+ * Issue #3 acceptance: `doctor` on simulator tenants with a missing permission, a missing licence and a retired
+ * endpoint names each problem and its fix, and never prints the token.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
+import { createTenant } from '../../src/simulator/tenant.js';
+import { runCli } from '../helpers/cli.js';
+
+// An app-only JWT (unsigned; the simulator accepts any bearer token) with the two report permissions but not the role ones.
+const claims = { roles: ['AuditLog.Read.All', 'Reports.Read.All'], tid: 'sim' };
+const JWT = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+const tenant = createTenant({ seed: 4, users: 200 });
+let sim: RunningSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function doctor(opts: Parameters<typeof startSimulator>[0]) {
+  sim = await startSimulator(opts);
+  return runCli(['doctor', '--tenant', tenant.tenantId, '--auth', 'token', '--graph-url', sim.url], { ENTRA_AUTH_AUDIT_TOKEN: JWT });
+}
+
+describe('doctor', () => {
+  it('reads the token claims and reports retired reports as handled', async () => {
+    const res = await doctor({ tenant });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('token: application (roles: AuditLog.Read.All, Reports.Read.All)');
+    expect(res.stdout).toMatch(/credentialUserRegistrationDetails\s+retired by Microsoft on 2024-06-30/);
+    expect(res.stdout).toContain('nothing to do: userRegistrationDetails is collected instead');
+    expect(res.stdout).not.toContain(JWT);
+  });
+
+  it('names a missing licence and what to do', async () => {
+    const res = await doctor({ tenant, mode: 'unlicensed' });
+    expect(res.stdout).toMatch(/FAIL\s+userRegistrationDetails\s+no Microsoft Entra ID P1\/P2 licence/);
+    expect(res.stdout).toContain('assign Microsoft Entra ID P1 or P2');
+  });
+
+  it('names a missing permission and the grant that fixes it', async () => {
+    const res = await doctor({ tenant, mode: 'no-permission' });
+    expect(res.stdout).toMatch(/FAIL\s+roleAssignments\s+missing application permission RoleManagement\.Read\.Directory/);
+    expect(res.stdout).toContain('grant RoleManagement.Read.Directory (application) to the app and grant admin consent');
+  });
+
+  it('says which reports are not supported with application permissions', async () => {
+    const res = await doctor({ tenant, mode: 'app-only' });
+    expect(res.stdout).toMatch(/FAIL\s+usersRegisteredByFeature\s+not supported with application permissions/);
+    expect(res.stdout).toContain('--auth device-code or azure-cli');
+  });
+});
