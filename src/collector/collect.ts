@@ -358,10 +358,12 @@ async function fetchPage(
   apiVersion: 'v1.0' | 'beta',
   attempts: number,
 ): Promise<GraphResponse> {
+  // A nextLink continues a chain of dependent requests (the critical path): it goes before first requests.
+  const priority = pathOrUrl.startsWith('https://') ? 1 : 0;
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      return await transport.get(pathOrUrl, apiVersion);
+      return await transport.get(pathOrUrl, apiVersion, priority);
     } catch (e) {
       last = e;
       if (!isTransient(e) || attempt === attempts) break;

@@ -23,7 +23,10 @@ export interface CohortSummary {
 
 export class CohortFiles {
   private readonly writers = new Map<string, NdjsonWriter>();
-  private readonly pending = new Map<string, AffectedUser[]>();
+  private readonly pending = new Map<string, string[]>();
+  /** one row is often in several cohorts: serialise it once (the sink is called with the same object in a row) */
+  private lastUser: AffectedUser | null = null;
+  private lastLine = '';
   private readonly samples = new Map<string, AffectedUser[]>();
   private readonly counts = new Map<string, number>();
   private readonly excepted = new Map<string, Set<number>>();
@@ -58,7 +61,11 @@ export class CohortFiles {
       this.excepted.set(cohort, (this.excepted.get(cohort) ?? new Set()).add(exception));
       return;
     }
-    pending.push(user);
+    if (user !== this.lastUser) {
+      this.lastUser = user;
+      this.lastLine = JSON.stringify(user);
+    }
+    pending.push(this.lastLine);
     this.buffered++;
     this.counts.set(cohort, (this.counts.get(cohort) ?? 0) + 1);
     const sample = this.samples.get(cohort)!;
@@ -72,7 +79,7 @@ export class CohortFiles {
   private async flush(): Promise<void> {
     for (const [cohort, rows] of this.pending) {
       if (rows.length === 0) continue;
-      await this.writers.get(cohort)!.write(rows);
+      await this.writers.get(cohort)!.writeLines(rows);
       this.pending.set(cohort, []);
     }
     this.buffered = 0;

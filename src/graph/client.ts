@@ -97,8 +97,9 @@ export class EndpointHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const canonical = typeof context.request === 'string' ? context.request : context.request.url;
     const target = this.mapToEndpoint(canonical);
-    const release = await this.opts.limiter?.acquire();
-    const releaseApp = await this.opts.appLimiter?.acquire();
+    const priority = takePriority(context);
+    const release = await this.opts.limiter?.acquire(priority);
+    const releaseApp = await this.opts.appLimiter?.acquire(priority);
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 120_000);
     const init: RequestInit = { ...(context.options ?? {}), signal: timeout, redirect: 'manual' };
     try {
@@ -168,12 +169,16 @@ export class GraphTransport {
     throw new Error(`the endpoint returned an @odata.nextLink on another host (${safeOrigin(link)}); not followed`);
   }
 
-  /** GET a path (with its query) under apiVersion, or an absolute canonical URL (a nextLink). */
-  async get(pathOrUrl: string, apiVersion: 'v1.0' | 'beta'): Promise<GraphResponse> {
+  /**
+   * GET a path (with its query) under apiVersion, or an absolute canonical URL (a nextLink). `priority` orders
+   * requests waiting for the rate limiter (higher first).
+   */
+  async get(pathOrUrl: string, apiVersion: 'v1.0' | 'beta', priority = 0): Promise<GraphResponse> {
     const req = this.client
       .api(pathOrUrl)
       .version(apiVersion)
       .header('Prefer', 'include-unknown-enum-members')
+      .header(PRIORITY_HEADER, String(priority))
       .responseType(ResponseType.RAW);
     const res = (await req.get()) as Response;
     const text = await res.text();
@@ -187,6 +192,23 @@ export class GraphTransport {
     }
     return { status: res.status, headers: res.headers, body };
   }
+}
+
+/** Our own request header carrying the limiter priority through the Graph client; removed before sending. */
+const PRIORITY_HEADER = 'x-entra-auth-audit-priority';
+
+function takePriority(context: Context): number {
+  const headers = context.options?.headers;
+  let value: string | null | undefined;
+  if (headers instanceof Headers) {
+    value = headers.get(PRIORITY_HEADER);
+    headers.delete(PRIORITY_HEADER);
+  } else if (headers && typeof headers === 'object') {
+    const h = headers as Record<string, string>;
+    value = h[PRIORITY_HEADER];
+    delete h[PRIORITY_HEADER];
+  }
+  return Number(value ?? 0) || 0;
 }
 
 /** A request that got no HTTP answer: reset, refused, timed out. Retried by the collector. */

@@ -29,10 +29,17 @@ interface Slot {
   until: number;
 }
 
+interface Waiter {
+  priority: number;
+  seq: number;
+  resolve: (release: Release) => void;
+}
+
 export class RateLimiter {
   private readonly slots = new Set<Slot>();
-  private queue: Promise<void> = Promise.resolve();
-  private wakeUp: (() => void) | null = null;
+  private readonly waiters: Waiter[] = [];
+  private seq = 0;
+  private sleeping = false;
 
   constructor(
     readonly budget: RateBudget,
@@ -40,33 +47,38 @@ export class RateLimiter {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  /** Resolves when one more request fits; callers are served in order. */
-  acquire(): Promise<Release> {
-    const turn = this.queue.then(() => this.takeSlot());
-    this.queue = turn.then(() => undefined);
-    return turn;
+  /**
+   * Resolves when one more request fits. Higher priority first, then first come first served: the collector gives
+   * the next page of a paged report priority, so the longest chain of dependent requests is never kept waiting
+   * behind independent ones (it is the critical path of a collection).
+   */
+  acquire(priority = 0): Promise<Release> {
+    return new Promise<Release>((resolve) => {
+      this.waiters.push({ priority, seq: this.seq++, resolve });
+      this.waiters.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+      this.pump();
+    });
   }
 
-  private async takeSlot(): Promise<Release> {
-    for (;;) {
-      const t = this.now();
-      for (const s of this.slots) if (s.until <= t) this.slots.delete(s);
-      if (this.slots.size < this.budget.requests) {
-        const slot: Slot = { until: Number.POSITIVE_INFINITY };
-        this.slots.add(slot);
-        return () => {
-          if (slot.until !== Number.POSITIVE_INFINITY) return;
-          slot.until = this.now() + this.budget.seconds * 1000;
-          this.wakeUp?.();
-        };
-      }
-      const next = Math.min(...[...this.slots].map((s) => s.until));
-      // All slots in flight: wait for a response; otherwise until the earliest slot frees (or a response arrives).
-      await new Promise<void>((resolve) => {
-        this.wakeUp = resolve;
-        if (Number.isFinite(next)) void this.sleep(Math.max(0, next - t)).then(resolve);
+  private pump(): void {
+    const t = this.now();
+    for (const s of this.slots) if (s.until <= t) this.slots.delete(s);
+    while (this.waiters.length > 0 && this.slots.size < this.budget.requests) {
+      const slot: Slot = { until: Number.POSITIVE_INFINITY };
+      this.slots.add(slot);
+      this.waiters.shift()!.resolve(() => {
+        if (slot.until !== Number.POSITIVE_INFINITY) return;
+        slot.until = this.now() + this.budget.seconds * 1000;
+        this.pump();
       });
-      this.wakeUp = null;
     }
+    if (this.waiters.length === 0 || this.sleeping) return;
+    const next = Math.min(...[...this.slots].map((s) => s.until));
+    if (!Number.isFinite(next)) return; // every slot in flight: a response will pump again
+    this.sleeping = true;
+    void this.sleep(Math.max(0, next - t)).then(() => {
+      this.sleeping = false;
+      this.pump();
+    });
   }
 }

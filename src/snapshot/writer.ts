@@ -59,9 +59,14 @@ export class NdjsonWriter {
 
   /** Appends rows as NDJSON lines in one write. */
   async write(rows: readonly unknown[]): Promise<void> {
-    if (rows.length === 0) return;
+    await this.writeLines(rows.map((row) => JSON.stringify(row)));
+  }
+
+  /** Appends already serialised JSON values, one per line, in one write. */
+  async writeLines(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
     let chunk = '';
-    for (const row of rows) chunk += JSON.stringify(row) + '\n';
+    for (const line of lines) chunk += line + '\n';
     const buf = Buffer.from(chunk, 'utf8');
     this.hash.update(buf);
     this.bytes += buf.length;
