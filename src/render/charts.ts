@@ -21,7 +21,7 @@ export const OKABE_ITO = {
 
 /** Width of every chart in CSS px: the A4 text block (210 mm − 2 × 16 mm margins ≈ 672 px) minus a little air. */
 export const CHART_WIDTH = 660;
-const BAR_STEP = 22;
+const BAR_STEP = 17;
 const TEXT_COLOR = '#1f2933';
 const GRID_COLOR = '#e3e7eb';
 
@@ -178,7 +178,7 @@ function adminsSpec(chart: ChartData): TopLevelSpec {
   const labels = [...new Set(chart.rows.map((r) => r.label))];
   return {
     width: CHART_WIDTH,
-    height: { step: 34 },
+    height: { step: 24 },
     autosize,
     padding: { left: 4, right: 40, top: 4, bottom: 4 },
     config: baseConfig(),
@@ -204,6 +204,131 @@ function adminsSpec(chart: ChartData): TopLevelSpec {
   };
 }
 
+const GREY = '#9aa5b1';
+
+function strengthSpec(chart: ChartData): TopLevelSpec {
+  const groups = ['Phishing-resistant', 'MFA capable', 'Weak or none'];
+  const values = chart.rows
+    .filter((r) => r.share !== null)
+    .map((r) => ({ label: r.label, share: r.share, group: r.group, text: r.shareText }));
+  return {
+    width: CHART_WIDTH,
+    height: { step: 20 },
+    autosize,
+    padding: { left: 4, right: 40, top: 4, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: chart.rows.map((r) => r.label), title: null, axis: { ticks: false, domain: false, labelPadding: 6 } },
+      x: { field: 'share', type: 'quantitative', title: 'Share of users in scope', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+    },
+    layer: [
+      {
+        mark: { type: 'bar', cornerRadiusEnd: 2, height: { band: 0.7 } },
+        encoding: {
+          color: { field: 'group', type: 'nominal', scale: { domain: groups, range: [OKABE_ITO.bluishGreen, OKABE_ITO.blue, OKABE_ITO.vermillion] } },
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle' }, encoding: { text: { field: 'text' } } },
+    ],
+  };
+}
+
+/** Upper end of a rate axis: a little above the largest rate or limit, in tenths, at most 100 %. */
+function rateDomainMax(chart: ChartData): number {
+  const top = Math.max(0.05, chart.threshold?.value ?? 0, ...chart.rows.map((r) => r.share ?? 0));
+  return Math.min(1, Math.ceil(top * 1.25 * 10) / 10);
+}
+
+function failureSpec(chart: ChartData): TopLevelSpec {
+  const groups = ['Above the limit', 'Within the limit', 'Too few attempts to judge'];
+  const values = chart.rows
+    .filter((r) => r.share !== null)
+    .map((r) => ({ label: r.label, share: r.share, group: r.group, text: `${r.shareText} (${r.countText.replace(' / ', '/')})` }));
+  const spec = {
+    width: CHART_WIDTH,
+    height: { step: 13 },
+    autosize,
+    padding: { left: 4, right: 70, top: 4, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: chart.rows.map((r) => r.label), title: null, axis: { ticks: false, domain: false, labelPadding: 6 } },
+      x: {
+        field: 'share',
+        type: 'quantitative',
+        title: 'Failed attempts, share of attempts',
+        axis: { format: '.0%', tickCount: 8 },
+        scale: { domain: [0, rateDomainMax(chart)] },
+      },
+    },
+    layer: [
+      {
+        mark: { type: 'bar', cornerRadiusEnd: 2, height: { band: 0.72 } },
+        encoding: {
+          color: { field: 'group', type: 'nominal', scale: { domain: groups, range: [OKABE_ITO.vermillion, OKABE_ITO.blue, GREY] } },
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle', fontSize: 9 }, encoding: { text: { field: 'text' } } },
+      ...(chart.threshold
+        ? [
+            {
+              // its own one-row data, or the rule would be drawn once per bar
+              data: { values: [{ limit: chart.threshold.value }] },
+              mark: { type: 'rule', strokeDash: [4, 3], color: TEXT_COLOR, strokeWidth: 1.2 },
+              encoding: { x: { field: 'limit', type: 'quantitative' }, y: null },
+            },
+          ]
+        : []),
+    ],
+  };
+  return spec as unknown as TopLevelSpec;
+}
+
+const TREND_COLORS = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.bluishGreen, OKABE_ITO.orange, OKABE_ITO.reddishPurple, OKABE_ITO.skyBlue, OKABE_ITO.black];
+const TREND_SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'wedge'];
+
+function trendSpec(chart: ChartData): TopLevelSpec {
+  const values = chart.series.flatMap((s, i) =>
+    s.points
+      .filter((p) => p.value !== null)
+      .map((p) => ({ series: s.label, order: i, asOf: p.asOf, date: p.dateLabel, share: p.value })),
+  );
+  const dates = [...new Map(chart.series.flatMap((s) => s.points.map((p) => [p.asOf, p.dateLabel] as const))).entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, label]) => label);
+  const labels = chart.series.map((s) => s.label);
+  // the legend wraps in rows of four: a single horizontal row would run off the chart
+  const legend = { columns: 4, columnPadding: 14, rowPadding: 4 };
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    sort: labels,
+    scale: { domain: labels, range: TREND_COLORS.slice(0, labels.length) },
+    legend,
+  };
+  return {
+    width: CHART_WIDTH,
+    height: 220,
+    autosize,
+    padding: { left: 4, right: 16, top: 8, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    encoding: {
+      x: { field: 'date', type: 'ordinal', sort: dates, title: null, axis: { labelAngle: 0 } },
+      y: { field: 'share', type: 'quantitative', title: 'Share', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+      color,
+    },
+    layer: [
+      { mark: { type: 'line', strokeWidth: 2 } },
+      {
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: { shape: { field: 'series', type: 'nominal', sort: labels, scale: { domain: labels, range: TREND_SHAPES.slice(0, labels.length) }, legend } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
 /** The Vega-Lite spec of one chart (exported for tests and for anyone who wants the chart elsewhere). */
 export function chartSpec(chart: ChartData, brandColor: string): TopLevelSpec {
   switch (chart.id) {
@@ -213,6 +338,13 @@ export function chartSpec(chart: ChartData, brandColor: string): TopLevelSpec {
       return funnelSpec(chart);
     case 'admins':
       return adminsSpec(chart);
+    case 'strength':
+      return strengthSpec(chart);
+    case 'sspr-failure':
+    case 'registration-failure':
+      return failureSpec(chart);
+    case 'trend':
+      return trendSpec(chart);
   }
 }
 
@@ -254,7 +386,7 @@ export async function renderChartSvg(chart: ChartData, brandColor: string): Prom
   try {
     const raw = await view.toSVG();
     const svg = scopeIds(raw, `chart-${chart.id}`)
-      .replace(/^<svg /, `<svg role="img" aria-label="${chart.title.replace(/[&<>"]/g, '')}" `)
+      .replace(/^<svg /, `<svg role="img" aria-label="${chart.alt.replace(/[&<>"]/g, '')}" `)
       .replace(/ width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/, ' width="$1" height="$2" preserveAspectRatio="xMinYMin meet"');
     assertInert(svg);
     return svg;

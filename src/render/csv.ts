@@ -69,9 +69,15 @@ async function write(out: Writable, chunk: string): Promise<void> {
 
 /**
  * Reads `ndjsonPath` (one AffectedUser per line; blank lines ignored) and writes the CSV to `csvPath`.
- * Throws on a line that is not a valid AffectedUser, naming the line.
+ * Throws on a line that is not a valid AffectedUser, naming the line. `transform` rewrites each row before it
+ * is written or kept in `head` (pseudonymised packs, redact.ts); the hash is always of the sidecar as read.
  */
-export async function writeWorklistCsv(ndjsonPath: string, csvPath: string, headLimit: number): Promise<WorklistResult> {
+export async function writeWorklistCsv(
+  ndjsonPath: string,
+  csvPath: string,
+  headLimit: number,
+  transform?: (user: AffectedUser) => AffectedUser,
+): Promise<WorklistResult> {
   const hash = createHash('sha256');
   const input = createReadStream(ndjsonPath);
   input.on('data', (chunk) => hash.update(chunk));
@@ -95,8 +101,9 @@ export async function writeWorklistCsv(ndjsonPath: string, csvPath: string, head
       }
       const user = AffectedUserSchema.safeParse(parsed);
       if (!user.success) throw new Error(`${ndjsonPath}: line ${lineNo} is not an affected-user row (${user.error.issues[0]?.message ?? 'invalid'})`);
-      if (head.length < headLimit) head.push(user.data);
-      await write(out, csvRow(user.data));
+      const row = transform ? transform(user.data) : user.data;
+      if (head.length < headLimit) head.push(row);
+      await write(out, csvRow(row));
       rows++;
     }
     out.end();
@@ -108,4 +115,27 @@ export async function writeWorklistCsv(ndjsonPath: string, csvPath: string, head
     throw err;
   }
   return { rows, head, sha256: hash.digest('hex') };
+}
+
+export interface WorklistIndexRow {
+  severity: string;
+  checkId: string;
+  title: string;
+  users: number;
+  /** the remediation summary: what to do for every user of the file */
+  action: string;
+  steps: readonly string[];
+  file: string;
+}
+
+/**
+ * worklists/index.csv: one row per worklist, most severe first, so the people who fix things see each action,
+ * its size and its file at a glance.
+ */
+export function worklistIndexCsv(rows: readonly WorklistIndexRow[]): string {
+  const head = ['severity', 'checkId', 'title', 'users', 'action', 'steps', 'file'];
+  const lines = rows.map((r) =>
+    [r.severity, r.checkId, r.title, String(r.users), r.action, r.steps.map((s, i) => `${i + 1}. ${s}`).join(' '), r.file].map(csvCell).join(','),
+  );
+  return BOM + [head.join(','), ...lines].join(EOL) + EOL;
 }

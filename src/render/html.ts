@@ -2,10 +2,11 @@
  * View data → one self-contained HTML document (Handlebars). Data is only ever placed with {{ }}, which escapes
  * it; the only unescaped inserts are our own CSS and our own chart SVG, marked as SafeString here.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import { PROJECT_ROOT } from '../version.js';
+import { UsageError } from '../errors.js';
 import type { ReportView } from './view-model.js';
 
 export const TEMPLATES_DIR = join(PROJECT_ROOT, 'templates');
@@ -65,16 +66,122 @@ export function loadStyles(): string {
 
 type Template = (context: unknown) => string;
 
-/** Compiles templates/report.hbs with every templates/partials/*.hbs registered under its file name. */
-export function compileReportTemplate(): Template {
+/** The optional stylesheet of a templates override folder, after the built-in styles (it may override any rule). */
+export const BRAND_STYLESHEET = 'brand.css';
+const MAX_ASSET_BYTES = 5 * 1024 * 1024;
+const ASSET_TYPES: Record<string, string> = {
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * templatesDir/brand.css with every url(...) it names (fonts, images: files in the templates folder) embedded as
+ * a data: URI, because the page may load nothing (CSP). A remote URL, an @import, a file outside the folder or a
+ * "</style" that would end the style element is refused rather than silently dropped.
+ */
+export function brandStylesheet(templatesDir: string | undefined): string {
+  if (!templatesDir) return '';
+  const path = join(templatesDir, BRAND_STYLESHEET);
+  if (!existsSync(path)) return '';
+  const css = readFileSync(path, 'utf8');
+  const where = `${path}`;
+  if (/<\/style/i.test(css)) throw new UsageError(`${where} contains "</style", which would end the report's style element.`);
+  if (/@import\b/i.test(css)) throw new UsageError(`${where} uses @import; put the rules in ${BRAND_STYLESHEET} itself.`);
+  const root = resolve(templatesDir);
+  return css.replace(/url\(\s*(['"]?)([^'")]*)\1\s*\)/gi, (whole, _q: string, ref: string) => {
+    const target = ref.trim();
+    if (target.startsWith('data:') || target.startsWith('#')) return whole;
+    if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(target)) {
+      throw new UsageError(`${where} refers to ${target}; the report loads nothing from outside, so give a file in ${templatesDir}.`);
+    }
+    const file = resolve(root, target);
+    const rel = relative(root, file);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new UsageError(`${where} refers to ${target}, outside ${templatesDir}.`);
+    const type = ASSET_TYPES[extname(file).toLowerCase()];
+    if (!type) throw new UsageError(`${where} refers to ${target}; only ${Object.keys(ASSET_TYPES).join(', ')} files can be embedded.`);
+    let bytes: Buffer;
+    try {
+      if (statSync(file).size > MAX_ASSET_BYTES) throw new UsageError(`${file} is larger than 5 MB; it is embedded in the report.`);
+      bytes = readFileSync(file);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`${where}: cannot read ${target} (${(err as Error).message}).`);
+    }
+    return `url("data:${type};base64,${bytes.toString('base64')}")`;
+  });
+}
+
+/** Partial names a templates override may replace: the file names of templates/partials/*.hbs. */
+export function builtInPartials(): string[] {
+  return readdirSync(join(TEMPLATES_DIR, 'partials'))
+    .filter((f) => f.endsWith('.hbs'))
+    .map((f) => basename(f, '.hbs'))
+    .sort();
+}
+
+/**
+ * The override folder's partials: every `*.hbs` must be named after a built-in partial (a typo must not be
+ * silently ignored). A team's templates are its own code, so they are compiled like ours (still no script: the
+ * page's CSP forbids it and the PDF is printed with JavaScript disabled).
+ */
+function overridePartials(dir: string): Map<string, string> {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.hbs')).sort();
+  } catch (err) {
+    throw new UsageError(`Cannot read the templates folder ${dir}: ${(err as Error).message}`);
+  }
+  const known = new Set(builtInPartials());
+  const out = new Map<string, string>();
+  for (const file of files) {
+    const name = basename(file, '.hbs');
+    if (!known.has(name)) {
+      throw new UsageError(`${join(dir, file)} does not replace a built-in partial; the names are: ${[...known].join(', ')}.`);
+    }
+    out.set(name, readFileSync(join(dir, file), 'utf8'));
+  }
+  return out;
+}
+
+/**
+ * Compiles templates/report.hbs with every templates/partials/*.hbs registered under its file name; a partial of
+ * the same name in `templatesDir` replaces the built-in one.
+ */
+export function compileReportTemplate(templatesDir?: string): Template {
   const hb = Handlebars.create();
   const partialsDir = join(TEMPLATES_DIR, 'partials');
-  for (const file of readdirSync(partialsDir).filter((f) => f.endsWith('.hbs')).sort()) {
-    hb.registerPartial(basename(file, '.hbs'), readFileSync(join(partialsDir, file), 'utf8'));
+  for (const name of builtInPartials()) {
+    hb.registerPartial(name, readFileSync(join(partialsDir, `${name}.hbs`), 'utf8'));
   }
+  if (templatesDir) for (const [name, text] of overridePartials(templatesDir)) hb.registerPartial(name, text);
   // formatting helpers only: no data logic lives in templates
   hb.registerHelper('plural', (n: unknown, one: unknown, many: unknown) => (n === 1 ? String(one) : String(many)));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   return hb.compile(readFileSync(join(TEMPLATES_DIR, 'report.hbs'), 'utf8'), { strict: true, preventIndent: true });
+}
+
+export type PageSize = 'A4' | 'Letter';
+
+/** Page box in mm; the margins leave room for Chromium's header and footer. */
+export const PAGE_SIZES: Record<PageSize, { width: number; height: number }> = {
+  A4: { width: 210, height: 297 },
+  Letter: { width: 215.9, height: 279.4 },
+};
+export const PAGE_MARGIN_MM = { top: 17, right: 16, bottom: 17, left: 16 } as const;
+
+/** @page rules and the page-dependent sizes (the cover fills exactly one page). */
+export function pageCss(size: PageSize): string {
+  const p = PAGE_SIZES[size];
+  const m = PAGE_MARGIN_MM;
+  const contentHeight = p.height - m.top - m.bottom;
+  return (
+    `@page { size: ${size === 'A4' ? 'A4' : 'letter'}; margin: ${m.top}mm ${m.right}mm ${m.bottom}mm ${m.left}mm; }\n` +
+    `:root { --page-width: ${p.width}mm; --content-width: ${(p.width - m.left - m.right).toFixed(1)}mm; --content-height: ${contentHeight.toFixed(1)}mm; }`
+  );
 }
 
 export interface HtmlInput {
@@ -82,13 +189,21 @@ export interface HtmlInput {
   /** chart SVG by chart id, from charts.ts */
   charts: Readonly<Record<string, string>>;
   primaryColor: string;
+  /** folder whose partials replace the built-in ones */
+  templatesDir?: string;
+  /** the variant printed to PDF: the contents list shows page numbers */
+  pdf?: boolean;
 }
 
-export function renderHtml({ view, charts, primaryColor }: HtmlInput): string {
-  const template = compileReportTemplate();
-  const css = `${loadStyles()}\n/* brand */\n${brandCss(primaryColor)}\n`;
+export function renderHtml({ view, charts, primaryColor, templatesDir, pdf = false }: HtmlInput): string {
+  const template = compileReportTemplate(templatesDir);
+  const custom = brandStylesheet(templatesDir);
+  const css =
+    `${loadStyles()}\n/* page */\n${pageCss(view.meta.pageSize)}\n/* brand */\n${brandCss(primaryColor)}\n` +
+    (custom ? `/* ${BRAND_STYLESHEET} (templates folder) */\n${custom}\n` : '');
   const context = {
     ...view,
+    pdf,
     csp: CONTENT_SECURITY_POLICY,
     css: new Handlebars.SafeString(css),
     charts: view.charts.map((c) => ({

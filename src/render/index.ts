@@ -2,20 +2,29 @@
  * render: results.json (+ its affected-user sidecars) → the audit pack in outDir:
  * audit.html, audit.pdf, summary.md and worklists/<checkId>.csv for every failing finding with affected users.
  * Reads only results types (never the snapshot or the checks); every file appears atomically.
+ *
+ * The PDF is printed twice: the first print tells on which page each section and finding landed (Chromium's
+ * named destinations), the second prints those numbers in the contents. If the first print is longer than
+ * MAX_PDF_PAGES, fewer affected users are listed and it is printed again (budget.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { AuditResult, Finding } from '../engine/results.js';
+import type { AffectedUser, AuditResult, Finding } from '../engine/results.js';
 import { SnapshotError, UsageError } from '../errors.js';
+import { MAX_PDF_PAGES, PAGE_BUDGETS, affectedCaps, type ListedFinding, type PageBudget } from './budget.js';
 import { renderCharts } from './charts.js';
-import { writeWorklistCsv, type WorklistResult } from './csv.js';
-import { brandCss, renderHtml } from './html.js';
+import { worklistIndexCsv, writeWorklistCsv, type WorklistResult } from './csv.js';
+import { brandCss, brandStylesheet, compileReportTemplate, renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { buildViewModel, worklistName, type Branding } from './view-model.js';
+import { addOutline } from './pdf-outline.js';
+import { Pseudonymiser, checkRedactionPaths, loadRedactKey, redactResults, type RedactOptions } from './redact.js';
+import { DEFAULT_REPORT_META, buildViewModel, worklistName, type Branding, type ReportMeta, type ReportView } from './view-model.js';
 
 export { findBrowser } from './browser.js';
-export type { Branding } from './view-model.js';
+export type { Branding, ReportMeta } from './view-model.js';
+export type { RedactMode, RedactOptions } from './redact.js';
+export { MAX_PDF_PAGES } from './budget.js';
 
 export interface RenderOptions {
   /** folder of results.json: affected-user sidecars are relative to it */
@@ -25,13 +34,27 @@ export interface RenderOptions {
   /** default true */
   pdf?: boolean;
   browserPath?: string;
-  /** default 25 */
+  /** affected users listed per finding in the HTML and PDF (config report.maxAffectedInPdf); default 25 */
   maxAffectedInPdf?: number;
+  /** document control and page setup (config `report` section); defaults: draft, version 1.0, A4 */
+  report?: Partial<ReportMeta>;
+  /** a folder whose *.hbs files replace the built-in partials of the same name (config report.templatesDir) */
+  templatesDir?: string;
+  /** an accessible, tagged PDF (--pdf-tagged): about 2× slower and much larger; default false */
+  pdfTagged?: boolean;
+  /** a pseudonymised (or aggregate-only) pack (--redact); outDir must then differ from resultsDir */
+  redact?: RedactOptions;
+  /** where the redaction key variable is read; default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RenderOutput {
   /** paths written, sorted */
   files: string[];
+  /** pages of audit.pdf, when one was printed */
+  pdfPages: number | null;
+  /** affected-user rows listed in the PDF, across all findings */
+  pdfAffectedRows: number | null;
 }
 
 const MAX_LOGO_BYTES = 2 * 1024 * 1024;
@@ -85,12 +108,13 @@ async function writeWorklist(
   resultsDir: string,
   dest: string,
   headLimit: number,
+  transform?: (user: AffectedUser) => AffectedUser,
 ): Promise<WorklistResult> {
   const source = sidecarPath(resultsDir, finding.affected.file);
   return writeAtomically(dest, async (tmp) => {
     let result: WorklistResult;
     try {
-      result = await writeWorklistCsv(source, tmp, headLimit);
+      result = await writeWorklistCsv(source, tmp, headLimit, transform);
     } catch (err) {
       throw new SnapshotError(`Cannot read the affected users of ${finding.checkId} from ${source}: ${(err as Error).message}`);
     }
@@ -107,55 +131,194 @@ async function writeWorklist(
   });
 }
 
-export async function renderPack(results: AuditResult, opts: RenderOptions): Promise<RenderOutput> {
+function checkReportMeta(report: Partial<ReportMeta> | undefined): ReportMeta {
+  const meta: ReportMeta = { ...DEFAULT_REPORT_META };
+  for (const [k, v] of Object.entries(report ?? {})) if (v !== undefined) (meta as unknown as Record<string, unknown>)[k] = v;
+  if (meta.pageSize !== 'A4' && meta.pageSize !== 'Letter') throw new UsageError(`report page size must be A4 or Letter, got ${JSON.stringify(meta.pageSize)}`);
+  if (meta.status !== 'draft' && meta.status !== 'final') throw new UsageError(`report status must be draft or final, got ${JSON.stringify(meta.status)}`);
+  return meta;
+}
+
+type WithAffected = Finding & { affected: NonNullable<Finding['affected']> };
+
+/** The contents list with page numbers from a print's layout ('0' where unknown: same width, same line breaks). */
+function withPageNumbers(view: ReportView, pages: ReadonlyMap<string, number> | null): ReportView {
+  return { ...view, toc: view.toc.map((e) => ({ ...e, page: String(pages?.get(e.anchor) ?? 0) })) };
+}
+
+function rowsListed(view: ReportView): number {
+  return view.findings.reduce((n, f) => n + (f.affected?.rows.length ?? 0), 0);
+}
+
+function sameLayout(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+export async function renderPack(input: AuditResult, opts: RenderOptions): Promise<RenderOutput> {
   const { branding, outDir } = opts;
   brandCss(branding.primaryColor); // fails early on a colour that is not #rrggbb
   const maxAffected = opts.maxAffectedInPdf ?? 25;
   if (!Number.isInteger(maxAffected) || maxAffected < 0) {
     throw new UsageError(`maxAffectedInPdf must be a whole number ≥ 0, got ${maxAffected}`);
   }
+  const report = checkReportMeta(opts.report);
+  if (opts.templatesDir) {
+    // a bad override fails before anything is written
+    compileReportTemplate(opts.templatesDir);
+    brandStylesheet(opts.templatesDir);
+  }
   const logo = branding.logoFile ? await logoDataUri(branding.logoFile) : null;
+  let pseudonymiser: Pseudonymiser | null = null;
+  if (opts.redact) {
+    checkRedactionPaths(opts.redact, outDir, opts.resultsDir);
+    const key = await loadRedactKey(opts.redact, opts.env ?? process.env);
+    pseudonymiser = Pseudonymiser.create(key, opts.redact.mode, opts.redact.mappingFile);
+  }
+  const aggregate = opts.redact?.mode === 'aggregate';
+  try {
+    const results = pseudonymiser ? redactResults(input, pseudonymiser) : input;
+    const output = await renderRedactedOrNot(results, opts, { report, logo, maxAffected, pseudonymiser, aggregate });
+    pseudonymiser?.commit();
+    return output;
+  } catch (err) {
+    pseudonymiser?.abort();
+    throw err;
+  }
+}
+
+interface Prepared {
+  report: ReportMeta;
+  logo: string | null;
+  maxAffected: number;
+  pseudonymiser: Pseudonymiser | null;
+  aggregate: boolean;
+}
+
+async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, prep: Prepared): Promise<RenderOutput> {
+  const { branding, outDir } = opts;
+  const { report, logo, maxAffected, pseudonymiser, aggregate } = prep;
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
 
-  const withWorklist = results.findings
-    .filter((f): f is Finding & { affected: NonNullable<Finding['affected']> } => f.status === 'fail' && f.affected !== null)
-    .sort((a, b) => (a.checkId < b.checkId ? -1 : a.checkId > b.checkId ? 1 : 0));
+  // the tables list failing findings and those met only by exception (budget.ts shares the rows out)
+  const listed: ListedFinding[] = results.findings
+    .filter((f) => (f.status === 'fail' || f.status === 'excepted') && f.affected !== null)
+    .map((f) => ({ checkId: f.checkId, count: f.affected?.count ?? 0 }));
+  const capsFor = (rows: number) => affectedCaps(listed, maxAffected, rows);
+  const [firstBudget, ...fallbacks] = PAGE_BUDGETS as [PageBudget, ...PageBudget[]];
+  const headLimit = Math.max(0, ...capsFor(firstBudget.affectedRows).values());
+
+  const withWorklist = aggregate
+    ? []
+    : results.findings
+        .filter((f): f is WithAffected => f.status === 'fail' && f.affected !== null)
+        .sort((a, b) => (a.checkId < b.checkId ? -1 : a.checkId > b.checkId ? 1 : 0));
   const affectedHead = new Map<string, WorklistResult['head']>();
   const worklists = new Map<string, string>();
   if (withWorklist.length > 0) await mkdir(join(outDir, 'worklists'), { recursive: true });
+  const transform = pseudonymiser ? (u: AffectedUser) => pseudonymiser.user(u) : undefined;
   for (const finding of withWorklist) {
     const rel = `worklists/${worklistName(finding.checkId)}`;
-    if ([...worklists.values()].includes(rel)) throw new SnapshotError(`Two failing findings would both write ${rel}.`);
+    if ([...worklists.values()].includes(rel) || rel === 'worklists/index.csv') throw new SnapshotError(`Two files would both be ${rel}.`);
     const dest = join(outDir, rel);
-    const result = await writeWorklist(finding, opts.resultsDir, dest, maxAffected);
+    const result = await writeWorklist(finding, opts.resultsDir, dest, headLimit, transform);
     affectedHead.set(finding.checkId, result.head);
     worklists.set(finding.checkId, rel);
     files.push(dest);
   }
+  if (withWorklist.length > 0) {
+    const severityRank = (f: Finding) => ['critical', 'high', 'medium', 'low', 'info'].indexOf(f.severity);
+    const rows = [...withWorklist]
+      .sort((a, b) => severityRank(a) - severityRank(b) || (a.checkId < b.checkId ? -1 : a.checkId > b.checkId ? 1 : 0))
+      .map((f) => ({
+        severity: f.severity,
+        checkId: f.checkId,
+        title: f.title,
+        users: f.affected.count,
+        action: f.remediation.summary,
+        steps: f.remediation.steps,
+        file: worklistName(f.checkId),
+      }));
+    const indexPath = join(outDir, 'worklists', 'index.csv');
+    await writeAtomically(indexPath, (tmp) => writeFile(tmp, worklistIndexCsv(rows), 'utf8'));
+    files.push(indexPath);
+  }
 
-  const view = buildViewModel(results, { branding, logoDataUri: logo, maxAffectedInPdf: maxAffected, affectedHead, worklists });
+  const viewFor = (budget: PageBudget) =>
+    buildViewModel(results, {
+      branding,
+      logoDataUri: logo,
+      maxAffectedInPdf: maxAffected,
+      affectedHead,
+      worklists,
+      affectedCaps: capsFor(budget.affectedRows),
+      listCap: budget.listCap,
+      report,
+      redaction: opts.redact?.mode ?? null,
+    });
+  const view = viewFor(firstBudget);
   const charts = await renderCharts(view.charts, branding.primaryColor);
-  const html = renderHtml({ view, charts, primaryColor: branding.primaryColor });
+  const htmlOf = (v: ReportView, pdf: boolean) =>
+    renderHtml({ view: v, charts, primaryColor: branding.primaryColor, templatesDir: opts.templatesDir, pdf });
 
   const htmlPath = join(outDir, 'audit.html');
-  await writeAtomically(htmlPath, (tmp) => writeFile(tmp, html, 'utf8'));
+  await writeAtomically(htmlPath, (tmp) => writeFile(tmp, htmlOf(view, false), 'utf8'));
   files.push(htmlPath);
   const mdPath = join(outDir, 'summary.md');
   await writeAtomically(mdPath, (tmp) => writeFile(tmp, renderMarkdown(view), 'utf8'));
   files.push(mdPath);
 
+  let pdfPages: number | null = null;
+  let pdfAffectedRows: number | null = null;
   if (opts.pdf !== false) {
     // loaded only when needed: puppeteer is the slowest import of the tool
-    const { htmlToPdf } = await import('./pdf.js');
-    const { pdf } = await htmlToPdf(html, {
+    const { PdfSession, readPdfLayout } = await import('./pdf.js');
+    const session = await PdfSession.open({
       browserPath: opts.browserPath,
       organisation: view.cover.organisation,
       classification: view.cover.classification ?? undefined,
+      documentLabel: `Authentication methods audit · v${view.meta.version}${view.meta.isDraft ? ' · DRAFT' : ''}`,
+      // by default every page names the evidence it was computed from
+      footer: view.meta.footer ?? `Snapshot ${view.meta.date} · manifest ${view.cover.manifestSha256.slice(0, 12)}…`,
+      pageSize: report.pageSize,
+      tagged: opts.pdfTagged === true,
     });
+    let pdf: Uint8Array;
+    try {
+      let pdfView = view;
+      pdf = await session.print(htmlOf(withPageNumbers(pdfView, null), true));
+      let layout = readPdfLayout(pdf);
+      for (const budget of fallbacks) {
+        if (layout.pageCount <= MAX_PDF_PAGES) break;
+        pdfView = viewFor(budget);
+        pdf = await session.print(htmlOf(withPageNumbers(pdfView, null), true));
+        layout = readPdfLayout(pdf);
+      }
+      // the numbers have the width of the placeholders, so a second print normally lands everything on the
+      // same pages; if not, print once more with the corrected numbers
+      for (let attempt = 0; attempt < 2; attempt++) {
+        pdf = await session.print(htmlOf(withPageNumbers(pdfView, layout.destinations), true));
+        const again = readPdfLayout(pdf);
+        const stable = sameLayout(again.destinations, layout.destinations);
+        layout = again;
+        if (stable) break;
+      }
+      pdfPages = layout.pageCount;
+      pdfAffectedRows = rowsListed(pdfView);
+      // bookmarks: the contents entries, pointing where the contents links point
+      pdf = addOutline(
+        pdf,
+        pdfView.toc.map((e) => ({ title: e.no ? `${e.no} ${e.title}` : e.title, dest: e.anchor, level: e.level === 1 ? 1 : 2 })),
+        new Set(layout.destinations.keys()),
+      );
+    } finally {
+      await session.close();
+    }
     const pdfPath = join(outDir, 'audit.pdf');
     await writeAtomically(pdfPath, (tmp) => writeFile(tmp, pdf));
     files.push(pdfPath);
   }
-  return { files: files.sort() };
+  return { files: files.sort(), pdfPages, pdfAffectedRows };
 }

@@ -32,23 +32,27 @@ export function renderMarkdown(view: ReportView): string {
   out.push(`# Authentication methods audit: ${md(c.organisation)}`);
   out.push('');
   if (c.classification) out.push(`**Classification: ${md(c.classification)}**`, '');
+  if (view.redaction) out.push(`**Redacted copy.** ${md(view.redaction.text)}`, '');
   out.push(
+    `- Document: version ${md(view.meta.version)}, ${view.meta.isDraft ? 'draft' : 'final'}${c.auditPeriod ? `, audit period ${md(c.auditPeriod)}` : ''}`,
     `- Tenant: ${md(c.tenantId)} (${md(c.cloud)})`,
     `- Snapshot collected: ${md(c.collectedAt)}`,
     `- Tool: ${md(c.toolName)} ${md(c.toolVersion)}, results schema ${c.schemaVersion}`,
     `- Snapshot manifest SHA-256: ${md(c.manifestSha256)}`,
   );
   if (!c.complete) out.push('- **The snapshot is incomplete**: checks that need a missing source are reported as not evaluated.');
-  out.push('', `${md(s.headline)}`, '');
+  out.push('', `**${md(s.posture.label)}.** ${md(s.headline)}`, '');
 
   out.push('## Headline metrics', '');
   out.push(
     table(
-      ['Metric', 'Value', 'Users'],
+      ['Metric', 'Value', 'Users', 'Target', 'Change'],
       s.scoreCards.map((card) => [
         `${md(card.title)}${card.lowerIsBetter ? ' (lower is better)' : ''}`,
         md(card.value),
         md(card.fraction || '—'),
+        card.target ? `${md(card.target)} (${md(card.verdictText)})` : '—',
+        card.trend ? `${card.trend.arrow} ${md(card.trend.delta)} ${md(card.trend.since)}` : '—',
       ]),
     ),
     '',

@@ -14,6 +14,44 @@ import type {
   SourceStatus,
 } from '../engine/results.js';
 import { SEVERITIES } from '../engine/results.js';
+import {
+  anchorFor,
+  breakParts,
+  cleanProse,
+  compareStrings,
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatInt,
+  formatNumber,
+  formatPercent,
+  formatPoints,
+  formatSignedInt,
+  frameworkShort,
+  lookup,
+  visibleText,
+  worklistName,
+} from './format.js';
+import { charts, fraction, metricTitle, thresholdValue, type ChartData, type Info } from './view-charts.js';
+import { GLOSSARY, SCORE_CARDS, THRESHOLD_TEXT, type GlossaryEntry } from './view-text.js';
+
+// kept importable from here: summary, step summary and verify use them
+export {
+  breakParts,
+  cleanProse,
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatInt,
+  formatNumber,
+  formatPercent,
+  formatPoints,
+  methodLabel,
+  visibleText,
+  worklistName,
+} from './format.js';
+export { CHART_ROW_CAP, METHOD_METRIC_PREFIX, REGISTRATION_FAILURE_PREFIX, SSPR_FAILURE_PREFIX } from './view-charts.js';
+export type { ChartData, ChartId, ChartRow, TableCell, TrendSeries } from './view-charts.js';
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   critical: 'Critical',
@@ -40,7 +78,7 @@ const SOURCE_STATUS_LABEL: Record<SourceStatus, string> = {
   not_collected: 'Not collected',
 };
 
-/** The metrics on the executive summary's score cards, in display order. */
+/** The headline metrics (summary.md and the CI step summary), in display order. */
 export const HEADLINE_METRICS: ReadonlyArray<{ id: string; title: string; of: string; lowerIsBetter: boolean }> = [
   { id: 'mfa.capable', title: 'MFA capable', of: 'users', lowerIsBetter: false },
   { id: 'phishing_resistant.registered', title: 'Phishing-resistant method', of: 'users', lowerIsBetter: false },
@@ -50,103 +88,9 @@ export const HEADLINE_METRICS: ReadonlyArray<{ id: string; title: string; of: st
   { id: 'sspr.capable', title: 'SSPR capable', of: 'users', lowerIsBetter: false },
 ];
 
-export const METHOD_METRIC_PREFIX = 'methods.registered.';
-const POPULATION_METRIC = 'users.in_scope';
 
-/**
- * Readable names for methodsRegistered tokens (graph-api.md §4 and §D.3). Tokens not listed are shown verbatim:
- * the list is free text and Microsoft adds values.
- */
-const METHOD_LABEL: Record<string, string> = {
-  email: 'Email',
-  mobilePhone: 'Mobile phone',
-  alternateMobilePhone: 'Alternate mobile phone',
-  officePhone: 'Office phone',
-  securityQuestion: 'Security questions',
-  microsoftAuthenticatorPush: 'Authenticator push',
-  microsoftAuthenticatorPasswordless: 'Authenticator passwordless',
-  softwareOneTimePasscode: 'Software OATH token',
-  hardwareOneTimePasscode: 'Hardware OATH token',
-  windowsHelloForBusiness: 'Windows Hello for Business',
-  fido2SecurityKey: 'FIDO2 security key',
-  fido2: 'FIDO2 security key',
-  passKeyDeviceBound: 'Passkey (device-bound)',
-  passKeyDeviceBoundAuthenticator: 'Passkey in Authenticator',
-  passKeyDeviceBoundWindowsHello: 'Passkey in Windows Hello',
-  passKeySynced: 'Passkey (synced)',
-  temporaryAccessPass: 'Temporary Access Pass',
-  macOsSecureEnclaveKey: 'macOS Platform Credential',
-  externalAuthMethod: 'External authentication method',
-};
-
-// ---------------------------------------------------------------------------------------------------------------
-// Text hygiene
-
-/**
- * Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069) can make a name read differently from
- * what it is ("Invoice\u202Egpj.exe" shows as "Invoiceexe.jpg"). We show them as visible markers instead.
- */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
-/** C0 and C1 control characters and DEL. */
-const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/g;
-const CONTROL_CHARS_EXCEPT_TAB_NL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-function marker(ch: string): string {
-  return `[U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`;
-}
-
-/** For identifiers and names from the tenant: every control and bidi character becomes a visible marker. */
-export function visibleText(s: string): string {
-  return s.replace(BIDI_CONTROLS, marker).replace(CONTROL_CHARS, marker);
-}
-
-/** For prose (messages, rationale, reasons): keeps tabs and line breaks, marks every other control character. */
-export function cleanProse(s: string): string {
-  return s.replace(BIDI_CONTROLS, marker).replace(CONTROL_CHARS_EXCEPT_TAB_NL, marker);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Number and date formatting (no Intl/locale dependence, so output is the same on every machine)
-
-export function formatInt(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  const digits = Math.round(Math.abs(n)).toString();
-  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-export function formatNumber(n: number): string {
-  if (Number.isInteger(n)) return formatInt(n);
-  const [int = '0', frac = ''] = Math.abs(n).toString().split('.');
-  return (n < 0 ? '-' : '') + formatInt(Number(int)) + (frac ? `.${frac}` : '');
-}
-
-export function formatPercent(ratio: number | null | undefined): string {
-  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return 'n/a';
-  return `${(Math.round(ratio * 1000) / 10).toFixed(1)}%`;
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "27 Nov 2026, 09:14 UTC" from an ISO timestamp; the input string itself when it does not parse. */
-export function formatDateTime(iso: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return iso;
-  const d = new Date(t);
-  const pad = (n: number) => n.toString().padStart(2, '0');
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
-}
-
-/**
- * A long identifier split after ".", "@", "_" and "/", so the template can offer a line break there (<wbr>)
- * instead of the browser cutting "onmicrosoft.com" into "onmicrosoft.co" + "m". Joined, the parts are the input.
- */
-export function breakParts(s: string): string[] {
-  return s.split(/(?<=[.@_/])/);
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** Longest list of any kind the report prints (chart bars, metrics, role ids …); the rest is in results.json. */
+export const LIST_CAP = 40;
 
 const SEVERITY_RANK: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<
   Severity,
@@ -157,16 +101,6 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || compareStrings(a.checkId, b.checkId),
   );
-}
-
-/** A check id as a file name: anything but [A-Za-z0-9._-] becomes "_" and no leading dot, so it stays in worklists/. */
-export function worklistName(checkId: string): string {
-  const safe = checkId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-  return `${safe || '_'}.csv`;
-}
-
-export function methodLabel(token: string): string {
-  return METHOD_LABEL[token] ?? token;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -182,6 +116,35 @@ export interface Branding {
   classification?: string;
 }
 
+/** Document control of the pack (config `report` section). */
+export interface ReportMeta {
+  /** draft adds a DRAFT watermark on every page */
+  status: 'draft' | 'final';
+  version: string;
+  preparer?: string;
+  reviewer?: string;
+  /** e.g. "Q4 2026" */
+  auditPeriod?: string;
+  /** text in the PDF footer of every page */
+  footer?: string;
+  pageSize: 'A4' | 'Letter';
+}
+
+export const DEFAULT_REPORT_META: ReportMeta = { status: 'draft', version: '1.0', pageSize: 'A4' };
+
+export interface TrendView {
+  /** ▲ / ▼ / ▶ */
+  arrow: string;
+  /** "+2.1 pts" */
+  delta: string;
+  /** better | worse | same: the colour of the arrow */
+  tone: 'better' | 'worse' | 'same';
+  /** "since 30 Sep 2026" */
+  since: string;
+  /** "up 2.1 points since 30 Sep 2026 (better)" for screen readers and text extraction */
+  text: string;
+}
+
 export interface ScoreCard {
   id: string;
   title: string;
@@ -193,6 +156,14 @@ export interface ScoreCard {
   missing: boolean;
   lowerIsBetter: boolean;
   description: string;
+  /** "≥ 95.0%"; null when no check judges the metric */
+  target: string | null;
+  /** 0–100, position of the target tick on the bar */
+  targetPercent: number | null;
+  /** met | missed | unknown (no value or no target) */
+  verdict: 'met' | 'missed' | 'none';
+  verdictText: string;
+  trend: TrendView | null;
 }
 
 export interface SeverityCount {
@@ -206,35 +177,6 @@ export interface StatusCount {
   status: FindingStatus;
   label: string;
   count: number;
-}
-
-export interface ChartRow {
-  label: string;
-  /** raw token or metric id, for the data table */
-  key: string;
-  /** share of the denominator, 0–1; null when unknown */
-  share: number | null;
-  count: number | null;
-  denominator: number | null;
-  /** colour group (series) */
-  group: string;
-  shareText: string;
-  countText: string;
-}
-
-export interface ChartData {
-  id: 'methods' | 'funnel' | 'admins';
-  title: string;
-  caption: string;
-  /** what the bar length means */
-  measure: 'count' | 'share';
-  /** headings of the label and key columns in the data table */
-  labelHeading: string;
-  keyHeading: string;
-  /** the data table has a group column (more than one series) */
-  showGroup: boolean;
-  rows: ChartRow[];
-  empty: boolean;
 }
 
 export interface AffectedRow {
@@ -261,6 +203,30 @@ export interface EvidenceRow {
   value: string;
 }
 
+export interface ExceptionView {
+  check: string;
+  checkAnchor: string | null;
+  /** "whole check" or the users/patterns it names */
+  scope: string;
+  scopeParts: string[][];
+  /** "and 12 more" when the list was cut */
+  scopeMore: string;
+  wholeCheck: boolean;
+  owner: string;
+  reason: string;
+  expires: string;
+  expiresIso: string;
+  matched: string;
+}
+
+export interface FindingTrendView {
+  change: 'new' | 'resolved' | 'persisting' | 'unchanged';
+  label: string;
+  previous: string;
+  /** "+12 users since 30 Sep 2026, 4 left"; '' when unknown */
+  movement: string;
+}
+
 export interface FindingView {
   checkId: string;
   anchor: string;
@@ -268,11 +234,14 @@ export interface FindingView {
   title: string;
   severity: Severity;
   severityLabel: string;
+  severityOverridden: boolean;
   status: FindingStatus;
   statusLabel: string;
   isFail: boolean;
   isError: boolean;
   isPass: boolean;
+  isExcepted: boolean;
+  isNotApplicable: boolean;
   message: string;
   rationale: string;
   errorReason: string;
@@ -285,10 +254,25 @@ export interface FindingView {
     more: number;
     moreText: string;
     worklist: string | null;
+    /** rows are not printed (aggregate-only redaction) */
+    withheld: boolean;
   } | null;
+  excepted: { countText: string; wholeCheck: boolean; exceptions: ExceptionView[]; more: string | null } | null;
+  trend: FindingTrendView | null;
   remediation: { summary: string; steps: string[]; links: LinkView[] };
   controls: Array<{ framework: string; id: string; title: string }>;
+  /** control ids grouped by framework, for one compact line each */
+  controlGroups: Array<{ framework: string; ids: string }>;
   requires: string[];
+}
+
+export interface FindingGroup {
+  id: string;
+  title: string;
+  intro: string;
+  findings: FindingView[];
+  /** compact rendering (one short block per finding) */
+  brief: boolean;
 }
 
 export interface SourceView {
@@ -300,11 +284,14 @@ export interface SourceView {
   path: string;
   /** the request path (/{apiVersion}{path}) split at its natural break points */
   requestParts: string[];
+  /** endpoint + request, split */
+  urlParts: string[];
   httpStatus: string;
   errorCode: string;
   errorMessage: string;
   pages: string;
   records: string;
+  bytes: string;
   sha256: string;
   retiredSuccessor: string;
 }
@@ -332,16 +319,78 @@ export interface PrivilegedView {
   roleSetName: string;
   roleSetDescription: string;
   roleCount: string;
+  roleIds: string[];
+  roleIdsMore: string | null;
   eligibleIncluded: string;
   note: string | null;
+  servicePrincipalCount: string;
   servicePrincipals: PrincipalRow[];
   servicePrincipalsMore: string | null;
+  notAssessableCount: string;
   notAssessable: PrincipalRow[];
   notAssessableMore: string | null;
 }
 
+export interface CoverageControlView {
+  id: string;
+  title: string;
+  version: string;
+  status: FindingStatus;
+  statusLabel: string;
+  checks: Array<{ checkId: string; anchor: string; status: FindingStatus; statusLabel: string }>;
+}
+
+export interface CoverageView {
+  framework: string;
+  short: string;
+  title: string;
+  anchor: string;
+  counts: StatusCount[];
+  controls: CoverageControlView[];
+}
+
+/** Checks × frameworks: which controls each check provides evidence for. */
+export interface CoverageMatrix {
+  frameworks: Array<{ short: string; title: string }>;
+  rows: Array<{
+    checkId: string;
+    title: string;
+    anchor: string;
+    status: FindingStatus;
+    statusLabel: string;
+    cells: Array<{ ids: string }>;
+  }>;
+}
+
+export interface TocEntry {
+  no: string;
+  title: string;
+  anchor: string;
+  /** 1 = section, 2 = finding */
+  level: number;
+  /** printed page number (PDF only; '' in the HTML) */
+  page: string;
+  /** a finding's severity and status, shown beside its title */
+  severity: Severity | null;
+  severityLabel: string;
+  status: FindingStatus | null;
+  statusLabel: string;
+}
+
+export interface KeyValue {
+  label: string;
+  value: string;
+  mono: boolean;
+}
+
 export interface ReportView {
   title: string;
+  meta: ReportMeta & {
+    isDraft: boolean;
+    statusLabel: string;
+    /** document date: the snapshot date */
+    date: string;
+  };
   cover: {
     organisation: string;
     logoDataUri: string | null;
@@ -352,12 +401,15 @@ export interface ReportView {
     collectedAt: string;
     collectedAtIso: string;
     asOf: string;
+    auditPeriod: string | null;
     toolName: string;
     toolVersion: string;
     schemaVersion: number;
     manifestSha256: string;
     complete: boolean;
   };
+  documentControl: KeyValue[];
+  toc: TocEntry[];
   summary: {
     scoreCards: ScoreCard[];
     severityCounts: SeverityCount[];
@@ -367,58 +419,114 @@ export interface ReportView {
     errors: number;
     worstFailure: string | null;
     headline: string;
+    posture: { label: string; tone: Severity | 'ok' | 'unknown'; text: string };
+    /** "Compared with the baseline of 30 Sep 2026" */
+    baselineNote: string | null;
+    topRisks: FindingView[];
     keyFindings: FindingView[];
   };
   charts: ChartData[];
   findings: FindingView[];
+  findingGroups: FindingGroup[];
+  coverage: CoverageView[];
+  coverageMatrix: CoverageMatrix;
   definitions: {
     population: string;
     admins: string;
+    includeGuests: string;
+    excludeUpnPatterns: string[];
+    excludeUpnPatternsMore: string | null;
+    breakGlassAccounts: string[];
+    breakGlassAccountsMore: string | null;
     tokenSets: Array<{ name: string; tokens: string[] }>;
     privileged: PrivilegedView;
-    thresholds: Array<{ key: string; keyParts: string[]; value: string }>;
+    thresholds: Array<{ key: string; keyParts: string[]; label: string; value: string }>;
+    freshness: KeyValue[];
+    exceptions: ExceptionView[];
+    exceptionsMore: string | null;
   };
   appendix: {
     sources: SourceView[];
     metrics: MetricRow[];
+    /** the same rows, grouped by the source they were computed from */
+    metricGroups: Array<{ source: string; rows: MetricRow[] }>;
+    metricsMore: string | null;
     manifestSha256: string;
     schemaVersion: number;
+    integrity: KeyValue[];
   };
+  glossary: GlossaryEntry[];
+  redaction: { mode: 'pseudonymise' | 'aggregate'; text: string } | null;
 }
 
 export interface ViewModelOptions {
   branding: Branding;
   /** data: URI of the logo, already read and checked */
   logoDataUri: string | null;
+  /** affected users listed per finding (the configured cap) */
   maxAffectedInPdf: number;
   /** first rows of each worklist read from the sidecar, by checkId; falls back to affected.sample */
   affectedHead: ReadonlyMap<string, readonly AffectedUser[]>;
   /** worklist file (relative to outDir) written for a checkId */
   worklists: ReadonlyMap<string, string>;
+  /** rows listed per finding after the page budget, by checkId (budget.ts); default maxAffectedInPdf */
+  affectedCaps?: ReadonlyMap<string, number>;
+  /** longest other list printed (budget.ts); default LIST_CAP */
+  listCap?: number;
+  /** document control; defaults to DEFAULT_REPORT_META */
+  report?: Partial<ReportMeta>;
+  /** the names in `results` were already replaced (redact.ts); aggregate also withholds per-user rows */
+  redaction?: 'pseudonymise' | 'aggregate' | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Builders
+// Builders: metrics and score cards
 
-function metricTitle(info: ReadonlyMap<string, MetricInfo>, id: string, fallback?: string): string {
-  return info.get(id)?.title ?? fallback ?? id;
-}
-
-function fraction(m: MetricValue | undefined): string {
-  if (!m || m.numerator === undefined || m.denominator === undefined) return '';
-  return `${formatInt(m.numerator)} / ${formatInt(m.denominator)}`;
+function isShareKind(kind: MetricInfo['kind'] | undefined, m: MetricValue | undefined): boolean {
+  return kind === 'ratio' || kind === 'share' || (kind === undefined && m?.denominator !== undefined);
 }
 
 function metricValueText(m: MetricValue | undefined, kind: MetricInfo['kind'] | undefined): string {
   if (!m || m.value === null) return 'n/a';
-  if (kind === 'ratio' || kind === 'share' || (kind === undefined && m.denominator !== undefined)) return formatPercent(m.value);
+  if (isShareKind(kind, m)) return formatPercent(m.value);
   return formatNumber(m.value);
 }
 
-function scoreCards(results: AuditResult, info: ReadonlyMap<string, MetricInfo>): ScoreCard[] {
-  return HEADLINE_METRICS.map((h) => {
+function baselineDate(results: AuditResult): string | null {
+  const last = results.trends?.baselines.at(-1);
+  return last ? formatDate(last.asOf) : null;
+}
+
+function trendOf(results: AuditResult, id: string, lowerIsBetter: boolean, asShare: boolean): TrendView | null {
+  const t = results.trends?.metrics[id];
+  const since = baselineDate(results);
+  if (!t || t.delta === null || since === null) return null;
+  const d = t.delta;
+  const same = asShare ? Math.round(d * 1000) === 0 : d === 0;
+  const better = same ? 'same' : (d > 0) !== lowerIsBetter ? 'better' : 'worse';
+  const delta = asShare ? formatPoints(d) : formatSignedInt(d);
+  const arrow = same ? '\u25B6' : d > 0 ? '\u25B2' : '\u25BC';
+  const direction = same ? 'unchanged' : d > 0 ? 'up' : 'down';
+  return {
+    arrow,
+    delta,
+    tone: better,
+    since: `since ${since}`,
+    text: same ? `unchanged since ${since}` : `${direction} ${delta.replace(/^[+\u2212]/, '')} since ${since} (${better})`,
+  };
+}
+
+function scoreCards(results: AuditResult, info: Info): ScoreCard[] {
+  return SCORE_CARDS.map((h) => {
     const m = results.metrics[h.id];
     const value = m?.value ?? null;
+    let target: number | null = null;
+    if (h.target && 'threshold' in h.target) target = thresholdValue(results, h.target.threshold);
+    else if (h.target) target = h.target.fixed;
+    const cmp = h.lowerIsBetter ? '\u2264' : '\u2265';
+    const targetText = target === null ? null : h.target && 'note' in h.target ? h.target.note : `${cmp} ${formatPercent(target)}`;
+    const verdict: ScoreCard['verdict'] =
+      value === null || target === null ? 'none' : (h.lowerIsBetter ? value <= target : value >= target) ? 'met' : 'missed';
     return {
       id: h.id,
       title: h.title,
@@ -430,125 +538,17 @@ function scoreCards(results: AuditResult, info: ReadonlyMap<string, MetricInfo>)
       missing: value === null,
       lowerIsBetter: h.lowerIsBetter,
       description: cleanProse(info.get(h.id)?.description ?? ''),
+      target: targetText,
+      targetPercent: target === null ? null : Math.max(0, Math.min(100, Math.round(target * 1000) / 10)),
+      verdict,
+      verdictText: verdict === 'met' ? 'met' : verdict === 'missed' ? 'missed' : value === null ? 'No data' : 'No target',
+      trend: value === null ? null : trendOf(results, h.id, h.lowerIsBetter, true),
     };
   });
 }
 
-function shareOf(m: MetricValue | undefined, kind: MetricInfo['kind'] | undefined): ChartRow['share'] {
-  if (!m || m.value === null) return null;
-  if (kind === 'count') return m.denominator ? m.value / m.denominator : null;
-  return m.value;
-}
-
-function countOf(m: MetricValue | undefined, kind: MetricInfo['kind'] | undefined): number | null {
-  if (!m) return null;
-  if (m.numerator !== undefined) return m.numerator;
-  return kind === 'count' ? m.value : null;
-}
-
-function chartRow(
-  results: AuditResult,
-  info: ReadonlyMap<string, MetricInfo>,
-  metricId: string,
-  label: string,
-  group: string,
-  /** denominator for a count metric that has none of its own */
-  countBase: number | null = null,
-): ChartRow {
-  const m = results.metrics[metricId];
-  const kind = info.get(metricId)?.kind;
-  const count = countOf(m, kind);
-  const ownShare = shareOf(m, kind);
-  const useBase = ownShare === null && count !== null && countBase !== null && countBase > 0;
-  const share = useBase ? count / (countBase ?? 1) : ownShare;
-  const denominator = m?.denominator ?? (useBase ? countBase : null);
-  return {
-    label,
-    key: metricId,
-    share,
-    count,
-    denominator,
-    group,
-    shareText: formatPercent(share),
-    // a ratio without a value (0 / 0, or no source) has nothing to count
-    countText: count === null || (share === null && denominator !== null) ? 'n/a' : denominator === null ? formatInt(count) : `${formatInt(count)} / ${formatInt(denominator)}`,
-  };
-}
-
-function charts(results: AuditResult, info: ReadonlyMap<string, MetricInfo>): ChartData[] {
-  // method metrics are counts; their share is of the population (users.in_scope)
-  const population = results.metrics[POPULATION_METRIC]?.value ?? null;
-  const methodRows = Object.keys(results.metrics)
-    .filter((id) => id.startsWith(METHOD_METRIC_PREFIX) && id.length > METHOD_METRIC_PREFIX.length)
-    .map((id) => {
-      const token = id.slice(METHOD_METRIC_PREFIX.length);
-      const row = chartRow(results, info, id, visibleText(methodLabel(token)), 'users', population);
-      return { ...row, key: visibleText(token) };
-    })
-    .filter((r) => r.count !== null || r.share !== null);
-  const useCounts = methodRows.length > 0 && methodRows.every((r) => r.count !== null);
-  methodRows.sort(
-    (a, b) =>
-      (useCounts ? (b.count ?? 0) - (a.count ?? 0) : (b.share ?? 0) - (a.share ?? 0)) || compareStrings(a.key, b.key),
-  );
-
-  const funnel: Array<[string, string, string]> = [
-    ['mfa.registered', 'MFA registered', 'MFA'],
-    ['mfa.capable', 'MFA capable', 'MFA'],
-    ['sspr.registered', 'SSPR registered', 'SSPR'],
-    ['sspr.capable', 'SSPR capable', 'SSPR'],
-    ['passwordless.capable', 'Passwordless capable', 'Passwordless'],
-    ['phishing_resistant.registered', 'Phishing-resistant registered', 'Phishing-resistant'],
-  ];
-  const funnelRows = funnel.map(([id, label, group]) => chartRow(results, info, id, label, group));
-
-  const admin: Array<[string, string, string]> = [
-    ['admins.mfa_capable', 'MFA capable', 'Administrators'],
-    ['mfa.capable', 'MFA capable', 'All users'],
-    ['admins.phishing_resistant', 'Phishing-resistant method', 'Administrators'],
-    ['phishing_resistant.registered', 'Phishing-resistant method', 'All users'],
-  ];
-  const adminRows = admin.map(([id, label, group]) => chartRow(results, info, id, label, group));
-
-  return [
-    {
-      id: 'methods',
-      title: 'Users per registered method',
-      caption: useCounts
-        ? 'Users in scope with each method in methodsRegistered, most common first. A user with several methods counts once per method.'
-        : 'Share of users in scope with each method in methodsRegistered, most common first.',
-      measure: useCounts ? 'count' : 'share',
-      labelHeading: 'Method',
-      keyHeading: 'Token (methodsRegistered)',
-      showGroup: false,
-      rows: methodRows,
-      empty: methodRows.length === 0,
-    },
-    {
-      id: 'funnel',
-      title: 'Registration and capability',
-      caption:
-        'Share of users in scope. "Registered" means the methods are on the account; "capable" means they are also allowed by the authentication methods policy.',
-      measure: 'share',
-      labelHeading: 'Measure',
-      keyHeading: 'Metric',
-      showGroup: false,
-      rows: funnelRows,
-      empty: funnelRows.every((r) => r.share === null),
-    },
-    {
-      id: 'admins',
-      title: 'Administrator coverage',
-      caption: 'Administrators compared with all users in scope: MFA capable and holding a phishing-resistant method.',
-      measure: 'share',
-      labelHeading: 'Measure',
-      keyHeading: 'Metric',
-      showGroup: true,
-      rows: adminRows,
-      empty: adminRows.every((r) => r.share === null),
-    },
-  ];
-}
+// ---------------------------------------------------------------------------------------------------------------
+// Builders: findings
 
 function affectedRow(u: AffectedUser): AffectedRow {
   return {
@@ -570,19 +570,83 @@ function isHttpsUrl(s: string): boolean {
   }
 }
 
-function thresholdText(f: Finding, info: ReadonlyMap<string, MetricInfo>): string | null {
+function thresholdText(f: Finding, info: Info): string | null {
   if (f.threshold === null) return null;
-  const ratioEvidence = Object.keys(f.evidence).some((id) => info.get(id)?.kind === 'ratio');
+  const ratioEvidence = Object.keys(f.evidence).some((id) => {
+    const kind = info.get(id)?.kind;
+    return kind === 'ratio' || kind === 'share';
+  });
   return ratioEvidence && f.threshold >= 0 && f.threshold <= 1 ? formatPercent(f.threshold) : formatNumber(f.threshold);
 }
 
-function findingView(f: Finding, results: AuditResult, info: ReadonlyMap<string, MetricInfo>, opts: ViewModelOptions): FindingView {
+/** An exception in force; `scopeCap` users or patterns of its scope are listed (all are in results.json). */
+function exceptionView(e: AuditResult['exceptions'][number], anchors: ReadonlyMap<string, string>, scopeCap: number): ExceptionView {
+  const users = e.users ?? [];
+  const shown = users.slice(0, Math.max(1, scopeCap)).map(visibleText);
+  const rest = users.length - shown.length;
+  return {
+    check: visibleText(e.check),
+    checkAnchor: anchors.get(e.check) ?? null,
+    scope: e.users === null ? 'Whole check' : `${shown.join(', ')}${rest > 0 ? ` and ${formatInt(rest)} more` : ''}`,
+    scopeParts: shown.map(breakParts),
+    scopeMore: rest > 0 ? `and ${formatInt(rest)} more` : '',
+    wholeCheck: e.users === null,
+    owner: cleanProse(e.owner),
+    reason: cleanProse(e.reason),
+    expires: formatDate(e.expires),
+    expiresIso: visibleText(e.expires),
+    matched: formatInt(e.matched),
+  };
+}
+
+function controlGroups(f: Finding): FindingView['controlGroups'] {
+  const byFramework = new Map<string, string[]>();
+  for (const c of f.controls) {
+    const ids = byFramework.get(c.framework) ?? [];
+    ids.push(cleanProse(c.id));
+    byFramework.set(c.framework, ids);
+  }
+  return [...byFramework].map(([fw, ids]) => ({ framework: cleanProse(frameworkShort(fw)), ids: ids.join(', ') }));
+}
+
+const CHANGE_LABEL: Record<FindingTrendView['change'], string> = {
+  new: 'New since baseline',
+  resolved: 'Resolved since baseline',
+  persisting: 'Persisting',
+  unchanged: 'Unchanged',
+};
+
+function findingTrend(results: AuditResult, f: Finding): FindingTrendView | null {
+  const t = results.trends?.findings[f.checkId];
+  const since = baselineDate(results);
+  if (!t || since === null) return null;
+  const parts: string[] = [];
+  if (t.appeared !== null && t.appeared > 0) parts.push(`${formatInt(t.appeared)} affected ${t.appeared === 1 ? 'user' : 'users'} new since ${since}`);
+  if (t.left !== null && t.left > 0) parts.push(`${formatInt(t.left)} no longer affected`);
+  if (t.appeared === 0 && t.left === 0) parts.push(`same affected users as on ${since}`);
+  return {
+    change: t.change,
+    label: CHANGE_LABEL[t.change],
+    previous: t.previous === null ? 'not run' : STATUS_LABEL[t.previous],
+    movement: parts.join('; '),
+  };
+}
+
+function findingView(
+  f: Finding,
+  results: AuditResult,
+  info: Info,
+  opts: ViewModelOptions,
+  anchors: ReadonlyMap<string, string>,
+): FindingView {
   let affected: FindingView['affected'] = null;
+  const withheld = opts.redaction === 'aggregate';
   if (f.affected) {
     const head = opts.affectedHead.get(f.checkId) ?? f.affected.sample;
     // the list matters where the requirement is not met (or met only by exception); a pass shows the count only
-    const listed = f.status === 'fail' || f.status === 'excepted';
-    const rows = listed ? head.slice(0, Math.max(0, opts.maxAffectedInPdf)).map(affectedRow) : [];
+    const listed = (f.status === 'fail' || f.status === 'excepted') && !withheld;
+    const cap = Math.max(0, Math.min(opts.affectedCaps?.get(f.checkId) ?? opts.maxAffectedInPdf, opts.maxAffectedInPdf));
+    const rows = listed ? head.slice(0, cap).map(affectedRow) : [];
     const worklist = opts.worklists.get(f.checkId) ?? null;
     const more = listed ? Math.max(0, f.affected.count - rows.length) : 0;
     affected = {
@@ -592,6 +656,7 @@ function findingView(f: Finding, results: AuditResult, info: ReadonlyMap<string,
       more,
       moreText: formatInt(more),
       worklist,
+      withheld: withheld && (f.status === 'fail' || f.status === 'excepted') && f.affected.count > 0,
     };
   }
   const evidence = Object.keys(f.evidence)
@@ -603,40 +668,99 @@ function findingView(f: Finding, results: AuditResult, info: ReadonlyMap<string,
       const text =
         v === null
           ? 'n/a (no data)'
-          : kind === 'ratio'
+          : kind === 'ratio' || kind === 'share'
             ? `${formatPercent(v)}${m && m.value === v && fraction(m) ? ` (${fraction(m)})` : ''}`
             : formatNumber(v);
       return { metricId: visibleText(id), metricIdParts: breakParts(visibleText(id)), title: cleanProse(metricTitle(info, id)), value: text };
     });
+  let excepted: FindingView['excepted'] = null;
+  if (f.excepted) {
+    const listCap = opts.listCap ?? LIST_CAP;
+    // a finding shows its first few exceptions, each with a short scope; section 5 and results.json have all
+    const shown = Math.max(1, Math.min(5, Math.ceil(listCap / 8)));
+    const all = f.excepted.exceptions.map((i) => results.exceptions[i]).filter((e): e is AuditResult['exceptions'][number] => e !== undefined);
+    excepted = {
+      countText: formatInt(f.excepted.count),
+      wholeCheck: f.excepted.wholeCheck,
+      exceptions: all.slice(0, shown).map((e) => exceptionView(e, anchors, listCap >= 20 ? 3 : 1)),
+      more: all.length > shown ? `${formatInt(all.length - shown)} more ${all.length - shown === 1 ? 'exception applies' : 'exceptions apply'}; all are listed in section 5.` : null,
+    };
+  }
   return {
     checkId: cleanProse(f.checkId),
-    anchor: `finding-${worklistName(f.checkId).slice(0, -4)}`,
+    anchor: anchorFor(f.checkId),
     version: f.version,
     title: cleanProse(f.title),
     severity: f.severity,
     severityLabel: SEVERITY_LABEL[f.severity],
+    severityOverridden: f.severityOverridden,
     status: f.status,
     statusLabel: STATUS_LABEL[f.status],
     isFail: f.status === 'fail',
     isError: f.status === 'error',
     isPass: f.status === 'pass',
+    isExcepted: f.status === 'excepted',
+    isNotApplicable: f.status === 'not_applicable',
     message: cleanProse(f.message),
     rationale: cleanProse(f.rationale),
     errorReason: cleanProse(f.errorReason ?? 'No reason was recorded.'),
     evidence,
     threshold: thresholdText(f, info),
     affected,
+    excepted,
+    trend: findingTrend(results, f),
     remediation: {
       summary: cleanProse(f.remediation.summary),
       steps: f.remediation.steps.map(cleanProse),
       links: f.remediation.links.map((href) => ({ href: visibleText(href), isHttps: isHttpsUrl(href) })),
     },
     controls: f.controls.map((c) => ({ framework: cleanProse(c.framework), id: cleanProse(c.id), title: cleanProse(c.title) })),
+    controlGroups: controlGroups(f),
     requires: f.requires.map(visibleText),
   };
 }
 
-function sourceView(s: ResultSource): SourceView {
+function findingGroups(findings: readonly FindingView[]): FindingGroup[] {
+  const pick = (...statuses: FindingStatus[]) => findings.filter((f) => statuses.includes(f.status));
+  const groups: FindingGroup[] = [
+    {
+      id: 'findings-action',
+      title: 'Requiring action',
+      intro:
+        'Failing checks, and checks that could not be evaluated because data was missing, by severity. Each lists the first affected users; the complete list is in the CSV worklist named beside it.',
+      findings: pick('fail', 'error'),
+      brief: false,
+    },
+    {
+      id: 'findings-excepted',
+      title: 'Accepted by exception',
+      intro: 'The requirement is not met, but every affected user is covered by an exception in force: an accepted risk with an owner and an expiry date.',
+      findings: pick('excepted'),
+      brief: false,
+    },
+    {
+      id: 'findings-passed',
+      title: 'Passed',
+      intro: 'The requirement is met; the evidence is the measured value against the target.',
+      findings: pick('pass'),
+      brief: true,
+    },
+    {
+      id: 'findings-na',
+      title: 'Not applicable',
+      intro: 'The check does not apply to this tenant or configuration.',
+      findings: pick('not_applicable'),
+      brief: true,
+    },
+  ];
+  return groups.filter((g) => g.findings.length > 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Builders: sources, privileged roles, coverage, methodology
+
+function sourceView(s: ResultSource, endpoint: string): SourceView {
+  const request = `/${s.apiVersion}${s.path}`;
   return {
     id: visibleText(s.id),
     title: cleanProse(s.title),
@@ -644,12 +768,14 @@ function sourceView(s: ResultSource): SourceView {
     statusLabel: SOURCE_STATUS_LABEL[s.status],
     apiVersion: visibleText(s.apiVersion),
     path: visibleText(s.path),
-    requestParts: breakParts(visibleText(`/${s.apiVersion}${s.path}`)),
+    requestParts: breakParts(visibleText(request)),
+    urlParts: breakParts(visibleText(`${endpoint.replace(/\/+$/, '')}${request}`)),
     httpStatus: s.httpStatus === null ? '—' : String(s.httpStatus),
     errorCode: s.errorCode === null ? '' : visibleText(s.errorCode),
     errorMessage: s.errorMessage === null ? '' : cleanProse(s.errorMessage),
     pages: formatInt(s.pages),
     records: formatInt(s.records),
+    bytes: formatInt(s.bytes),
     sha256: s.sha256 === null ? '—' : visibleText(s.sha256),
     retiredSuccessor: s.retiredSuccessor === null ? '' : visibleText(s.retiredSuccessor),
   };
@@ -661,14 +787,16 @@ function principalRow(p: AuditResult['privileged']['notAssessable'][number]): Pr
     userPrincipalName: visibleText(p.userPrincipalName),
     userPrincipalNameParts: breakParts(visibleText(p.userPrincipalName)),
     displayName: visibleText(p.displayName),
-    holds: p.holds.map(cleanProse),
+    holds: p.holds.slice(0, 4).map(cleanProse).concat(p.holds.length > 4 ? [`and ${p.holds.length - 4} more`] : []),
   };
 }
 
-function privilegedView(p: AuditResult['privileged'], cap: number): PrivilegedView {
-  const capped = <T>(xs: readonly T[]) => xs.slice(0, Math.max(0, cap));
-  const more = (n: number) => (n > cap ? `${formatInt(n - cap)} more in results.json` : null);
+function privilegedView(p: AuditResult['privileged'], cap: number, aggregate: boolean, listCap: number): PrivilegedView {
+  const rowCap = aggregate ? 0 : Math.max(0, cap);
+  const capped = <T>(xs: readonly T[]) => xs.slice(0, rowCap);
+  const more = (n: number) => (n > rowCap && !aggregate ? `${formatInt(n - rowCap)} more in results.json` : null);
   const sps = p.servicePrincipals.map((sp) => principalRow({ ...sp, userPrincipalName: '' }));
+  const roleIds = p.roleSet.roleIds ?? [];
   return {
     basisText:
       p.basis === 'roles'
@@ -677,14 +805,133 @@ function privilegedView(p: AuditResult['privileged'], cap: number): PrivilegedVi
     roleSetName: visibleText(p.roleSet.name),
     roleSetDescription: cleanProse(p.roleSet.description),
     roleCount: p.roleSet.roleIds === null ? 'all admin roles' : `${formatInt(p.roleSet.roleIds.length)} roles`,
+    roleIds: roleIds.slice(0, listCap).map(visibleText),
+    roleIdsMore: roleIds.length > listCap ? `${formatInt(roleIds.length - listCap)} more in results.json` : null,
     eligibleIncluded: p.eligibleIncluded ? 'Yes' : 'No',
     note: p.note === null ? null : cleanProse(p.note),
+    servicePrincipalCount: formatInt(sps.length),
     servicePrincipals: capped(sps),
     servicePrincipalsMore: more(sps.length),
+    notAssessableCount: formatInt(p.notAssessable.length),
     notAssessable: capped(p.notAssessable).map(principalRow),
     notAssessableMore: more(p.notAssessable.length),
   };
 }
+
+const COVERAGE_ORDER: FindingStatus[] = ['fail', 'error', 'excepted', 'pass', 'not_applicable'];
+
+function coverageView(results: AuditResult, anchors: ReadonlyMap<string, string>): CoverageView[] {
+  return results.coverage.map((fw) => {
+    const controls = fw.controls.slice(0, 200).map((c) => ({
+      id: cleanProse(c.id),
+      title: cleanProse(c.title),
+      version: cleanProse(c.version),
+      status: c.status,
+      statusLabel: STATUS_LABEL[c.status],
+      checks: c.checks.map((ch) => ({
+        checkId: visibleText(ch.checkId),
+        anchor: anchors.get(ch.checkId) ?? anchorFor(ch.checkId),
+        status: ch.status,
+        statusLabel: STATUS_LABEL[ch.status],
+      })),
+    }));
+    return {
+      framework: visibleText(fw.framework),
+      short: cleanProse(frameworkShort(fw.framework)),
+      title: cleanProse(fw.title),
+      anchor: `coverage-${worklistName(fw.framework).slice(0, -4)}`,
+      counts: COVERAGE_ORDER.map((s) => ({ status: s, label: STATUS_LABEL[s], count: fw.controls.filter((c) => c.status === s).length })).filter(
+        (c) => c.count > 0,
+      ),
+      controls,
+    };
+  });
+}
+
+function coverageMatrix(results: AuditResult, anchors: ReadonlyMap<string, string>): CoverageMatrix {
+  const fws = results.coverage;
+  const byCheck = new Map<string, string[][]>();
+  fws.forEach((fw, i) => {
+    for (const c of fw.controls) {
+      for (const ch of c.checks) {
+        const cells = byCheck.get(ch.checkId) ?? fws.map(() => []);
+        cells[i]?.push(cleanProse(c.id));
+        byCheck.set(ch.checkId, cells);
+      }
+    }
+  });
+  const findingOf = new Map(results.findings.map((f) => [f.checkId, f]));
+  const ordered = sortFindings(results.findings.filter((f) => byCheck.has(f.checkId))).map((f) => f.checkId);
+  const unknown = [...byCheck.keys()].filter((id) => !findingOf.has(id)).sort(compareStrings);
+  return {
+    frameworks: fws.map((fw) => ({ short: cleanProse(frameworkShort(fw.framework)), title: cleanProse(fw.title) })),
+    rows: [...ordered, ...unknown].map((checkId) => {
+      const f = findingOf.get(checkId);
+      const status: FindingStatus = f?.status ?? 'not_applicable';
+      return {
+        checkId: visibleText(checkId),
+        title: cleanProse(f?.title ?? checkId),
+        anchor: anchors.get(checkId) ?? anchorFor(checkId),
+        status,
+        statusLabel: STATUS_LABEL[status],
+        cells: (byCheck.get(checkId) ?? []).map((ids) => ({ ids: ids.join(', ') })),
+      };
+    }),
+  };
+}
+
+function thresholdRows(results: AuditResult): ReportView['definitions']['thresholds'] {
+  const t = results.definitions.thresholds;
+  return Object.keys(t)
+    .sort(compareStrings)
+    .map((key) => {
+      const v = t[key] ?? 0;
+      const text = lookup(THRESHOLD_TEXT, key);
+      const value =
+        text?.unit === 'share' ? formatPercent(v) : text?.unit === 'days' ? `${formatNumber(v)} days` : formatNumber(v);
+      return { key: visibleText(key), keyParts: breakParts(visibleText(key)), label: text?.label ?? '', value };
+    });
+}
+
+function freshness(results: AuditResult, info: Info): KeyValue[] {
+  const s = results.snapshot;
+  const kv = (label: string, value: string, mono = false): KeyValue => ({ label, value, mono });
+  const stale = results.metrics['data.stale_rows'];
+  const days = thresholdValue(results, 'staleRowDays');
+  const ok = results.sources.filter((src) => src.status === 'ok').length;
+  const duration = formatDuration(s.startedAt, s.finishedAt);
+  const rows = [
+    kv('Snapshot window', `${formatDateTime(s.startedAt)} to ${formatDateTime(s.finishedAt)}${duration ? ` (${duration})` : ''}`),
+    kv('Analysis as of', `${formatDateTime(results.asOf)}: every time-based rule (stale rows, exception expiry) uses this moment, never the clock`),
+    kv('Sources collected', `${formatInt(ok)} of ${formatInt(results.sources.length)} OK${s.complete ? '' : '; the snapshot is incomplete'}`),
+  ];
+  if (stale) {
+    const f = fraction(stale);
+    rows.push(
+      kv(
+        'Stale report rows',
+        stale.value === null
+          ? 'n/a (no data)'
+          : `${formatPercent(stale.value)}${f ? ` (${f})` : ''} of rows not updated in the ${days === null ? 'configured number of' : formatNumber(days)} days before the snapshot`,
+      ),
+    );
+  } else if (info.has('data.stale_rows')) {
+    rows.push(kv('Stale report rows', 'n/a (no data)'));
+  }
+  rows.push(kv('Report lag', 'userRegistrationDetails is refreshed by Microsoft with a delay of hours and omits disabled accounts; changes made just before the snapshot may not show.'));
+  return rows;
+}
+
+function tokens(xs: readonly string[]): string[] {
+  return [...xs].sort(compareStrings).map(visibleText);
+}
+
+function cappedList(xs: readonly string[], cap = LIST_CAP): { items: string[]; more: string | null } {
+  return { items: xs.slice(0, cap).map(visibleText), more: xs.length > cap ? `and ${formatInt(xs.length - cap)} more in results.json` : null };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Summary
 
 function headline(total: number, failing: number, errors: number, worst: Severity | null): string {
   const checks = `${formatInt(total)} check${total === 1 ? '' : 's'}`;
@@ -696,19 +943,112 @@ function headline(total: number, failing: number, errors: number, worst: Severit
   return `Of ${checks} run, ${failText}${errorText}.`;
 }
 
+function posture(results: AuditResult): ReportView['summary']['posture'] {
+  const failing = results.findings.filter((f) => f.status === 'fail');
+  const count = (s: Severity) => failing.filter((f) => f.severity === s).length;
+  const errors = results.findings.filter((f) => f.status === 'error').length;
+  const worst = SEVERITIES.find((s) => count(s) > 0) ?? null;
+  const parts = SEVERITIES.filter((s) => s !== 'info' && count(s) > 0).map((s) => `${count(s)} ${SEVERITY_LABEL[s].toLowerCase()}`);
+  const failText = parts.length ? `${parts.join(', ')}-severity ${parts.length === 1 && count(worst ?? 'info') === 1 ? 'finding fails' : 'findings fail'}` : '';
+  const errText = errors ? `${formatInt(errors)} ${errors === 1 ? 'check' : 'checks'} could not be evaluated` : '';
+  const text = [failText, errText].filter(Boolean).join('; ');
+  if (results.findings.length === 0) return { label: 'Not assessed', tone: 'unknown', text: 'No check was run.' };
+  if (worst === 'critical' || worst === 'high') return { label: 'Significant gaps', tone: worst, text: `${text}.` };
+  if (worst === 'medium') return { label: 'Moderate gaps', tone: 'medium', text: `${text}.` };
+  if (worst === 'low' || worst === 'info') return { label: 'Minor gaps', tone: worst, text: text ? `${text}.` : 'Only informational findings fail.' };
+  if (errors > 0) return { label: 'Incomplete', tone: 'unknown', text: `No check failed, but ${errText}.` };
+  return { label: 'No gaps found', tone: 'ok', text: 'Every check that ran passed or is covered by an exception in force.' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Document
+
+function tocEntries(groups: readonly FindingGroup[], coverage: readonly CoverageView[], hasCharts: boolean): TocEntry[] {
+  const e = (no: string, title: string, anchor: string, level = 1, f?: FindingView): TocEntry => ({
+    no,
+    title,
+    anchor,
+    level,
+    page: '',
+    severity: f?.severity ?? null,
+    severityLabel: f?.severityLabel ?? '',
+    status: f?.status ?? null,
+    statusLabel: f?.statusLabel ?? '',
+  });
+  const out: TocEntry[] = [e('1', 'Executive summary', 'summary')];
+  if (hasCharts) out.push(e('2', 'Metrics', 'metrics'));
+  out.push(e('3', 'Findings', 'findings'));
+  for (const g of groups) {
+    if (g.brief) out.push(e('', g.title, g.id, 2));
+    else for (const f of g.findings) out.push(e('', f.title, f.anchor, 2, f));
+  }
+  if (coverage.length > 0) out.push(e('4', 'Control coverage', 'coverage'));
+  out.push(e('5', 'Methodology and definitions', 'methodology'));
+  out.push(e('A', 'Evidence of collection', 'appendix-sources'));
+  out.push(e('B', 'All metrics', 'appendix-metrics'));
+  out.push(e('C', 'Glossary', 'glossary'));
+  return out;
+}
+
 export function buildViewModel(results: AuditResult, opts: ViewModelOptions): ReportView {
   const info = new Map(results.metricInfo.map((m) => [m.id, m]));
-  const findings = sortFindings(results.findings).map((f) => findingView(f, results, info, opts));
+  const anchors = new Map(results.findings.map((f) => [f.checkId, anchorFor(f.checkId)]));
+  const findings = sortFindings(results.findings).map((f) => findingView(f, results, info, opts, anchors));
+  const groups = findingGroups(findings);
   const countStatus = (s: FindingStatus) => results.findings.filter((f) => f.status === s).length;
   const failing = countStatus('fail');
   const errors = countStatus('error');
   const organisation = cleanProse(opts.branding.organisation);
   const classification = opts.branding.classification ? cleanProse(opts.branding.classification) : null;
   const defs = results.definitions;
-  const sorted = (xs: readonly string[]) => [...xs].sort(compareStrings).map(visibleText);
+  const aggregate = opts.redaction === 'aggregate';
+  const report: ReportMeta = { ...DEFAULT_REPORT_META, ...Object.fromEntries(Object.entries(opts.report ?? {}).filter(([, v]) => v !== undefined)) };
+  const auditPeriod = report.auditPeriod ? cleanProse(report.auditPeriod) : null;
+  const coverage = coverageView(results, anchors);
+  const chartList = charts(results, info);
+  const exceptions = results.exceptions.map((e) => exceptionView(e, anchors, Math.max(1, Math.ceil((opts.listCap ?? LIST_CAP) / 8))));
+  const listCap = Math.max(0, opts.listCap ?? LIST_CAP);
+  const exclude = cappedList(defs.excludeUpnPatterns, listCap);
+  const breakGlass = cappedList(defs.breakGlassAccounts, listCap);
+  const metricIds = Object.keys(results.metrics).sort(compareStrings);
+  const metricCap = listCap * 5;
+  const metricRows: MetricRow[] = metricIds.slice(0, metricCap).map((id) => {
+    const m = results.metrics[id];
+    const mi = info.get(id);
+    return {
+      id: visibleText(id),
+      idParts: breakParts(visibleText(id)),
+      title: cleanProse(mi?.title ?? id),
+      kind: mi?.kind ?? '',
+      value: metricValueText(m, mi?.kind),
+      fraction: fraction(m),
+      source: mi?.source ? visibleText(mi.source) : '—',
+    };
+  });
+  const metricSources = [...new Set(metricRows.map((r) => r.source))].sort((a, b) => (a === '—' ? 1 : b === '—' ? -1 : compareStrings(a, b)));
+  const date = formatDate(results.snapshot.finishedAt);
+  const dash = (s: string | undefined) => (s ? cleanProse(s) : '—');
+  const kv = (label: string, value: string, mono = false): KeyValue => ({ label, value, mono });
+  const redaction: ReportView['redaction'] =
+    opts.redaction === 'aggregate'
+      ? { mode: 'aggregate', text: 'Aggregate-only copy: per-user rows are left out, and names and user principal names that remain are replaced by keyed pseudonyms.' }
+      : opts.redaction === 'pseudonymise'
+        ? { mode: 'pseudonymise', text: 'Pseudonymised copy: user principal names, display names and object ids are replaced by keyed pseudonyms (HMAC-SHA256). The same key gives the same pseudonyms in every quarter.' }
+        : null;
 
   return {
     title: `${organisation}: Authentication methods audit`,
+    meta: {
+      ...report,
+      version: cleanProse(report.version),
+      preparer: report.preparer === undefined ? undefined : cleanProse(report.preparer),
+      reviewer: report.reviewer === undefined ? undefined : cleanProse(report.reviewer),
+      auditPeriod: auditPeriod ?? undefined,
+      footer: report.footer === undefined ? undefined : cleanProse(report.footer),
+      isDraft: report.status === 'draft',
+      statusLabel: report.status === 'draft' ? 'Draft' : 'Final',
+      date,
+    },
     cover: {
       organisation,
       logoDataUri: opts.logoDataUri,
@@ -719,12 +1059,27 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
       collectedAt: formatDateTime(results.snapshot.finishedAt),
       collectedAtIso: visibleText(results.snapshot.finishedAt),
       asOf: formatDateTime(results.asOf),
+      auditPeriod,
       toolName: visibleText(results.tool.name),
       toolVersion: visibleText(results.tool.version),
       schemaVersion: results.schemaVersion,
       manifestSha256: visibleText(results.snapshot.manifestSha256),
       complete: results.snapshot.complete,
     },
+    documentControl: [
+      kv('Document', 'Authentication methods audit'),
+      kv('Version', cleanProse(report.version)),
+      kv('Status', report.status === 'draft' ? 'Draft: for review, not for reliance' : 'Final'),
+      kv('Date', `${date} (snapshot date)`),
+      kv('Audit period', auditPeriod ?? '—'),
+      kv('Prepared by', dash(report.preparer)),
+      kv('Reviewed by', dash(report.reviewer)),
+      kv('Classification', classification ?? '—'),
+      kv('Tenant', `${visibleText(results.tenant.id)} (${visibleText(results.tenant.cloud)})`, true),
+      kv('Produced by', `${visibleText(results.tool.name)} ${visibleText(results.tool.version)}, results schema v${results.schemaVersion}`),
+      kv('Snapshot manifest SHA-256', visibleText(results.snapshot.manifestSha256), true),
+    ],
+    toc: tocEntries(groups, coverage, chartList.length > 0),
     summary: {
       scoreCards: scoreCards(results, info),
       // counted from the findings themselves, so the cards always agree with the findings section
@@ -742,47 +1097,56 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
       errors,
       worstFailure: results.summary.worstFailure ? SEVERITY_LABEL[results.summary.worstFailure] : null,
       headline: headline(results.findings.length, failing, errors, results.summary.worstFailure),
+      posture: posture(results),
+      baselineNote: baselineDate(results) ? `Arrows compare with the baseline of ${baselineDate(results)}.` : null,
+      topRisks: findings.filter((f) => f.status === 'fail' && f.severity !== 'info').slice(0, 5),
       keyFindings: findings.filter((f) => f.status === 'fail' || f.status === 'error'),
     },
-    charts: charts(results, info),
+    charts: chartList,
     findings,
+    findingGroups: groups,
+    coverage,
+    coverageMatrix: coverageMatrix(results, anchors),
     definitions: {
       population: cleanProse(defs.population),
       admins: cleanProse(defs.admins),
+      includeGuests: defs.includeGuests ? 'Yes: guests count in the population' : 'No: guests are measured separately',
+      excludeUpnPatterns: exclude.items,
+      excludeUpnPatternsMore: exclude.more,
+      breakGlassAccounts: aggregate ? [] : breakGlass.items,
+      breakGlassAccountsMore: aggregate ? (defs.breakGlassAccounts.length ? `${formatInt(defs.breakGlassAccounts.length)} configured (not listed in an aggregate-only copy)` : null) : breakGlass.more,
       tokenSets: [
-        { name: 'Phishing-resistant tokens', tokens: sorted(defs.phishingResistantTokens) },
-        { name: 'Phishing-resistant token prefixes', tokens: sorted(defs.phishingResistantPrefixes) },
-        { name: 'Phone tokens (SMS / voice)', tokens: sorted(defs.phoneTokens) },
-        { name: 'Tokens that are not MFA', tokens: sorted(defs.nonMfaTokens) },
+        { name: 'Phishing-resistant tokens', tokens: tokens(defs.phishingResistantTokens) },
+        { name: 'Phishing-resistant token prefixes', tokens: tokens(defs.phishingResistantPrefixes) },
+        { name: 'Phone tokens (SMS / voice)', tokens: tokens(defs.phoneTokens) },
+        { name: 'Tokens that are not MFA', tokens: tokens(defs.nonMfaTokens) },
       ],
-      privileged: privilegedView(results.privileged, opts.maxAffectedInPdf),
-      thresholds: Object.keys(defs.thresholds)
-        .sort(compareStrings)
-        .map((key) => ({
-          key: visibleText(key),
-          keyParts: breakParts(visibleText(key)),
-          value: formatNumber(defs.thresholds[key] ?? 0),
-        })),
+      privileged: privilegedView(results.privileged, Math.min(opts.maxAffectedInPdf, listCap), aggregate, listCap),
+      thresholds: thresholdRows(results),
+      freshness: freshness(results, info),
+      exceptions: exceptions.slice(0, listCap),
+      exceptionsMore: exceptions.length > listCap ? `${formatInt(exceptions.length - listCap)} more exceptions are in results.json.` : null,
     },
     appendix: {
-      sources: [...results.sources].sort((a, b) => compareStrings(a.id, b.id)).map(sourceView),
-      metrics: Object.keys(results.metrics)
-        .sort(compareStrings)
-        .map((id) => {
-          const m = results.metrics[id];
-          const mi = info.get(id);
-          return {
-            id: visibleText(id),
-            idParts: breakParts(visibleText(id)),
-            title: cleanProse(mi?.title ?? id),
-            kind: mi?.kind ?? '',
-            value: metricValueText(m, mi?.kind),
-            fraction: fraction(m),
-            source: mi?.source ? visibleText(mi.source) : '—',
-          };
-        }),
+      sources: [...results.sources].sort((a, b) => compareStrings(a.id, b.id)).map((s) => sourceView(s, results.tenant.endpoint)),
+      metrics: metricRows,
+      metricGroups: metricSources.map((source) => ({ source, rows: metricRows.filter((r) => r.source === source) })),
+      metricsMore: metricIds.length > metricCap ? `${formatInt(metricIds.length - metricCap)} more metrics are in results.json.` : null,
       manifestSha256: visibleText(results.snapshot.manifestSha256),
       schemaVersion: results.schemaVersion,
+      integrity: [
+        kv('Snapshot manifest SHA-256', visibleText(results.snapshot.manifestSha256), true),
+        kv('Collection window', `${formatDateTime(results.snapshot.startedAt)} to ${formatDateTime(results.snapshot.finishedAt)}`),
+        kv('Graph endpoint', visibleText(results.tenant.endpoint), true),
+        kv('Tenant', `${visibleText(results.tenant.id)} (${visibleText(results.tenant.cloud)})`, true),
+        kv('Produced by', `${visibleText(results.tool.name)} ${visibleText(results.tool.version)}`),
+        kv('Results schema version', String(results.schemaVersion)),
+        ...(results.trends
+          ? results.trends.baselines.map((b, i) => kv(`Baseline ${i + 1} (${formatDate(b.asOf)}) manifest`, visibleText(b.manifestSha256), true))
+          : []),
+      ],
     },
+    glossary: [...GLOSSARY],
+    redaction,
   };
 }

@@ -19,11 +19,16 @@ const methods = (rows: ChartRow[]): ChartData => ({
   id: 'methods',
   title: 'Users per registered method',
   caption: '',
+  alt: 'Bar chart',
   measure: 'count',
   labelHeading: 'Method',
   keyHeading: 'Token',
   showGroup: false,
   rows,
+  table: { head: [], rows: [] },
+  threshold: null,
+  series: [],
+  omitted: null,
   empty: false,
 });
 
@@ -32,7 +37,7 @@ function labels(svg: string): string[] {
 }
 
 describe('charts', () => {
-  it('renders the three report charts as inline SVG without truncating any label', async () => {
+  it('renders every report chart as inline SVG without truncating any label', async () => {
     const results = await loadSample();
     const view = buildViewModel(results, {
       branding: { organisation: 'x', primaryColor: '#1f4e79' },
@@ -42,7 +47,7 @@ describe('charts', () => {
       worklists: new Map(),
     });
     const svgs = await renderCharts(view.charts, '#1f4e79');
-    expect(Object.keys(svgs).sort()).toEqual(['admins', 'funnel', 'methods']);
+    expect(Object.keys(svgs).sort()).toEqual(['admins', 'funnel', 'methods', 'registration-failure', 'sspr-failure', 'strength', 'trend']);
     for (const svg of Object.values(svgs)) {
       expect(svg.startsWith('<svg ')).toBe(true);
       expect(svg).not.toContain('…');
@@ -52,6 +57,13 @@ describe('charts', () => {
     for (const r of view.charts[0]!.rows) expect(methodLabels).toContain(r.label);
     expect(methodLabels).toContain('x509CertificateMultiFactor');
     expect(methodLabels).toContain('Windows Hello for Business');
+    // the limit is a dashed rule; the bars carry "rate (failed/attempts)"
+    expect(svgs['sspr-failure']!.match(/stroke-dasharray="4,3"/g)).toHaveLength(1);
+    expect(labels(svgs['sspr-failure']!)).toContain('14.1% (9/64)');
+    // every trend series is named in the legend, none cut
+    for (const s of view.charts.find((c) => c.id === 'trend')!.series) expect(labels(svgs.trend!)).toContain(s.label);
+    // the picture has a text alternative
+    expect(svgs.methods).toMatch(/^<svg role="img" aria-label="Horizontal bar chart of users per registered method: Authenticator push 923 users; /);
   });
 
   it('keeps long and unknown method tokens whole, and escapes markup in them', async () => {

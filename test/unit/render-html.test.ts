@@ -1,8 +1,8 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderPack } from '../../src/render/index.js';
-import { CONTENT_SECURITY_POLICY, TEMPLATES_DIR, brandCss } from '../../src/render/html.js';
+import { CONTENT_SECURITY_POLICY, TEMPLATES_DIR, brandCss, builtInPartials } from '../../src/render/html.js';
 import { BRANDING, SAMPLE_DIR, loadSample, scratch } from '../fixtures/results-sample/load.js';
 
 let html: string;
@@ -31,7 +31,7 @@ describe('audit.html', () => {
 
   it('loads nothing from outside the file', () => {
     expect(html).not.toMatch(/\s(src|srcset|poster|data)\s*=\s*"(?!data:)/i);
-    expect(html).not.toMatch(/<link\b|@import|url\(\s*['"]?(?!#|data:)/i);
+    expect(html).not.toMatch(/<link\b|@import|url\(\s*(?!['"]?(#|data:))/i);
     expect(html).not.toMatch(/<(iframe|object|embed|form|base)\b/i);
   });
 
@@ -63,15 +63,33 @@ describe('audit.html', () => {
     expect(article).not.toMatch(/status-(pass|fail)/);
   });
 
-  it('orders findings by severity, then check id', () => {
+  it('orders findings by outcome group, then severity, then check id', () => {
     const ids = [...html.matchAll(/<article class="finding [^"]*" id="finding-([^"]+)"/g)].map((m) => m[1]);
     expect(ids).toEqual([
       'admins-without-phishing-resistant-method',
       'mfa-capable-below-target',
       'passwordless-below-target',
-      'phone-only-mfa-users',
       'registration-failures-spike',
+      'sspr-enabled-not-registered',
+      'phone-only-mfa-users',
+      'breakglass-without-phishing-resistant-method',
     ]);
+  });
+
+  it('shows an excepted finding with its exception: owner, reason, expiry', () => {
+    const start = html.indexOf('id="finding-sspr-enabled-not-registered"');
+    const article = html.slice(start, html.indexOf('</article>', start));
+    expect(article).toContain('status-excepted');
+    expect(article).toContain('Exceptions in force');
+    expect(article).toContain('<td><bdi>iam-lead@contoso.com</bdi></td><td>SSPR rollout phase 2 in progress; registration enforced from 15 Jan</td><td><time datetime="2027-02-28">28 Feb 2027</time></td><td class="num">41</td>');
+  });
+
+  it('links every contents entry to an element of the document', () => {
+    const nav = html.slice(html.indexOf('<nav class="toc"'), html.indexOf('</nav>'));
+    const targets = [...nav.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]!);
+    expect(targets.length).toBeGreaterThanOrEqual(12);
+    for (const t of targets) expect(html, t).toContain(`id="${t}"`);
+    expect(nav).not.toContain('toc-page'); // page numbers only in the PDF
   });
 
   it('caps the affected table and points to the complete worklist', () => {
@@ -85,25 +103,27 @@ describe('audit.html', () => {
     const start = html.indexOf('id="finding-phone-only-mfa-users"');
     const article = html.slice(start, html.indexOf('</article>', start));
     expect(article).toContain('status-pass');
-    expect(article).toMatch(/Affected users<\/th><td class="num">187</);
+    expect(article).toContain('<span class="muted">Affected users:</span> 187');
     expect(article).not.toContain('class="data affected"');
     expect(article).not.toContain('worklists/');
   });
 
   it('states who counts as an admin and lists role holders outside the metrics as text', () => {
-    const start = html.indexOf('id="definitions"');
+    const start = html.indexOf('id="methodology"');
     const section = html.slice(start, html.indexOf('</section>', start));
-    expect(section).toContain('Who counts as an administrator');
+    expect(section).toContain('who counts as an administrator');
     expect(section).toContain('entra-privileged');
     expect(section).toContain('&lt;svg onload=alert(1)&gt; legacy sync');
     expect(section).toContain('former.<wbr>admin@<wbr>contoso.<wbr>com');
   });
 
   it('has every section, the score cards and the charts inline', () => {
-    for (const id of ['summary', 'registration', 'findings', 'definitions', 'appendix-sources', 'appendix-metrics']) {
+    for (const id of ['document-control', 'summary', 'metrics', 'findings', 'coverage', 'methodology', 'appendix-sources', 'appendix-metrics', 'glossary']) {
       expect(html).toContain(`id="${id}"`);
     }
-    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html.match(/<svg /g)).toHaveLength(7);
+    // each chart has a data table
+    expect(html.match(/<table class="data chart-table">/g)).toHaveLength(7);
     expect(html).toContain('85.5%');
     expect(html).toContain('1,098 / 1,284');
     expect(html).toContain('72f988bf-86f1-41af-91ab-2d7cd011db47');
@@ -119,10 +139,21 @@ describe('audit.html', () => {
 
   it('writes the pack and leaves no temporary file behind', async () => {
     expect((await readdir(out)).sort()).toEqual(['audit.html', 'summary.md', 'worklists']);
+    expect(html).toContain('<div class="watermark" aria-hidden="true">Draft</div>'); // draft is the default status
     expect((await readdir(join(out, 'worklists'))).sort()).toEqual([
       'admins-without-phishing-resistant-method.csv',
+      'index.csv',
       'mfa-capable-below-target.csv',
     ]);
+    // the index: one row per worklist, most severe first, with the action to take
+    const index = (await readFile(join(out, 'worklists', 'index.csv'), 'utf8')).replace(/^\uFEFF/, '').split('\r\n');
+    expect(index[0]).toBe('severity,checkId,title,users,action,steps,file');
+    expect(index.slice(1, 3).map((l) => l.split(',')[0] + ',' + l.split(',')[1])).toEqual([
+      'critical,admins-without-phishing-resistant-method',
+      'high,mfa-capable-below-target',
+    ]);
+    expect(index[2]).toContain(',186,Run a registration campaign so every member registers Microsoft Authenticator or a passkey.,');
+    expect(index[2]).toMatch(/,mfa-capable-below-target\.csv$/);
   });
 });
 
@@ -137,6 +168,89 @@ describe('templates', () => {
         expect(text, file).not.toMatch(/=\s*\{\{/);
       }
     }
+  });
+});
+
+describe('report settings', () => {
+  it('prints document control, a final report has no watermark, and Letter sets the page size', async () => {
+    const dir = await scratch('settings');
+    await renderPack(await loadSample(), {
+      resultsDir: SAMPLE_DIR,
+      outDir: dir,
+      branding: BRANDING,
+      pdf: false,
+      report: { status: 'final', version: '3.2', preparer: 'Ana García López', reviewer: '山田 太郎', auditPeriod: 'Q4 2026', pageSize: 'Letter' },
+    });
+    const page = await readFile(join(dir, 'audit.html'), 'utf8');
+    expect(page).not.toContain('class="watermark"');
+    expect(page).toContain('@page { size: letter; margin: 17mm 16mm 17mm 16mm; }');
+    expect(page).toContain('<dt>Prepared by</dt><dd><bdi>Ana García López</bdi></dd>');
+    expect(page).toContain('<dt>Reviewed by</dt><dd><bdi>山田 太郎</bdi></dd>');
+    expect(page).toContain('<p class="cover-period">Audit period: <bdi>Q4 2026</bdi></p>');
+    expect(page).toContain('<span class="doc-status doc-status-final">Final</span>');
+  });
+
+  it('refuses a page size or status it does not know', async () => {
+    const base = { resultsDir: SAMPLE_DIR, outDir: await scratch('bad-settings'), branding: BRANDING, pdf: false };
+    await expect(renderPack(await loadSample(), { ...base, report: { pageSize: 'A3' as 'A4' } })).rejects.toThrow(/A4 or Letter/);
+    await expect(renderPack(await loadSample(), { ...base, report: { status: 'done' as 'final' } })).rejects.toThrow(/draft or final/);
+  });
+});
+
+describe('templates override', () => {
+  it('replaces a built-in partial with the one of the same name in templatesDir', async () => {
+    const templates = await scratch('templates');
+    await writeFile(join(templates, 'cover.hbs'), '<header class="cover custom-cover"><h1>{{cover.organisation}} — custom cover</h1><p>{{meta.version}}</p></header>\n');
+    const out = await scratch('templates-out');
+    await renderPack(await loadSample(), { resultsDir: SAMPLE_DIR, outDir: out, branding: BRANDING, pdf: false, templatesDir: templates });
+    const page = await readFile(join(out, 'audit.html'), 'utf8');
+    expect(page).toContain('<header class="cover custom-cover"><h1>Contoso Ltd — custom cover</h1><p>1.0</p></header>');
+    expect(page).not.toContain('class="cover-band"');
+    // every other partial is still the built-in one
+    expect(page).toContain('id="summary"');
+    expect(builtInPartials()).toContain('cover');
+  });
+
+  it('appends brand.css, embedding the fonts and images it names from the templates folder', async () => {
+    const templates = await scratch('brand-css');
+    await mkdir(join(templates, 'fonts'));
+    await writeFile(join(templates, 'fonts', 'Brand-Regular.woff2'), Buffer.from('wOF2 not really a font'));
+    await writeFile(
+      join(templates, 'brand.css'),
+      '@font-face { font-family: "Brand Sans"; src: url("fonts/Brand-Regular.woff2") format("woff2"); }\n:root { --font-sans: "Brand Sans", "Liberation Sans", sans-serif; }\n',
+    );
+    const out = await scratch('brand-css-out');
+    await renderPack(await loadSample(), { resultsDir: SAMPLE_DIR, outDir: out, branding: BRANDING, pdf: false, templatesDir: templates });
+    const page = await readFile(join(out, 'audit.html'), 'utf8');
+    const embedded = `url("data:font/woff2;base64,${Buffer.from('wOF2 not really a font').toString('base64')}")`;
+    expect(page).toContain(`src: ${embedded} format("woff2")`);
+    expect(page.indexOf('/* brand.css (templates folder) */')).toBeGreaterThan(page.indexOf('--brand: #1f4e79'));
+    expect(page).not.toContain('fonts/Brand-Regular.woff2');
+  });
+
+  it('refuses a brand.css that would load from outside or end the style element', async () => {
+    for (const [css, message] of [
+      ['body { background: url(https://evil.example/x.png) }', /loads nothing from outside/],
+      ['@import "other.css";', /uses @import/],
+      ['p { background: url(../../etc/passwd.png) }', /outside/],
+      ['p::after { content: "</style><script>" }', /would end the report's style element/],
+    ] as const) {
+      const templates = await scratch('brand-css-bad');
+      await writeFile(join(templates, 'brand.css'), css);
+      await expect(
+        renderPack(await loadSample(), { resultsDir: SAMPLE_DIR, outDir: await scratch('brand-css-bad-out'), branding: BRANDING, pdf: false, templatesDir: templates }),
+      ).rejects.toThrow(message);
+    }
+  });
+
+  it('refuses a file that replaces no built-in partial, before writing anything', async () => {
+    const templates = await scratch('templates-typo');
+    await writeFile(join(templates, 'covr.hbs'), '<p>typo</p>');
+    const out = join(await scratch('templates-typo-out'), 'pack');
+    await expect(
+      renderPack(await loadSample(), { resultsDir: SAMPLE_DIR, outDir: out, branding: BRANDING, pdf: false, templatesDir: templates }),
+    ).rejects.toThrow(/covr\.hbs does not replace a built-in partial; the names are: appendix, chart, /);
+    await expect(readdir(out)).rejects.toThrow();
   });
 });
 

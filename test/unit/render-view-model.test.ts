@@ -3,8 +3,11 @@ import type { Finding } from '../../src/engine/results.js';
 import { md, renderMarkdown } from '../../src/render/markdown.js';
 import {
   buildViewModel,
+  formatDate,
   formatDateTime,
+  formatDuration,
   formatInt,
+  formatPoints,
   formatPercent,
   sortFindings,
   visibleText,
@@ -31,6 +34,11 @@ describe('formatting', () => {
     expect(formatPercent(null)).toBe('n/a');
     expect(formatDateTime('2026-11-27T09:14:41.087Z')).toBe('27 Nov 2026, 09:14 UTC');
     expect(formatDateTime('not a date')).toBe('not a date');
+    expect(formatDate('2027-01-31')).toBe('31 Jan 2027');
+    expect(formatPoints(0.031)).toBe('+3.1 pts');
+    expect(formatPoints(-0.0004)).toBe('±0.0 pts');
+    expect(formatPoints(-0.25)).toBe('\u221225.0 pts');
+    expect(formatDuration('2026-11-27T09:12:04.512Z', '2026-11-27T09:14:41.087Z')).toBe('2 min 37 s');
   });
 
   it('makes bidi and control characters visible', () => {
@@ -53,25 +61,63 @@ describe('buildViewModel', () => {
     const shuffled = [...results.findings].reverse();
     expect(sortFindings(shuffled).map((f: Finding) => f.checkId)).toEqual([
       'admins-without-phishing-resistant-method',
+      'breakglass-without-phishing-resistant-method',
       'mfa-capable-below-target',
       'passwordless-below-target',
       'phone-only-mfa-users',
       'registration-failures-spike',
+      'sspr-enabled-not-registered',
     ]);
   });
 
-  it('builds score cards for the six headline metrics', async () => {
+  it('groups findings: action (fail, error), excepted, passed, not applicable', async () => {
     const view = buildViewModel(await loadSample(), OPTS);
+    expect(view.findingGroups.map((g) => [g.id, g.findings.map((f) => f.checkId)])).toEqual([
+      ['findings-action', ['admins-without-phishing-resistant-method', 'mfa-capable-below-target', 'passwordless-below-target', 'registration-failures-spike']],
+      ['findings-excepted', ['sspr-enabled-not-registered']],
+      ['findings-passed', ['phone-only-mfa-users']],
+      ['findings-na', ['breakglass-without-phishing-resistant-method']],
+    ]);
+  });
+
+  it('builds score cards with the target each check compares against, and the trend against the baseline', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    const cards = Object.fromEntries(view.summary.scoreCards.map((c) => [c.id, c]));
     expect(view.summary.scoreCards.map((c) => [c.id, c.value, c.fraction])).toEqual([
       ['mfa.capable', '85.5%', '1,098 / 1,284'],
+      ['admins.mfa_capable', '95.7%', '22 / 23'],
       ['phishing_resistant.registered', '23.2%', '298 / 1,284'],
-      ['passwordless.capable', '32.1%', '412 / 1,284'],
       ['admins.phishing_resistant', '60.9%', '14 / 23'],
+      ['passwordless.capable', '32.1%', '412 / 1,284'],
       ['mfa.phone_only', '14.6%', '187 / 1,284'],
+      ['system_preferred.enabled', '88.1%', '1,131 / 1,284'],
       ['sspr.capable', '76.9%', '987 / 1,284'],
+      ['sspr.reset.failure_rate', '9.0%', '19 / 212'],
     ]);
+    // targets come from definitions.thresholds, or from the check's fixed requirement
+    expect([cards['mfa.capable']!.target, cards['mfa.capable']!.targetPercent, cards['mfa.capable']!.verdict]).toEqual(['≥ 95.0%', 95, 'missed']);
+    expect([cards['passwordless.capable']!.target, cards['passwordless.capable']!.verdict]).toEqual(['≥ 50.0%', 'missed']);
+    expect([cards['admins.phishing_resistant']!.target, cards['admins.phishing_resistant']!.targetPercent]).toEqual(['all admins', 100]);
+    expect([cards['mfa.phone_only']!.target, cards['mfa.phone_only']!.verdict]).toEqual(['no user', 'missed']);
+    expect([cards['sspr.reset.failure_rate']!.target, cards['sspr.reset.failure_rate']!.verdict]).toEqual(['≤ 20.0%', 'met']);
+    expect([cards['sspr.capable']!.target, cards['sspr.capable']!.verdict]).toEqual([null, 'none']);
+    // +3.1 points since Q3: better for a share that should be high, worse for one that should be low
+    expect(cards['mfa.capable']!.trend).toMatchObject({ arrow: '▲', delta: '+3.1 pts', tone: 'better', since: 'since 28 Aug 2026' });
+    expect(cards['mfa.phone_only']!.trend).toMatchObject({ arrow: '▲', tone: 'worse' });
+    expect(view.summary.baselineNote).toBe('Arrows compare with the baseline of 28 Aug 2026.');
     expect(view.summary.severityCounts.map((s) => s.count)).toEqual([1, 1, 1, 0, 0]);
-    expect(view.summary.headline).toBe('Of 5 checks run, 3 failed (highest severity: critical); 1 could not be evaluated.');
+    expect(view.summary.headline).toBe('Of 7 checks run, 3 failed (highest severity: critical); 1 could not be evaluated.');
+    expect(view.summary.posture.label).toBe('Significant gaps');
+    expect(view.summary.topRisks.map((f) => f.checkId)).toEqual(['admins-without-phishing-resistant-method', 'mfa-capable-below-target', 'passwordless-below-target']);
+  });
+
+  it('shows no trend without a baseline', async () => {
+    const results = await loadSample();
+    results.trends = null;
+    const view = buildViewModel(results, OPTS);
+    expect(view.summary.scoreCards.every((c) => c.trend === null)).toBe(true);
+    expect(view.findings.every((f) => f.trend === null)).toBe(true);
+    expect(view.charts.map((c) => c.id)).not.toContain('trend');
   });
 
   it('caps the affected list and counts the rest', async () => {
@@ -83,6 +129,83 @@ describe('buildViewModel', () => {
     expect(f?.affected?.rows[0]?.userDisplayName).toBe('<img src=x onerror=alert(1)>'); // escaped by the template
   });
 
+  it('applies the per-finding caps of the page budget, never more than maxAffectedInPdf', async () => {
+    const view = buildViewModel(await loadSample(), { ...OPTS, affectedCaps: new Map([['mfa-capable-below-target', 1], ['admins-without-phishing-resistant-method', 99]]) });
+    expect(view.findings.find((x) => x.checkId === 'mfa-capable-below-target')?.affected?.rows).toHaveLength(1);
+    expect(view.findings.find((x) => x.checkId === 'admins-without-phishing-resistant-method')?.affected?.rows).toHaveLength(3);
+  });
+
+  it('shows the exceptions of a finding with owner, reason and expiry, and marks an overridden severity', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    const partial = view.findings.find((x) => x.checkId === 'mfa-capable-below-target')!;
+    expect(partial.excepted).toMatchObject({ countText: '2', wholeCheck: false });
+    expect(partial.excepted?.exceptions).toEqual([
+      expect.objectContaining({ owner: 'Priya Raman', expires: '31 Jan 2027', expiresIso: '2027-01-31', matched: '2', wholeCheck: false }),
+    ]);
+    expect(partial.excepted?.exceptions[0]?.scopeParts.map((p) => p.join(''))).toEqual(['kiosk-lobby-01@contoso.com', 'kiosk-lobby-02@contoso.com']);
+    const whole = view.findings.find((x) => x.checkId === 'sspr-enabled-not-registered')!;
+    expect(whole.isExcepted).toBe(true);
+    expect(whole.excepted?.exceptions[0]).toMatchObject({ scope: 'Whole check', owner: 'iam-lead@contoso.com' });
+    expect(view.findings.find((x) => x.checkId === 'passwordless-below-target')?.severityOverridden).toBe(true);
+    expect(view.definitions.exceptions.map((e) => e.check)).toEqual(['phone-only-mfa-users', 'mfa-capable-below-target', 'sspr-enabled-not-registered']);
+  });
+
+  it('states what changed since the baseline for each finding', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    const by = (id: string) => view.findings.find((x) => x.checkId === id)!.trend;
+    expect(by('mfa-capable-below-target')).toMatchObject({ change: 'new', label: 'New since baseline', previous: 'Pass' });
+    expect(by('mfa-capable-below-target')?.movement).toBe('40 affected users new since 28 Aug 2026');
+    expect(by('admins-without-phishing-resistant-method')?.movement).toBe('2 affected users new since 28 Aug 2026; 3 no longer affected');
+    expect(by('phone-only-mfa-users')?.label).toBe('Resolved since baseline');
+  });
+
+  it('builds the coverage matrix: checks × frameworks, and each control with its status', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    expect(view.coverageMatrix.frameworks.map((f) => f.short)).toEqual(['CIS M365', 'CISA SCuBA', 'NIST 800-53']);
+    const row = view.coverageMatrix.rows.find((r) => r.checkId === 'mfa-capable-below-target')!;
+    expect(row.cells.map((c) => c.ids)).toEqual(['5.2.3.4', 'MS.AAD.3.2v2', 'IA-2(2)']);
+    expect(row.anchor).toBe('finding-mfa-capable-below-target');
+    expect(view.coverage[0]?.counts.map((c) => [c.status, c.count])).toEqual([['fail', 2], ['excepted', 1], ['pass', 1], ['not_applicable', 1]]);
+    expect(view.findings.find((x) => x.checkId === 'mfa-capable-below-target')?.controlGroups).toEqual([
+      { framework: 'CIS M365', ids: '5.2.3.4' },
+      { framework: 'CISA SCuBA', ids: 'MS.AAD.3.2v2' },
+      { framework: 'NIST 800-53', ids: 'IA-2(2)' },
+    ]);
+  });
+
+  it('lists every section and every finding needing action in the contents, each with an anchor', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    expect(view.toc.map((e) => `${e.level}:${e.anchor}`)).toEqual([
+      '1:summary',
+      '1:metrics',
+      '1:findings',
+      '2:finding-admins-without-phishing-resistant-method',
+      '2:finding-mfa-capable-below-target',
+      '2:finding-passwordless-below-target',
+      '2:finding-registration-failures-spike',
+      '2:finding-sspr-enabled-not-registered',
+      '2:findings-passed',
+      '2:findings-na',
+      '1:coverage',
+      '1:methodology',
+      '1:appendix-sources',
+      '1:appendix-metrics',
+      '1:glossary',
+    ]);
+    expect(view.toc.every((e) => e.page === '')).toBe(true);
+  });
+
+  it('fills document control from the report settings, dated by the snapshot', async () => {
+    const view = buildViewModel(await loadSample(), {
+      ...OPTS,
+      report: { status: 'final', version: '2.0', preparer: 'A. Auditor', reviewer: undefined, auditPeriod: 'Q4 2026', pageSize: 'Letter' },
+    });
+    const dc = Object.fromEntries(view.documentControl.map((r) => [r.label, r.value]));
+    expect(dc).toMatchObject({ Version: '2.0', Status: 'Final', Date: '27 Nov 2026 (snapshot date)', 'Audit period': 'Q4 2026', 'Prepared by': 'A. Auditor', 'Reviewed by': '—' });
+    expect(view.meta).toMatchObject({ isDraft: false, pageSize: 'Letter', date: '27 Nov 2026' });
+    expect(buildViewModel(await loadSample(), OPTS).meta).toMatchObject({ status: 'draft', isDraft: true, version: '1.0', pageSize: 'A4' });
+  });
+
   it('sorts the method chart by users, descending', async () => {
     const view = buildViewModel(await loadSample(), OPTS);
     const counts = view.charts[0]!.rows.map((r) => r.count ?? -1);
@@ -91,12 +214,74 @@ describe('buildViewModel', () => {
     expect(view.charts[0]!.rows[0]!.label).toBe('Authenticator push');
   });
 
+  it('draws failure rates per method against the limit, greying methods with too few attempts', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    const sspr = view.charts.find((c) => c.id === 'sspr-failure')!;
+    expect(sspr.threshold).toEqual({ value: 0.2, label: 'Limit 20.0%' });
+    expect(sspr.rows.map((r) => [r.key, r.countText, r.group])).toEqual([
+      ['email', '6 / 71', 'Within the limit'],
+      ['mobileSMS', '9 / 64', 'Within the limit'],
+      ['appNotification', '1 / 38', 'Within the limit'],
+      ['securityQuestion', '2 / 22', 'Within the limit'],
+      ['mobileCall', '1 / 9', 'Too few attempts to judge'],
+      ['officePhone', '0 / 8', 'Too few attempts to judge'],
+    ]);
+    expect(sspr.caption).toContain('Overall: 9.0% (19 / 212 attempts failed).');
+    const reg = view.charts.find((c) => c.id === 'registration-failure')!;
+    expect(reg.rows.find((r) => r.key === 'mobileSMS')?.group).toBe('Above the limit');
+    // two tokens with the same readable name get their token added, so the chart draws two bars
+    expect(reg.rows.filter((r) => r.label.startsWith('FIDO2 security key')).map((r) => r.label)).toEqual([
+      'FIDO2 security key (fido2SecurityKey)',
+      'FIDO2 security key (fido)',
+    ]);
+    expect(new Set(reg.rows.map((r) => r.label)).size).toBe(reg.rows.length);
+  });
+
+  it('draws the trend lines from the baselines, with a data table', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    const trend = view.charts.find((c) => c.id === 'trend')!;
+    expect(trend.series.map((s) => s.label)).toContain('MFA capable');
+    expect(trend.series.find((s) => s.key === 'mfa.capable')?.points.map((p) => [p.dateLabel, p.value])).toEqual([
+      ['28 Aug 2026', 0.8241],
+      ['27 Nov 2026', 0.8551],
+    ]);
+    expect(trend.table.head.map((h) => h.text)).toEqual(['Metric', '28 Aug 2026', '27 Nov 2026', 'Change']);
+    expect(trend.table.rows[0]?.map((c) => c.text)).toEqual(['MFA capable', '82.4%', '85.5%', '+3.1 pts']);
+  });
+
+  it('reads a token named after an Object member as itself', async () => {
+    const results = await loadSample();
+    for (const token of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      results.metrics[`methods.registered.${token}`] = { value: 1 };
+      results.metrics[`sspr.reset.failure_rate.${token}`] = { value: 0.5, numerator: 1, denominator: 2 };
+    }
+    const ctor: string = 'constructor';
+    results.definitions.thresholds[ctor] = 1;
+    results.coverage[0]!.framework = 'constructor';
+    const view = buildViewModel(results, OPTS);
+    const labels = view.charts.flatMap((c) => c.rows.map((r) => r.label));
+    expect(labels).toEqual(expect.arrayContaining(['constructor', '__proto__', 'toString', 'hasOwnProperty']));
+    expect(view.coverage[0]?.short).toBe('constructor');
+    expect(view.definitions.thresholds.find((t) => t.key === 'constructor')).toEqual({ key: 'constructor', keyParts: ['constructor'], label: '', value: '1' });
+  });
+
   it('marks charts without data as empty instead of drawing zeros', async () => {
     const results = await loadSample();
     for (const m of Object.values(results.metrics)) m.value = null;
     const view = buildViewModel(results, OPTS);
     expect(view.charts.find((c) => c.id === 'funnel')?.empty).toBe(true);
-    expect(view.summary.scoreCards.every((c) => c.missing && c.value === 'n/a')).toBe(true);
+    expect(view.summary.scoreCards.every((c) => c.missing && c.value === 'n/a' && c.verdict === 'none')).toBe(true);
+  });
+
+  it('withholds per-user rows in an aggregate-only copy but keeps the counts', async () => {
+    const view = buildViewModel(await loadSample(), { ...OPTS, redaction: 'aggregate' });
+    const f = view.findings.find((x) => x.checkId === 'mfa-capable-below-target')!;
+    expect(f.affected).toMatchObject({ rows: [], count: 186, withheld: true });
+    expect(view.definitions.privileged.notAssessable).toEqual([]);
+    expect(view.definitions.privileged.servicePrincipals).toEqual([]);
+    expect(view.definitions.privileged.notAssessableCount).toBe('1');
+    expect(view.definitions.breakGlassAccounts).toEqual([]);
+    expect(view.redaction?.mode).toBe('aggregate');
   });
 });
 
@@ -115,10 +300,10 @@ describe('summary.md', () => {
     const results = await loadSample();
     results.findings[0]!.title = 'Pipe | <b>bold</b> `tick`\n# not a heading';
     const text = renderMarkdown(buildViewModel(results, OPTS));
-    expect(text).toContain('| MFA capable | 85.5% | 1,098 / 1,284 |');
+    expect(text).toContain('| MFA capable | 85.5% | 1,098 / 1,284 | ≥ 95.0% (missed) | ▲ +3.1 pts since 28 Aug 2026 |');
     const findingsTable = text.slice(text.indexOf('## Findings'));
     const rows = findingsTable.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Info) \|/.test(l));
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(7);
     for (const r of rows) expect(r.split(/(?<!\\)\|/).length).toBe(8); // 6 cells, no stray pipe
     expect(text).toContain('Pipe \\| &lt;b&gt;bold&lt;/b&gt; \\`tick\\` # not a heading');
     expect(text).toContain('Could not be evaluated: Required source userEventsSummary is unavailable');

@@ -1,0 +1,57 @@
+/**
+ * The page budget of the PDF: it must stay at most MAX_PDF_PAGES long however large the tenant, because complete
+ * lists live in the CSV worklists. Everything else in the report is bounded by the check and framework catalogues
+ * or capped in the view model (LIST_CAP); the affected-user tables are the one part that grows with the tenant,
+ * so their rows share one budget.
+ */
+
+export const MAX_PDF_PAGES = 30;
+
+export interface PageBudget {
+  /** affected-user rows printed across all findings */
+  affectedRows: number;
+  /** longest other list (exceptions, role holders, patterns, role ids); the metrics appendix lists 5× this */
+  listCap: number;
+}
+
+/**
+ * Budgets tried in turn: the first fits any real tenant (about three pages of affected-user tables); the others
+ * are used only when a print comes out longer than MAX_PDF_PAGES (hundreds of exceptions, of unknown method
+ * tokens, of privileged service principals …): fewer rows per finding and shorter lists, then no rows.
+ */
+export const PAGE_BUDGETS: readonly PageBudget[] = [
+  { affectedRows: 120, listCap: 40 },
+  { affectedRows: 60, listCap: 20 },
+  { affectedRows: 0, listCap: 8 },
+  { affectedRows: 0, listCap: 3 },
+];
+
+/** Affected-user rows of the first budget (what the HTML lists). */
+export const AFFECTED_ROWS_BUDGET = PAGE_BUDGETS[0]!.affectedRows;
+
+export interface ListedFinding {
+  checkId: string;
+  /** users that could be listed (the affected count) */
+  count: number;
+}
+
+/**
+ * Rows per finding: every finding gets the same cap c (at most `perFinding`), the largest c for which the rows
+ * of all findings fit in `total`. Findings with fewer users leave their share to the others.
+ */
+export function affectedCaps(findings: readonly ListedFinding[], perFinding: number, total: number): Map<string, number> {
+  const rowsAt = (c: number) => findings.reduce((sum, f) => sum + Math.min(Math.max(0, f.count), c), 0);
+  let lo = 0;
+  let hi = Math.max(0, perFinding);
+  if (rowsAt(hi) > total) {
+    // largest c in [0, perFinding] with rowsAt(c) ≤ total (rowsAt is non-decreasing)
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (rowsAt(mid) <= total) lo = mid;
+      else hi = mid - 1;
+    }
+  } else {
+    lo = hi;
+  }
+  return new Map(findings.map((f) => [f.checkId, Math.min(Math.max(0, f.count), lo)]));
+}

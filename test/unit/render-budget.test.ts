@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { PAGE_BUDGETS, affectedCaps } from '../../src/render/budget.js';
+
+describe('affectedCaps', () => {
+  it('gives every finding the configured cap when the rows fit the budget', () => {
+    const caps = affectedCaps([{ checkId: 'a', count: 3 }, { checkId: 'b', count: 500 }], 25, 120);
+    expect([...caps]).toEqual([['a', 3], ['b', 25]]);
+  });
+
+  it('lowers one common cap until the rows fit; small findings leave their share to the others', () => {
+    const findings = [
+      { checkId: 'big1', count: 200_000 },
+      { checkId: 'big2', count: 1_000_000 },
+      { checkId: 'small', count: 2 },
+      { checkId: 'big3', count: 5_000 },
+    ];
+    const caps = affectedCaps(findings, 200, 120);
+    expect([...caps]).toEqual([['big1', 39], ['big2', 39], ['small', 2], ['big3', 39]]);
+    expect([...caps.values()].reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(120);
+  });
+
+  it('lists nothing with a zero budget or a zero cap, and copes with no findings', () => {
+    expect([...affectedCaps([{ checkId: 'a', count: 10 }], 25, 0).values()]).toEqual([0]);
+    expect([...affectedCaps([{ checkId: 'a', count: 10 }], 0, 120).values()]).toEqual([0]);
+    expect(affectedCaps([], 25, 120).size).toBe(0);
+  });
+
+  it('tries budgets that only ever shrink', () => {
+    for (let i = 1; i < PAGE_BUDGETS.length; i++) {
+      expect(PAGE_BUDGETS[i]!.affectedRows).toBeLessThanOrEqual(PAGE_BUDGETS[i - 1]!.affectedRows);
+      expect(PAGE_BUDGETS[i]!.listCap).toBeLessThan(PAGE_BUDGETS[i - 1]!.listCap);
+    }
+    expect(PAGE_BUDGETS.at(-1)!.affectedRows).toBe(0);
+  });
+});
