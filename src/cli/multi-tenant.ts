@@ -15,7 +15,7 @@ import { AUTH_MODES, TOKEN_ENV } from '../graph/auth-modes.js';
 import { RateLimiter } from '../graph/rate-limiter.js';
 import type { PortfolioEntry } from '../render/portfolio.js';
 import type { Log } from './output.js';
-import { runAnalyze, runCollect, runRender, type CollectArgs } from './pipeline.js';
+import { runAnalyze, runCollect, runRender, type CollectArgs, type RenderCliOptions } from './pipeline.js';
 
 const TenantSchema = z
   .object({
@@ -63,8 +63,7 @@ export interface MultiTenantOptions {
   parallel: number;
   base: Omit<CollectArgs, 'tenant' | 'out'>;
   configPath?: string;
-  pdf: boolean;
-  browser?: string;
+  render: RenderCliOptions;
   failOn?: Severity;
   allowPartial: boolean;
 }
@@ -99,7 +98,7 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
           prefixed(log, name),
         );
         const results: AuditResult = await runAnalyze(join(dir, 'snapshot'), dir, cfg, prefixed(log, name));
-        await runRender(results, dir, dir, cfg, { pdf: opts.pdf, browser: opts.browser }, prefixed(log, name));
+        await runRender(results, dir, dir, cfg, opts.render, prefixed(log, name));
         entries.push({ name, tenantId: t.id, resultsPath: join(dir, 'results.json'), results, error: null });
         const failed = opts.failOn && results.findings.some((f) => f.status === 'fail' && SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(opts.failOn!));
         codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : failed ? EXIT.findings : EXIT.ok);

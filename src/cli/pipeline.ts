@@ -183,26 +183,70 @@ export async function runRender(
   resultsDir: string,
   outDir: string,
   cfg: LoadedConfig,
-  opts: { pdf: boolean; browser?: string },
+  opts: RenderCliOptions,
   log: Log,
 ): Promise<string[]> {
   const org = cfg.config.organisation;
+  const rep = cfg.config.report;
   // Loaded on demand: the renderer brings Vega, Handlebars and Puppeteer (~80 MB), which collect and analyze never need.
   const { renderPack } = await import('../render/index.js');
-  const { files } = await renderPack(results, {
-    resultsDir,
-    outDir,
-    pdf: opts.pdf,
-    browserPath: opts.browser,
-    branding: {
-      organisation: org.name,
-      primaryColor: org.primaryColor,
-      classification: org.classification,
-      logoFile: org.logo ? resolve(cfg.baseDir, org.logo) : undefined,
-    },
-  });
+  const render = (out: string, redact: RenderCliOptions['redact']) =>
+    renderPack(results, {
+      resultsDir,
+      outDir: out,
+      pdf: opts.pdf,
+      browserPath: opts.browser,
+      branding: {
+        organisation: org.name,
+        primaryColor: org.primaryColor,
+        classification: org.classification,
+        logoFile: org.logo ? resolve(cfg.baseDir, org.logo) : undefined,
+      },
+      maxAffectedInPdf: rep.maxAffectedInPdf,
+      report: {
+        status: rep.status,
+        version: rep.version,
+        preparer: rep.preparer,
+        reviewer: rep.reviewer,
+        auditPeriod: rep.auditPeriod,
+        footer: rep.footer,
+        pageSize: rep.pageSize,
+      },
+      templatesDir: opts.templates ? resolve(opts.templates) : rep.templatesDir ? resolve(cfg.baseDir, rep.templatesDir) : undefined,
+      pdfTagged: opts.pdfTagged === true,
+      redact: redact ? { mode: redact, keyFile: opts.redactKeyFile, mappingFile: opts.redactMapping } : undefined,
+    });
+  // A redacted pack never goes beside results.json and the sidecars (they hold the original names): when the pack
+  // folder is the results folder (run, demo), the full pack is written there and the redacted copy to OUT/redacted.
+  const sameFolder = resolve(outDir) === resolve(resultsDir);
+  const files: string[] = [];
+  if (!opts.redact || sameFolder) files.push(...(await render(outDir, undefined)).files);
+  if (opts.redact) files.push(...(await render(sameFolder ? join(outDir, 'redacted') : outDir, opts.redact)).files);
   log.info(`rendered: ${files.length} files in ${outDir}`);
   return files;
+}
+
+export interface RenderCliOptions {
+  pdf: boolean;
+  browser?: string;
+  redact?: 'pseudonymise' | 'aggregate';
+  redactKeyFile?: string;
+  redactMapping?: string;
+  pdfTagged?: boolean;
+  templates?: string;
+}
+
+/** The render options of a parsed command line. */
+export function renderArgs(argv: Record<string, any>): RenderCliOptions {
+  return {
+    pdf: argv.pdf,
+    browser: argv.browser,
+    redact: argv.redact,
+    redactKeyFile: argv.redactKeyFile,
+    redactMapping: argv.redactMapping,
+    pdfTagged: argv.pdfTagged,
+    templates: argv.templates,
+  };
 }
 
 export async function writeCiOutputs(results: AuditResult, opts: { junit?: string; stepSummary: boolean }, log: Log): Promise<void> {

@@ -20,14 +20,37 @@ function marker(ch: string): string {
   return `[U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`;
 }
 
-/** For identifiers and names from the tenant: every control and bidi character becomes a visible marker. */
-export function visibleText(s: string): string {
-  return s.replace(BIDI_CONTROLS, marker).replace(CONTROL_CHARS, marker);
+/**
+ * Invisible characters that change how a name reads or compares without showing: bidi marks (LRM, RLM, ALM),
+ * zero-width space, word joiner and invisible operators, and the BOM ("ad\u200Bmin" looks like "admin"). ZWNJ and
+ * ZWJ (U+200C, U+200D) stay: Persian and Indic scripts and emoji sequences need them.
+ */
+const INVISIBLE = /[\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/g;
+
+/**
+ * Longest tenant value (name, UPN, method token) and longest prose shown in the HTML and PDF. Graph caps a display
+ * name at 256 characters; anything longer is hostile or corrupt, and one 100 kB name repeated in every capped
+ * sample made a 1,166-page PDF. The full value stays in results.json, the sidecars and the CSV worklists.
+ */
+export const MAX_SHOWN_CHARS = 512;
+export const MAX_PROSE_CHARS = 4000;
+
+function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = max;
+  const last = s.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--; // never split a surrogate pair
+  return `${s.slice(0, cut)}… [${formatInt(s.length - cut)} more characters]`;
 }
 
-/** For prose (messages, rationale, reasons): keeps tabs and line breaks, marks every other control character. */
+/** For identifiers and names from the tenant: clipped, and every control, bidi and invisible character becomes a visible marker. */
+export function visibleText(s: string): string {
+  return clip(s, MAX_SHOWN_CHARS).replace(BIDI_CONTROLS, marker).replace(INVISIBLE, marker).replace(CONTROL_CHARS, marker);
+}
+
+/** For prose (messages, rationale, reasons): clipped; keeps tabs and line breaks, marks every other control character. */
 export function cleanProse(s: string): string {
-  return s.replace(BIDI_CONTROLS, marker).replace(CONTROL_CHARS_EXCEPT_TAB_NL, marker);
+  return clip(s, MAX_PROSE_CHARS).replace(BIDI_CONTROLS, marker).replace(CONTROL_CHARS_EXCEPT_TAB_NL, marker);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

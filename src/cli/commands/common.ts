@@ -23,7 +23,22 @@ export function withFailOn<T>(y: Argv<T>) {
 export function withRender<T>(y: Argv<T>) {
   return y
     .option('pdf', { type: 'boolean', default: true, describe: 'Print audit.pdf with Chromium (--no-pdf to skip)' })
-    .option('browser', { type: 'string', describe: 'Chromium executable for the PDF (default: PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium)' });
+    .option('browser', { type: 'string', describe: 'Chromium executable for the PDF (default: PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium)' })
+    .option('pdf-tagged', { type: 'boolean', default: false, describe: 'Tagged (accessible) PDF with its own outline; larger and slower' })
+    .option('templates', { type: 'string', describe: 'Folder of *.hbs partials (and brand.css) replacing the built-in ones; default report.templatesDir' })
+    .option('redact', {
+      type: 'string',
+      describe:
+        'Pseudonymised copy: UPNs and names replaced by keyed HMAC pseudonyms (key: ENTRA_AUTH_AUDIT_REDACT_KEY or --redact-key-file); --redact=aggregate omits per-user rows',
+      coerce: (v: string | undefined) => {
+        if (v === undefined) return undefined;
+        if (v === '' || v === 'pseudonymise' || v === 'pseudonymize') return 'pseudonymise';
+        if (v === 'aggregate') return 'aggregate';
+        throw new Error(`--redact takes no value, or 'aggregate'; got '${v}'`);
+      },
+    })
+    .option('redact-key-file', { type: 'string', describe: 'File holding the redaction key (at least 16 bytes)' })
+    .option('redact-mapping', { type: 'string', describe: 'Also write the pseudonym → original mapping (CSV, mode 0600) to this file, outside the pack' });
 }
 
 export function withCollect<T>(y: Argv<T>, tenantRequired = true) {

@@ -21,7 +21,7 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
     const { loadConfig } = await import('../../config/load.js');
     const { startSimulator } = await import('../../simulator/server.js');
     const { createTenant } = await import('../../simulator/tenant.js');
-    const { runAnalyze, runCollect, runRender } = await import('../pipeline.js');
+    const { runAnalyze, runCollect, runRender, renderArgs } = await import('../pipeline.js');
     const log = createLog(argv);
     if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
     if (!Number.isInteger(argv.quarter) || argv.quarter < 0 || argv.quarter > 40) throw new UsageError('--quarter must be a whole number from 0 to 40.');
@@ -40,7 +40,7 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
         log,
       );
       const results = await runAnalyze(snapshotDir, argv.out, cfg, log);
-      await runRender(results, argv.out, argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
+      await runRender(results, argv.out, argv.out, cfg, renderArgs(argv), log);
       log.out(`demo audit pack: ${join(argv.out, 'audit.html')}${argv.pdf ? ` and ${join(argv.out, 'audit.pdf')}` : ''}`);
     } finally {
       await sim.close();

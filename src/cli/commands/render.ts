@@ -16,7 +16,7 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
-    const { exitCodeFor, runRender, writeCiOutputs } = await import('../pipeline.js');
+    const { exitCodeFor, runRender, writeCiOutputs, renderArgs } = await import('../pipeline.js');
     const log = createLog(argv);
     const cfg = await loadConfig(argv.config);
     let raw: unknown;
@@ -34,7 +34,7 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
       const i = parsed.error.issues[0]!;
       throw new UsageError(`${argv.results}: not a valid results file at '${i.path.join('.')}': ${i.message}.`);
     }
-    await runRender(parsed.data, dirname(argv.results), argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
+    await runRender(parsed.data, dirname(argv.results), argv.out, cfg, renderArgs(argv), log);
     await writeCiOutputs(parsed.data, { junit: argv.junit, stepSummary: false }, log);
     process.exitCode = exitCodeFor(parsed.data, argv.failOn);
   },

@@ -23,7 +23,7 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
-    const { collectArgs, exitCodeFor, partialExit, runAnalyze, runCollect, runRender, writeCiOutputs } = await import('../pipeline.js');
+    const { collectArgs, exitCodeFor, partialExit, runAnalyze, runCollect, runRender, writeCiOutputs, renderArgs } = await import('../pipeline.js');
     const log = createLog(argv);
     if (argv.tenants) {
       const { runTenants } = await import('../multi-tenant.js');
@@ -35,8 +35,7 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
           parallel: argv.parallel,
           base: collectArgs(argv, ''),
           configPath: argv.config,
-          pdf: argv.pdf,
-          browser: argv.browser,
+          render: renderArgs(argv),
           failOn: argv.failOn,
           allowPartial: argv.allowPartial,
         },
@@ -48,7 +47,7 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
     const snapshotDir = join(argv.out, 'snapshot');
     const manifest = await runCollect(collectArgs(argv, snapshotDir), log);
     const results = await runAnalyze(snapshotDir, argv.out, cfg, log);
-    await runRender(results, argv.out, argv.out, cfg, { pdf: argv.pdf, browser: argv.browser }, log);
+    await runRender(results, argv.out, argv.out, cfg, renderArgs(argv), log);
     await writeCiOutputs(results, { junit: argv.junit, stepSummary: true }, log);
     log.out(join(argv.out, 'audit.html'));
     process.exitCode = exitCodeFor(results, argv.failOn);
