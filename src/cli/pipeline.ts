@@ -269,6 +269,23 @@ export async function writeCiOutputs(results: AuditResult, opts: { junit?: strin
   }
 }
 
+/** The one-object summary printed by --json: enough for a CI step to decide and link, without parsing results.json. */
+export function jsonSummary(results: AuditResult, files: { results: string; html?: string; pdf?: string }, failOn: Severity | undefined): string {
+  const headline = ['mfa.capable', 'phishing_resistant.registered', 'passwordless.capable', 'admins.phishing_resistant', 'mfa.phone_only'];
+  return JSON.stringify({
+    tool: results.tool,
+    tenant: results.tenant.id,
+    asOf: results.asOf,
+    manifestSha256: results.snapshot.manifestSha256,
+    partial: results.sources.some((s) => s.status !== 'ok' && s.status !== 'retired'),
+    summary: results.summary,
+    metrics: Object.fromEntries(headline.map((id) => [id, results.metrics[id] ?? null])),
+    findings: results.findings.map((f) => ({ checkId: f.checkId, severity: f.severity, status: f.status, affected: f.affected?.count ?? null })),
+    files,
+    exitCode: exitCodeFor(results, failOn),
+  });
+}
+
 /** Exit 3 when a finding at or above the --fail-on severity failed. */
 export function exitCodeFor(results: AuditResult, failOn: Severity | undefined): number {
   if (!failOn) return EXIT.ok;

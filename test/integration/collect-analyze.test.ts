@@ -102,9 +102,13 @@ describe('collect → analyze against the simulator', () => {
     expect(await readFile(join(dir, 'out2', 'results.json'))).toEqual(await readFile(join(dir, 'out', 'results.json')));
   });
 
-  it('--fail-on exits 3 when a finding at or above the severity fails', async () => {
-    const res = await runCli(['analyze', join(dir, 'snap'), '--out', join(dir, 'out3'), '--fail-on', 'critical']);
+  it('--fail-on exits 3 when a finding at or above the severity fails; --json prints one summary object', async () => {
+    const res = await runCli(['analyze', join(dir, 'snap'), '--out', join(dir, 'out3'), '--fail-on', 'critical', '--json', '--quiet']);
     expect(res.code).toBe(3);
+    const summary = JSON.parse(res.stdout);
+    expect(summary).toMatchObject({ tenant: tenant.tenantId, exitCode: 3, partial: false });
+    expect(summary.findings.find((f: { checkId: string }) => f.checkId === 'admins-without-mfa').status).toBe('fail');
+    expect(summary.metrics['mfa.capable'].denominator).toBeGreaterThan(0);
   });
 
   it('a tampered snapshot file is a clear error naming the file (exit 5)', async () => {

@@ -19,7 +19,7 @@ export const analyzeCommand: CommandModule<GlobalArgs, any> = {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
     const { loadSnapshot } = await import('../../snapshot/reader.js');
-    const { exitCodeFor, loadBaselines, runAnalyze, writeCiOutputs } = await import('../pipeline.js');
+    const { exitCodeFor, loadBaselines, runAnalyze, writeCiOutputs, jsonSummary } = await import('../pipeline.js');
     const log = createLog(argv);
     // Exceptions must be live at the snapshot's collection time, not at the time of analysis.
     const { manifest } = await loadSnapshot(argv.snapshot);
@@ -27,7 +27,7 @@ export const analyzeCommand: CommandModule<GlobalArgs, any> = {
     const baselines = await loadBaselines(argv.baseline ?? [], cfg);
     const results = await runAnalyze(argv.snapshot, argv.out, cfg, log, baselines);
     await writeCiOutputs(results, { junit: argv.junit, stepSummary: true }, log);
-    log.out(join(argv.out, 'results.json'));
+    log.out(argv.json ? jsonSummary(results, { results: join(argv.out, 'results.json') }, argv.failOn) : join(argv.out, 'results.json'));
     process.exitCode = exitCodeFor(results, argv.failOn);
   },
 };

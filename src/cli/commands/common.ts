@@ -75,5 +75,7 @@ export function withCollect<T>(y: Argv<T>, tenantRequired = true) {
 
 /** CI outputs beside the pack (the Markdown job summary needs no option: it follows $GITHUB_STEP_SUMMARY). */
 export function withCiOutputs<T>(y: Argv<T>) {
-  return y.option('junit', { type: 'string', describe: 'Also write JUnit XML to this file: one test case per check, for CI test tabs' });
+  return y
+    .option('junit', { type: 'string', describe: 'Also write JUnit XML to this file: one test case per check, for CI test tabs' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print a one-object JSON summary on stdout (instead of the file path)' });
 }

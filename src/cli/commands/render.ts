@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ResultsSchema, RESULTS_SCHEMA_VERSION } from '../../engine/results.js';
 import { UsageError } from '../../errors.js';
@@ -16,7 +16,7 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
-    const { exitCodeFor, runRender, writeCiOutputs, renderArgs } = await import('../pipeline.js');
+    const { exitCodeFor, runRender, writeCiOutputs, renderArgs, jsonSummary } = await import('../pipeline.js');
     const log = createLog(argv);
     const cfg = await loadConfig(argv.config);
     let raw: unknown;
@@ -36,6 +36,7 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
     }
     await runRender(parsed.data, dirname(argv.results), argv.out, cfg, renderArgs(argv), log);
     await writeCiOutputs(parsed.data, { junit: argv.junit, stepSummary: false }, log);
+    if (argv.json) log.out(jsonSummary(parsed.data, { results: argv.results, html: join(argv.out, 'audit.html'), pdf: argv.pdf ? join(argv.out, 'audit.pdf') : undefined }, argv.failOn));
     process.exitCode = exitCodeFor(parsed.data, argv.failOn);
   },
 };

@@ -23,7 +23,7 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
-    const { collectArgs, exitCodeFor, partialExit, runAnalyze, runCollect, runRender, writeCiOutputs, renderArgs } = await import('../pipeline.js');
+    const { collectArgs, exitCodeFor, partialExit, runAnalyze, runCollect, runRender, writeCiOutputs, renderArgs, jsonSummary } = await import('../pipeline.js');
     const log = createLog(argv);
     if (argv.tenants) {
       const { runTenants } = await import('../multi-tenant.js');
@@ -49,7 +49,8 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
     const results = await runAnalyze(snapshotDir, argv.out, cfg, log);
     await runRender(results, argv.out, argv.out, cfg, renderArgs(argv), log);
     await writeCiOutputs(results, { junit: argv.junit, stepSummary: true }, log);
-    log.out(join(argv.out, 'audit.html'));
+    const files = { results: join(argv.out, 'results.json'), html: join(argv.out, 'audit.html'), pdf: argv.pdf ? join(argv.out, 'audit.pdf') : undefined };
+    log.out(argv.json ? jsonSummary(results, files, argv.failOn) : files.html);
     process.exitCode = exitCodeFor(results, argv.failOn);
     partialExit(manifest, argv.allowPartial);
   },
