@@ -8,7 +8,8 @@
  * without fetching committed pages again; the manifest is written last, so a folder without manifest.json is never
  * taken for a complete snapshot.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { TruncatedBodyError, type GraphResponse, type GraphTransport } from '../graph/client.js';
@@ -72,7 +73,7 @@ export async function collect(opts: CollectOptions): Promise<CollectOutcome> {
   const clock = opts.clock ?? (() => new Date());
   const sources = opts.sources ?? SOURCES;
   await mkdir(opts.outDir, { recursive: true });
-  if (await exists(join(opts.outDir, MANIFEST_FILE))) {
+  if (existsSync(join(opts.outDir, MANIFEST_FILE))) {
     throw new UsageError(
       `${opts.outDir} already holds a complete snapshot (manifest.json). Collect into a new folder; snapshots are evidence and are never overwritten.`,
     );
@@ -439,13 +440,4 @@ async function fileHasKey(path: string, key: string, keyOf: (row: Record<string,
     if (row !== null && typeof row === 'object' && !Array.isArray(row) && keyOf(row as Record<string, unknown>) === key) return true;
   }
   return false;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -6,8 +6,9 @@
  * The signature is `manifest.json.sig` beside the manifest: the 64-byte signature, base64, one line. Nothing else
  * goes in it (no key id, no timestamp), so a verifier needs only node:crypto or `openssl pkeyutl -verify -rawin`.
  */
+import { existsSync } from 'node:fs';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -110,7 +111,7 @@ export async function generateKeyPair(dir: string, env: NodeJS.ProcessEnv = proc
   const publicKeyPath = join(dir, PUBLIC_KEY_FILE);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const [path, name] of [[privateKeyPath, PRIVATE_KEY_FILE], [publicKeyPath, PUBLIC_KEY_FILE]] as const) {
-    if (await exists(path)) {
+    if (existsSync(path)) {
       throw new UsageError(`--out ${dir}: ${name} already exists; keys are never overwritten. Choose another folder.`);
     }
   }
@@ -129,13 +130,4 @@ export async function generateKeyPair(dir: string, env: NodeJS.ProcessEnv = proc
     throw new UsageError(`--out ${dir}: cannot write ${PUBLIC_KEY_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
   return { privateKeyPath, publicKeyPath, fingerprint: keyFingerprint(publicKey), encrypted: Boolean(passphrase) };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
