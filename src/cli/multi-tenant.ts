@@ -8,14 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { SEVERITIES, type AuditResult, type Severity } from '../engine/results.js';
+import type { AuditResult, Severity } from '../engine/results.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { CLOUD_NAMES } from '../graph/clouds.js';
 import { AUTH_MODES, TOKEN_ENV } from '../graph/auth-modes.js';
 import { RateLimiter } from '../graph/rate-limiter.js';
 import type { PortfolioEntry } from '../render/portfolio.js';
 import type { Log } from './output.js';
-import { runAnalyze, runCollect, runRender, type CollectArgs, type RenderCliOptions } from './pipeline.js';
+import { exitCodeFor, runAnalyze, runCollect, runRender, type CollectArgs, type RenderCliOptions } from './pipeline.js';
 
 const TenantSchema = z
   .object({
@@ -100,8 +100,7 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
         const results: AuditResult = await runAnalyze(join(dir, 'snapshot'), dir, cfg, prefixed(log, name));
         await runRender(results, dir, dir, cfg, opts.render, prefixed(log, name));
         entries.push({ name, tenantId: t.id, resultsPath: join(dir, 'results.json'), results, error: null });
-        const failed = opts.failOn && results.findings.some((f) => f.status === 'fail' && SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(opts.failOn!));
-        codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : failed ? EXIT.findings : EXIT.ok);
+        codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : exitCodeFor(results, opts.failOn));
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         log.warn(`[${name}] not audited: ${message}`);
