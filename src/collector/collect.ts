@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { graphErrorCode, graphErrorMessage, LICENCE_CODE } from '../graph/errors.js';
 import { TruncatedBodyError, type GraphResponse, type GraphTransport } from '../graph/client.js';
 import {
   CHECKPOINT_FILE,
@@ -57,8 +58,6 @@ export interface CollectOutcome {
   manifest: Manifest;
   manifestSha256: string;
 }
-
-const LICENCE_CODE = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
 
 interface Failure {
   status: SourceRecord['status'];
@@ -416,16 +415,6 @@ function rowsOf(body: unknown): unknown[] | null {
 function nextLinkOf(body: unknown): string | null {
   const link = (body as Record<string, unknown> | null)?.['@odata.nextLink'];
   return typeof link === 'string' && link.length > 0 ? link : null;
-}
-
-function graphErrorCode(body: unknown): string | null {
-  const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
-  return typeof code === 'string' ? code : null;
-}
-
-function graphErrorMessage(body: unknown): string | null {
-  const msg = (body as { error?: { message?: unknown } } | null)?.error?.message;
-  return typeof msg === 'string' ? msg.slice(0, 500) : null;
 }
 
 function describeError(e: unknown): string {

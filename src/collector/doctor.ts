@@ -4,6 +4,7 @@
  * decoded locally, never printed or sent anywhere else).
  */
 import type { GraphTransport } from '../graph/client.js';
+import { graphErrorCode, graphErrorMessage, LICENCE_CODE } from '../graph/errors.js';
 import { SOURCES, type SourceDef } from './sources/index.js';
 
 export interface TokenClaims {
@@ -23,7 +24,6 @@ export interface DoctorRow {
   fix: string;
 }
 
-const LICENCE_CODE = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
 const READER_ROLES = 'Reports Reader, Security Reader, Security Administrator or Global Reader';
 
 /** Decodes the claims of a JWT access token without verifying it (Graph verifies it); null when not a JWT. */
@@ -98,10 +98,8 @@ export async function doctor(transport: GraphTransport, token: string | null, so
   for (const def of sources) {
     try {
       const res = await transport.get(probeRequest(def), def.apiVersion);
-      const err = (res.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-      const code = typeof err?.code === 'string' ? err.code : null;
-      const message = typeof err?.message === 'string' ? err.message.slice(0, 200) : '';
-      let row = diagnose(def, res.status, code, message, claims);
+      const message = (graphErrorMessage(res.body) ?? '').slice(0, 200);
+      let row = diagnose(def, res.status, graphErrorCode(res.body), message, claims);
       const value = (res.body as { value?: unknown } | undefined)?.value;
       if (row.ok && def.retired && Array.isArray(value) && value.length === 0) {
         row = { source: def.id, ok: true, problem: `retired by Microsoft on ${def.retired.since} (answers no data)`, fix: `nothing to do: ${def.retired.successor} is collected instead` };

@@ -153,7 +153,8 @@ describe('docs/troubleshooting.md', () => {
 
   it('explains the Graph error codes the collector handles', () => {
     const codes = new Set<string>();
-    for (const file of tsFiles(join(ROOT, 'src', 'collector'))) {
+    // the codes the collector reacts to are named in src/collector and src/graph/errors.ts
+    for (const file of [...tsFiles(join(ROOT, 'src', 'collector')), ...tsFiles(join(ROOT, 'src', 'graph'))]) {
       for (const m of readFileSync(file, 'utf8').matchAll(/'(Authentication_[A-Za-z0-9]+)'/g)) codes.add(m[1]!);
     }
     expect(codes.size).toBeGreaterThan(0);
