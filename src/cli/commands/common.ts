@@ -1,5 +1,6 @@
 /** Options shared by several commands, declared once so their names and help stay identical. */
 import type { Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { SEVERITIES, type Severity } from '../../engine/results.js';
 import { CLOUD_NAMES, type CloudName } from '../../graph/clouds.js';
 import { AUTH_MODES, TOKEN_ENV, type AuthMode } from '../../graph/auth-modes.js';
@@ -78,4 +79,19 @@ export function withCiOutputs<T>(y: Argv<T>) {
   return y
     .option('junit', { type: 'string', describe: 'Also write JUnit XML to this file: one test case per check, for CI test tabs' })
     .option('json', { type: 'boolean', default: false, describe: 'Print a one-object JSON summary on stdout (instead of the file path)' });
+}
+
+/** The synthetic tenant's shape, shared by demo and simulate. */
+export function withSimTenant<T>(y: Argv<T>) {
+  return y
+    .option('users', { type: 'number', default: 2000, describe: 'Number of users in the synthetic tenant' })
+    .option('seed', { type: 'number', default: 1, describe: 'Seed: the same seed and user count give the same tenant' })
+    .option('profile', { choices: ['typical', 'clean', 'poor'] as const, default: 'typical' as const, describe: 'How well the synthetic tenant is run' })
+    .option('quarter', { type: 'number', default: 0, describe: 'Quarters of improvement after the baseline (same users, later asOf)' });
+}
+
+/** Validates the options of withSimTenant, naming the bad one (exit 2). */
+export function checkSimTenant(argv: Record<string, any>): void {
+  if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
+  if (!Number.isInteger(argv.quarter) || argv.quarter < 0 || argv.quarter > 40) throw new UsageError('--quarter must be a whole number from 0 to 40.');
 }

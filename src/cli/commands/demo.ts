@@ -2,19 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
 import { createLog } from '../output.js';
-import { withConfig, withRender, type GlobalArgs } from './common.js';
+import { checkSimTenant, withConfig, withRender, withSimTenant, type GlobalArgs } from './common.js';
 
 export const demoCommand: CommandModule<GlobalArgs, any> = {
   command: 'demo',
   describe: 'Start the simulator in-process and run collect → analyze → render against it (no Microsoft account needed)',
   builder: (y) =>
-    withRender(withConfig(y))
-      .option('users', { type: 'number', default: 2000, describe: 'Users in the synthetic tenant' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed of the synthetic tenant' })
-      .option('profile', { choices: ['typical', 'clean', 'poor'] as const, default: 'typical' as const, describe: 'How well the synthetic tenant is run' })
-      .option('quarter', { type: 'number', default: 0, describe: 'Quarters of improvement after the baseline (same users)' })
+    withSimTenant(withRender(withConfig(y)))
       .option('out', { type: 'string', default: join('output', 'demo'), describe: 'Folder for the snapshot and the pack' }),
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
@@ -23,8 +18,7 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
     const { createTenant } = await import('../../simulator/tenant.js');
     const { runAnalyze, runCollect, runRender, renderArgs } = await import('../pipeline.js');
     const log = createLog(argv);
-    if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
-    if (!Number.isInteger(argv.quarter) || argv.quarter < 0 || argv.quarter > 40) throw new UsageError('--quarter must be a whole number from 0 to 40.');
+    checkSimTenant(argv);
     const cfg = await loadConfig(argv.config);
     if (!argv.config) cfg.config.organisation.name = 'Contoso Simulated Ltd';
     // The tenant is observed now, as the collection is: its report rows are as fresh as a real tenant's.

@@ -3,17 +3,13 @@ import { UsageError } from '../../errors.js';
 import { parseFault, parseThrottle, SIMULATOR_MODES, startSimulator } from '../../simulator/server.js';
 import { createTenant } from '../../simulator/tenant.js';
 import { createLog } from '../output.js';
-import type { GlobalArgs } from './common.js';
+import { checkSimTenant, withSimTenant, type GlobalArgs } from './common.js';
 
 export const simulateCommand: CommandModule<GlobalArgs, any> = {
   command: 'simulate',
   describe: 'Serve a synthetic tenant on loopback with the Graph report routes, paging, throttling and errors',
   builder: (y) =>
-    y
-      .option('users', { type: 'number', default: 2000, describe: 'Number of users in the synthetic tenant' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed: the same seed and user count give the same tenant' })
-      .option('profile', { choices: ['typical', 'clean', 'poor'] as const, default: 'typical' as const, describe: 'How well the synthetic tenant is run' })
-      .option('quarter', { type: 'number', default: 0, describe: 'Quarters of improvement after the baseline (same users, later asOf)' })
+    withSimTenant(y)
       .option('port', { type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0 = any free port)' })
       .option('token', { type: 'string', describe: 'Require exactly this bearer token (default: any non-empty token)' })
       .option('fault', {
@@ -30,7 +26,7 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       .example('$0 simulate --users 5000 --port 8080', 'then: ENTRA_AUTH_AUDIT_TOKEN=x $0 run --tenant sim --auth token --graph-url http://127.0.0.1:8080 --out output/sim'),
   handler: async (argv) => {
     const log = createLog(argv);
-    if (!Number.isInteger(argv.users) || argv.users < 1) throw new UsageError('--users must be a whole number of at least 1.');
+    checkSimTenant(argv);
     if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new UsageError('--port must be 0 to 65535.');
     let faults;
     try {
@@ -45,7 +41,6 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       throw new UsageError(`--throttle: ${(e as Error).message}`);
     }
     if (!Number.isInteger(argv.pageSize) || argv.pageSize < 1 || argv.pageSize > 1000) throw new UsageError('--page-size must be 1 to 1000.');
-    if (!Number.isInteger(argv.quarter) || argv.quarter < 0 || argv.quarter > 40) throw new UsageError('--quarter must be a whole number from 0 to 40.');
     const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter });
     const sim = await startSimulator({
       tenant,
