@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import { readNdjson } from '../snapshot/reader.js';
+import { round4 } from '../metrics/types.js';
 import { ResultsSchema, type AuditResult, type Trends } from './results.js';
 
 export interface Baseline {
@@ -48,7 +49,7 @@ export async function computeTrends(current: AuditResult, currentDir: string, ba
     const series = [...ordered.map((b) => ({ asOf: b.results.asOf, value: b.results.metrics[id]?.value ?? null })), { asOf: current.asOf, value: current.metrics[id]!.value }];
     const prev = latest.results.metrics[id]?.value ?? null;
     const now = current.metrics[id]!.value;
-    metrics[id] = { series, delta: prev === null || now === null ? null : Math.round((now - prev) * 10_000) / 10_000 };
+    metrics[id] = { series, delta: prev === null || now === null ? null : round4(now - prev) };
   }
   const findings: Trends['findings'] = {};
   for (const f of current.findings) {

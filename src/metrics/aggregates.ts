@@ -2,7 +2,7 @@
  * Cross-check of usersRegisteredByFeature(all, all) against the per-user rows (graph-api.md §5): both come from
  * the same data, so beyond report lag they must agree. Pure.
  */
-import type { MetricInfo, MetricSet } from './types.js';
+import { round4, type MetricInfo, type MetricSet } from './types.js';
 
 export function compareAggregates(rows: { rows: number; counts: Record<string, number> } | null, summaries: readonly unknown[]): MetricSet {
   const info: MetricInfo[] = [
@@ -31,5 +31,5 @@ export function compareAggregates(rows: { rows: number; counts: Record<string, n
     const d = Math.max(a, b) === 0 ? 0 : Math.abs(a - b) / Math.max(a, b);
     worst = Math.max(worst, d);
   }
-  return { values: { 'data.aggregate_mismatch': { value: Math.round(worst * 10_000) / 10_000 } }, info };
+  return { values: { 'data.aggregate_mismatch': { value: round4(worst) } }, info };
 }

@@ -152,10 +152,14 @@ export class RegistrationFold {
       this.stale++;
       this.sink(COHORTS.usersStale, asUser());
     }
-    const unknown = methods.filter((m) => !KNOWN.has(m) && !this.pr(m));
-    if (unknown.length > 0) {
+    let hasUnknown = false; // a loop, not a filter: this runs for every row
+    for (const m of methods) {
+      if (KNOWN.has(m) || this.pr(m)) continue;
+      hasUnknown = true;
+      this.unknownTokens.add(m);
+    }
+    if (hasUnknown) {
       this.withUnknownTokens++;
-      for (const t of unknown) this.unknownTokens.add(t);
       this.sink(COHORTS.usersUnknownTokens, asUser());
     }
     if (this.admins.activeAnyRole && (row.isAdmin === true) !== this.admins.activeAnyRole.has(id)) {

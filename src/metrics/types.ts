@@ -11,9 +11,14 @@ export interface MetricSet {
   info: MetricInfo[];
 }
 
+/** results.json carries shares rounded to 4 decimals (0.1234 = 12.34 %). */
+export function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
 export function ratio(numerator: number, denominator: number): MetricValue {
   return {
-    value: denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000,
+    value: denominator === 0 ? null : round4(numerator / denominator),
     numerator,
     denominator,
   };
