@@ -7,6 +7,8 @@ export interface Log {
   info(line: string): void;
   warn(line: string): void;
   out(line: string): void;
+  /** stderr is a terminal that shows progress: plain text, not --quiet (progress.ts) */
+  interactive?: boolean;
 }
 
 export interface LogOptions {
@@ -31,5 +33,6 @@ export function createLog(opts: Record<string, unknown> = {}): Log {
     },
     warn: (line) => emit('warn', line),
     out: (line) => process.stdout.write(`${line}\n`),
+    interactive: process.stderr.isTTY === true && !quiet && logFormat === 'text',
   };
 }

@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { collect } from '../collector/collect.js';
+import { SOURCES } from '../collector/sources/index.js';
 import type { LoadedConfig } from '../config/load.js';
 import { analyze } from '../engine/analyze.js';
 import { loadBaseline, type Baseline } from '../engine/trends.js';
@@ -17,6 +18,7 @@ import { createAuthProvider, TOKEN_ENV, type AuthMode } from '../graph/credentia
 import { parseRate, RateLimiter } from '../graph/rate-limiter.js';
 import type { Manifest } from '../snapshot/schema.js';
 import type { Log } from './output.js';
+import { CollectProgress } from './progress.js';
 
 export interface CollectArgs {
   tenant: string;
@@ -106,17 +108,34 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
     throw new CollectionError(`--auth ${args.auth}: could not get a token: ${message}`);
   }
   log.info(`collecting tenant ${args.tenant} from ${endpoint} into ${args.out}`);
-  const { manifest } = await collect({
-    transport,
-    tenantId: args.tenant,
-    cloud: args.cloud,
-    outDir: args.out,
-    resume: args.resume,
-    concurrency: args.concurrency,
-    onProgress: (p) => {
-      if (p.status) log.info(`  ${p.source.padEnd(36)} ${p.status.padEnd(11)} ${p.pages} pages, ${p.records} rows`);
-    },
-  });
+  const progress = log.interactive
+    ? new CollectProgress({
+        write: (text) => process.stderr.write(text),
+        sources: SOURCES.length,
+        budget: transport.budget,
+        columns: process.stderr.columns,
+      })
+    : null;
+  let manifest: Manifest;
+  try {
+    ({ manifest } = await collect({
+      transport,
+      tenantId: args.tenant,
+      cloud: args.cloud,
+      outDir: args.out,
+      resume: args.resume,
+      concurrency: args.concurrency,
+      onProgress: (p) => {
+        if (p.status) {
+          progress?.clear();
+          log.info(`  ${p.source.padEnd(36)} ${p.status.padEnd(11)} ${p.pages} pages, ${p.records} rows`);
+        }
+        progress?.update(p);
+      },
+    }));
+  } finally {
+    progress?.clear();
+  }
   for (const s of manifest.sources) {
     if (s.status !== 'ok' && s.status !== 'retired') {
       log.warn(`${s.id}: ${s.status}${s.httpStatus ? ` (HTTP ${s.httpStatus}${s.errorCode ? ` ${s.errorCode}` : ''})` : ''}: ${s.errorMessage ?? ''}`);

@@ -50,6 +50,8 @@ export interface ProgressEvent {
   source: string;
   pages: number;
   records: number;
+  /** pages this source should take in all, when the tenant's user count is known (one row per user sources) */
+  expectedPages?: number;
   /** set once, when the source has finished */
   status?: SourceRecord['status'];
 }
@@ -67,6 +69,12 @@ interface Failure {
 }
 
 type Running = Extract<SourceProgress, { state: 'running' }>;
+
+/** What the sources tell about the tenant as they arrive (for progress only). */
+interface TenantFacts {
+  /** the user count stated by a summary report, once one has answered */
+  users: number | null;
+}
 
 export async function collect(opts: CollectOptions): Promise<CollectOutcome> {
   const clock = opts.clock ?? (() => new Date());
@@ -88,12 +96,13 @@ export async function collect(opts: CollectOptions): Promise<CollectOutcome> {
     const promise = new Promise<SourceRecord>((r) => (resolve = r));
     done.set(s.id, { promise, resolve });
   }
+  const tenant: TenantFacts = { users: null };
   // Sources that depend on others go last, so a worker never waits while independent work is queued.
   const queue = [...sources.filter((s) => !s.dependsOn), ...sources.filter((s) => s.dependsOn)];
   const worker = async () => {
     for (let def = queue.shift(); def; def = queue.shift()) {
       const deps = await Promise.all((def.dependsOn ?? []).map((id) => done.get(id)?.promise ?? Promise.resolve(undefined)));
-      const record = await collectSource(def, opts, clock, saver, deps);
+      const record = await collectSource(def, opts, clock, saver, deps, tenant);
       records.set(def.id, record);
       done.get(def.id)!.resolve(record);
     }
@@ -177,6 +186,7 @@ async function collectSource(
   clock: () => Date,
   saver: CheckpointSaver,
   deps: (SourceRecord | undefined)[],
+  tenant: TenantFacts,
 ): Promise<SourceRecord> {
   const prior = saver.checkpoint.sources[def.id];
   if (prior?.state === 'done') {
@@ -276,6 +286,12 @@ async function collectSource(
       fresh.push(row);
     }
     seenIds.endPage();
+    if (def.userCountOf) {
+      for (const row of fresh) {
+        const users = row !== null && typeof row === 'object' ? def.userCountOf(row as Record<string, unknown>) : undefined;
+        if (users !== undefined) tenant.users = Math.max(tenant.users ?? 0, users);
+      }
+    }
     let next: string | null = null;
     const link = nextLinkOf(res.body);
     if (link !== null) {
@@ -314,7 +330,9 @@ async function collectSource(
     }
     state.seenLinks = [...seenLinks];
     await saver.update(def.id, { ...state });
-    opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records });
+    const expectedPages =
+      def.usersPerPage && tenant.users !== null ? Math.max(state.pages, Math.ceil(tenant.users / def.usersPerPage) || 1) : undefined;
+    opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records, expectedPages });
   }
 
   const { bytes, sha256 } = await writer.commit();

@@ -14,7 +14,7 @@ import { ADMINS_DEFINITION, populationDefinition, type Definitions } from '../me
 import { RoleFold, resolveRoleSet, type PrivilegedPrincipal } from '../metrics/privileged.js';
 import { RegistrationFold, type AdminDefinition } from '../metrics/registration.js';
 import type { MetricSet } from '../metrics/types.js';
-import { loadSnapshot, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
+import { forEachRow, loadSnapshot, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
 import { toJsonText, writeFileAtomic } from '../snapshot/writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -164,10 +164,7 @@ async function foldRegistration(
     return { metrics: RegistrationFold.missing(), assessed: null, fold: null };
   }
   const fold = new RegistrationFold(cohorts.sink, admins, defs);
-  for await (const row of readRows(snapshot, source)) {
-    fold.add(row);
-    await cohorts.flushIfNeeded();
-  }
+  await forEachRow(snapshot, source, (row) => fold.add(row), () => cohorts.flushIfNeeded());
   return { metrics: fold.result(), assessed: fold.assessedAdminIds, fold };
 }
 
@@ -252,7 +249,7 @@ async function foldActivity(snapshot: LoadedSnapshot): Promise<MetricSet> {
   for (const id of ['userRegistrationActivity', 'credentialUsageSummary']) {
     const source = sourceById(snapshot, id);
     if (source?.status === 'ok' && source.records > 0) {
-      for await (const row of readRows(snapshot, source)) fold.add(row);
+      await forEachRow(snapshot, source, (row) => fold.add(row));
       return fold.result(id);
     }
   }
@@ -305,7 +302,9 @@ function evaluateCheck(
     };
   }
   const cohort = meta.cohort ? cohorts.get(meta.cohort) : undefined;
-  const affected = cohort ? { count: cohort.count, sample: cohort.sample, file: cohort.file, sha256: cohort.sha256 } : null;
+  const affected = cohort
+    ? { count: cohort.count, sample: cohort.sample, file: cohort.file, sha256: cohort.sha256, worklist: cohort.worklist }
+    : null;
   let status: FindingStatus = outcome.status;
   let excepted: Finding['excepted'] = cohort && cohort.excepted > 0 ? { count: cohort.excepted, exceptions: cohort.exceptions, wholeCheck: false } : null;
   const whole = exceptions.wholeCheck(meta.id);

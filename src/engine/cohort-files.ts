@@ -1,17 +1,22 @@
 /**
- * Writes each cohort of affected users to `affected/<cohort>.ndjson` as the fold streams, keeping only the count,
- * a short sample and a running hash in memory.
+ * Writes each cohort of affected users as the fold streams: `affected/<cohort>.ndjson` (the complete list, one
+ * AffectedUser per line, for machines: trends, verify, pseudonymised packs) and `affected/<cohort>.csv` (the same
+ * list as the CSV worklist render puts in the pack, byte for byte what render/csv.ts makes from the NDJSON), so
+ * that render's cost does not grow with the tenant. Only counts, a short sample and running hashes stay in memory.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NdjsonWriter } from '../snapshot/writer.js';
 import type { AffectedUser } from './results.js';
+import { ByteBuffer } from './byte-buffer.js';
+import { csvRow, WORKLIST_HEAD } from './worklist-csv.js';
 
 export const SAMPLE_SIZE = 25;
-const FLUSH_AT = 256;
+/** bytes buffered (all files together) before they are handed to the files */
+const FLUSH_AT = 4 << 20;
 
 export interface CohortSummary {
-  /** affected users not covered by an exception (written to the file) */
+  /** affected users not covered by an exception (written to the files) */
   count: number;
   /** users covered by a live exception (not written), and which exceptions covered them */
   excepted: number;
@@ -19,19 +24,32 @@ export interface CohortSummary {
   sample: AffectedUser[];
   file: string;
   sha256: string;
+  /** the CSV worklist of the same users */
+  worklist: { file: string; sha256: string; bytes: number };
+}
+
+interface Cohort {
+  ndjson: NdjsonWriter;
+  csv: NdjsonWriter;
+  pendingJson: ByteBuffer;
+  pendingCsv: ByteBuffer;
+  count: number;
+  sample: AffectedUser[];
+  excepted: number;
+  exceptions: Set<number>;
 }
 
 export class CohortFiles {
-  private readonly writers = new Map<string, NdjsonWriter>();
-  private readonly pending = new Map<string, string[]>();
-  /** one row is often in several cohorts: serialise it once (the sink is called with the same object in a row) */
+  private readonly cohorts = new Map<string, Cohort>();
+  /**
+   * One row is often in several cohorts (the sink is called with the same object in a row): its NDJSON line and
+   * CSV row are encoded once, into the first cohort's buffers, and copied from there into the others.
+   */
   private lastUser: AffectedUser | null = null;
-  private lastLine = '';
-  private readonly samples = new Map<string, AffectedUser[]>();
-  private readonly counts = new Map<string, number>();
-  private readonly excepted = new Map<string, Set<number>>();
-  private readonly exceptedCounts = new Map<string, number>();
+  private last = { cohort: null as Cohort | null, json: [0, 0], csv: [0, 0] };
   private buffered = 0;
+  /** the writes of the previous flush: the next batch is built while they run, then awaited before it is handed on */
+  private inflight: Promise<unknown> = Promise.resolve();
 
   /** `exempt(cohort, user)` returns the index of the exception covering the user, or -1. */
   private constructor(private readonly exempt: (cohort: string, user: AffectedUser) => number) {}
@@ -44,32 +62,48 @@ export class CohortFiles {
     const files = new CohortFiles(exempt);
     await mkdir(join(outDir, 'affected'), { recursive: true });
     for (const cohort of cohorts) {
-      files.writers.set(cohort, await NdjsonWriter.create(outDir, relativeFile(cohort)));
-      files.pending.set(cohort, []);
-      files.samples.set(cohort, []);
+      const csv = await NdjsonWriter.create(outDir, csvFile(cohort));
+      await csv.writeText(WORKLIST_HEAD);
+      files.cohorts.set(cohort, {
+        ndjson: await NdjsonWriter.create(outDir, ndjsonFile(cohort)),
+        csv,
+        pendingJson: new ByteBuffer(),
+        pendingCsv: new ByteBuffer(),
+        count: 0,
+        sample: [],
+        excepted: 0,
+        exceptions: new Set(),
+      });
     }
     return files;
   }
 
-  /** Synchronous sink for the folds; call flushIfNeeded() between rows. */
-  readonly sink = (cohort: string, user: AffectedUser): void => {
-    const pending = this.pending.get(cohort);
-    if (!pending) return; // a cohort no check lists
-    const exception = this.exempt(cohort, user);
+  /** Synchronous sink for the folds; call flushIfNeeded() between batches of rows. */
+  readonly sink = (name: string, user: AffectedUser): void => {
+    const cohort = this.cohorts.get(name);
+    if (!cohort) return; // a cohort no check lists
+    const exception = this.exempt(name, user);
     if (exception >= 0) {
-      this.exceptedCounts.set(cohort, (this.exceptedCounts.get(cohort) ?? 0) + 1);
-      this.excepted.set(cohort, (this.excepted.get(cohort) ?? new Set()).add(exception));
+      cohort.excepted++;
+      cohort.exceptions.add(exception);
       return;
     }
-    if (user !== this.lastUser) {
+    const last = this.last;
+    if (user !== this.lastUser || !last.cohort) {
       this.lastUser = user;
-      this.lastLine = JSON.stringify(user);
+      const { pendingJson: json, pendingCsv: csv } = cohort;
+      const [j0, c0] = [json.length, csv.length];
+      json.append(`${JSON.stringify(user)}\n`);
+      csv.append(csvRow(user));
+      this.last = { cohort, json: [j0, json.length], csv: [c0, csv.length] };
+      this.buffered += json.length - j0 + csv.length - c0;
+    } else {
+      cohort.pendingJson.appendFrom(last.cohort.pendingJson, last.json[0]!, last.json[1]!);
+      cohort.pendingCsv.appendFrom(last.cohort.pendingCsv, last.csv[0]!, last.csv[1]!);
+      this.buffered += last.json[1]! - last.json[0]! + last.csv[1]! - last.csv[0]!;
     }
-    pending.push(this.lastLine);
-    this.buffered++;
-    this.counts.set(cohort, (this.counts.get(cohort) ?? 0) + 1);
-    const sample = this.samples.get(cohort)!;
-    if (sample.length < SAMPLE_SIZE) sample.push(user);
+    cohort.count++;
+    if (cohort.sample.length < SAMPLE_SIZE) cohort.sample.push(user);
   };
 
   async flushIfNeeded(): Promise<void> {
@@ -77,32 +111,44 @@ export class CohortFiles {
   }
 
   private async flush(): Promise<void> {
-    for (const [cohort, rows] of this.pending) {
-      if (rows.length === 0) continue;
-      await this.writers.get(cohort)!.writeLines(rows);
-      this.pending.set(cohort, []);
+    await this.inflight;
+    const writes: Promise<void>[] = [];
+    for (const cohort of this.cohorts.values()) {
+      if (cohort.pendingJson.length === 0) continue;
+      writes.push(cohort.ndjson.writeBytes(cohort.pendingJson.take()), cohort.csv.writeBytes(cohort.pendingCsv.take()));
     }
     this.buffered = 0;
+    this.last = { cohort: null, json: [0, 0], csv: [0, 0] }; // the encoded row left with the buffers
+    const inflight = Promise.all(writes);
+    inflight.catch(() => undefined); // the failure is raised where it is awaited: the next flush or commit
+    this.inflight = inflight;
   }
 
   async commit(): Promise<Map<string, CohortSummary>> {
     await this.flush();
+    await this.inflight;
     const out = new Map<string, CohortSummary>();
-    for (const [cohort, writer] of this.writers) {
-      const { sha256 } = await writer.commit();
-      out.set(cohort, {
-        count: this.counts.get(cohort) ?? 0,
-        excepted: this.exceptedCounts.get(cohort) ?? 0,
-        exceptions: [...(this.excepted.get(cohort) ?? [])].sort((a, b) => a - b),
-        sample: this.samples.get(cohort)!,
-        file: relativeFile(cohort),
+    for (const [name, cohort] of this.cohorts) {
+      const { sha256 } = await cohort.ndjson.commit();
+      const csv = await cohort.csv.commit();
+      out.set(name, {
+        count: cohort.count,
+        excepted: cohort.excepted,
+        exceptions: [...cohort.exceptions].sort((a, b) => a - b),
+        sample: cohort.sample,
+        file: ndjsonFile(name),
         sha256,
+        worklist: { file: csvFile(name), sha256: csv.sha256, bytes: csv.bytes },
       });
     }
     return out;
   }
 }
 
-function relativeFile(cohort: string): string {
+function ndjsonFile(cohort: string): string {
   return join('affected', `${cohort}.ndjson`);
+}
+
+function csvFile(cohort: string): string {
+  return join('affected', `${cohort}.csv`);
 }

@@ -82,6 +82,11 @@ export const FindingSchema = z.object({
       /** path relative to results.json */
       file: z.string(),
       sha256: z.string(),
+      /**
+       * the same users as the CSV worklist of the pack (path relative to results.json), written by analyze so that
+       * render does not re-read the list; absent in results.json written by 0.1.0 (render then converts the sidecar)
+       */
+      worklist: z.object({ file: z.string(), sha256: z.string(), bytes: z.number().int() }).optional(),
     })
     .nullable(),
 });

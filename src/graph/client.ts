@@ -22,7 +22,7 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import { UsageError } from '../errors.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, type RateBudget } from './rate-limiter.js';
 
 export interface GraphResponse {
   status: number;
@@ -129,6 +129,11 @@ export class GraphTransport {
   private readonly auth: RecordingAuthProvider;
   readonly graphRoot: string;
   readonly endpoint: string;
+
+  /** the tenant's request budget, when requests are paced */
+  get budget(): RateBudget | null {
+    return this.opts.limiter?.budget ?? null;
+  }
 
   constructor(private readonly opts: GraphTransportOptions) {
     this.graphRoot = opts.graphRoot;

@@ -56,6 +56,30 @@ export const FEATURE_FIELDS: readonly (readonly [string, BooleanField])[] = [
 ];
 
 const SOURCE = 'userRegistrationDetails';
+/** method token classes (bits) */
+const PR = 1;
+const PHONE = 2;
+const NON_MFA = 4;
+const UNKNOWN = 8;
+const MAX_REMEMBERED_TOKENS = 1024;
+
+/** The string members of a methodsRegistered value: the array itself when all are strings (the usual case). */
+function stringsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  for (const m of value) if (typeof m !== 'string') return value.filter((x): x is string => typeof x === 'string');
+  return value as string[];
+}
+
+function affectedUser(row: Record<string, unknown>, id: string, upn: string, methods: string[]): AffectedUser {
+  return {
+    id,
+    userPrincipalName: upn,
+    userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
+    userType: typeof row.userType === 'string' ? row.userType : 'null',
+    isAdmin: typeof row.isAdmin === 'boolean' ? row.isAdmin : null,
+    methodsRegistered: methods,
+  };
+}
 const KNOWN = new Set(KNOWN_TOKENS);
 const DAY_MS = 86_400_000;
 
@@ -65,9 +89,10 @@ export class RegistrationFold {
   private excluded = 0;
   private invalid = 0;
   private rows = 0;
-  private readonly trueCounts = new Map<BooleanField, number>();
+  /** per BOOLEAN_METRICS entry, in its order */
+  private readonly trueCounts = new Float64Array(BOOLEAN_METRICS.length);
   /** counts over every valid row (members, guests, excluded), for the aggregate cross-check */
-  private readonly allRowCounts = new Map<BooleanField, number>();
+  private readonly allRowCounts = new Float64Array(FEATURE_FIELDS.length);
   private phishingResistant = 0;
   private phoneOnly = 0;
   private registeredNotCapable = 0;
@@ -90,6 +115,7 @@ export class RegistrationFold {
   private readonly isExcluded: (upn: string) => boolean;
   private readonly breakGlass: ReadonlySet<string>;
   private readonly staleBefore: number;
+  private readonly tokenFlags = new Map<string, number>();
 
   constructor(
     private readonly sink: CohortSink,
@@ -105,12 +131,28 @@ export class RegistrationFold {
     this.staleBefore = Date.parse(defs.asOf) - defs.staleRowDays * DAY_MS;
   }
 
+  /** What a method token is (PR, PHONE, NON_MFA, UNKNOWN bits), remembered for the first tokens seen. */
+  private flagsOf(token: string): number {
+    const known = this.tokenFlags.get(token);
+    if (known !== undefined) return known;
+    const pr = this.pr(token);
+    const flags =
+      (pr ? PR : 0) |
+      (this.phone.has(token) ? PHONE : 0) |
+      (this.nonMfa.has(token) ? NON_MFA : 0) |
+      (KNOWN.has(token) || pr ? 0 : UNKNOWN);
+    // hostile data may hold a new token on every row: remember a bounded number
+    if (this.tokenFlags.size < MAX_REMEMBERED_TOKENS) this.tokenFlags.set(token, flags);
+    return flags;
+  }
+
   /** At least one MFA method and every MFA method is a phone method (unknown tokens are MFA, not phone). */
   isPhoneOnly(methods: readonly string[]): boolean {
     let mfa = 0;
     for (const m of methods) {
-      if (this.nonMfa.has(m)) continue;
-      if (!this.phone.has(m)) return false;
+      const flags = this.flagsOf(m);
+      if (flags & NON_MFA) continue;
+      if (!(flags & PHONE)) return false;
       mfa++;
     }
     return mfa > 0;
@@ -125,38 +167,40 @@ export class RegistrationFold {
     const row = raw as Record<string, unknown>;
     const id = row.id as string;
     const upn = typeof row.userPrincipalName === 'string' ? row.userPrincipalName : '';
-    const methods = Array.isArray(row.methodsRegistered)
-      ? row.methodsRegistered.filter((m): m is string => typeof m === 'string')
-      : [];
+    const methods = stringsOf(row.methodsRegistered);
     const userType = typeof row.userType === 'string' ? row.userType : 'member';
     const isGuest = userType === 'guest';
     const isAdmin = this.admins.adminIds ? this.admins.adminIds.has(id) : row.isAdmin === true;
     const mfaCapable = row.isMfaCapable === true;
-    const hasPR = methods.some(this.pr);
-    let user: AffectedUser | undefined;
-    const asUser = (): AffectedUser =>
-      (user ??= {
-        id,
-        userPrincipalName: upn,
-        userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
-        userType: typeof row.userType === 'string' ? row.userType : 'null',
-        isAdmin: typeof row.isAdmin === 'boolean' ? row.isAdmin : null,
-        methodsRegistered: methods,
-      });
-
-    for (const [, field] of FEATURE_FIELDS) {
-      if (row[field] === true) this.allRowCounts.set(field, (this.allRowCounts.get(field) ?? 0) + 1);
+    // one pass over the methods, each token classified once per run (flagsOf)
+    let hasPR = false;
+    let hasUnknown = false;
+    let hasPhone = false;
+    let phoneOnly = true;
+    let mfaMethods = 0;
+    for (let i = 0; i < methods.length; i++) {
+      const m = methods[i]!;
+      const flags = this.flagsOf(m);
+      if (flags & PR) hasPR = true;
+      if (flags & PHONE) hasPhone = true;
+      if (flags & UNKNOWN) {
+        hasUnknown = true;
+        this.unknownTokens.add(m);
+      }
+      if (flags & NON_MFA) continue;
+      mfaMethods++;
+      if (!(flags & PHONE)) phoneOnly = false;
     }
+    phoneOnly &&= mfaMethods > 0;
+    // built once, on the first cohort the row is in (most rows are in none or a few)
+    let user: AffectedUser | undefined;
+    const asUser = (): AffectedUser => (user ??= affectedUser(row, id, upn, methods));
+
+    for (let i = 0; i < FEATURE_FIELDS.length; i++) if (row[FEATURE_FIELDS[i]![1]] === true) this.allRowCounts[i]!++;
     const updated = typeof row.lastUpdatedDateTime === 'string' ? Date.parse(row.lastUpdatedDateTime) : NaN;
     if (!Number.isNaN(updated) && updated < this.staleBefore) {
       this.stale++;
       this.sink(COHORTS.usersStale, asUser());
-    }
-    let hasUnknown = false; // a loop, not a filter: this runs for every row
-    for (const m of methods) {
-      if (KNOWN.has(m) || this.pr(m)) continue;
-      hasUnknown = true;
-      this.unknownTokens.add(m);
     }
     if (hasUnknown) {
       this.withUnknownTokens++;
@@ -174,10 +218,10 @@ export class RegistrationFold {
       if (hasPR) this.adminsPhishingResistant++;
       else this.sink(COHORTS.adminsWithoutPhishingResistant, asUser());
     }
-    if (this.breakGlass.has(upn.toLowerCase())) {
+    if (this.breakGlass.size > 0 && this.breakGlass.has(upn.toLowerCase())) {
       // Emergency access accounts: a phishing-resistant method (passkey/FIDO2, CBA) and no phone method (CIS 1.1.2).
       this.breakGlassSeen++;
-      const compliant = hasPR && !methods.some((m) => this.phone.has(m));
+      const compliant = hasPR && !hasPhone;
       if (compliant) this.breakGlassCompliant++;
       else this.sink(COHORTS.breakGlassNonCompliant, asUser());
       return;
@@ -193,9 +237,7 @@ export class RegistrationFold {
       if (!this.defs.includeGuests) return;
     }
     this.population++;
-    for (const [, field] of BOOLEAN_METRICS) {
-      if (row[field] === true) this.trueCounts.set(field, (this.trueCounts.get(field) ?? 0) + 1);
-    }
+    for (let i = 0; i < BOOLEAN_METRICS.length; i++) if (row[BOOLEAN_METRICS[i]![1]] === true) this.trueCounts[i]!++;
     if (!mfaCapable) this.sink(COHORTS.usersNotMfaCapable, asUser());
     if (row.isMfaRegistered === true && !mfaCapable) {
       this.registeredNotCapable++;
@@ -208,11 +250,14 @@ export class RegistrationFold {
     if (row.isSystemPreferredAuthenticationMethodEnabled !== true) this.sink(COHORTS.usersSystemPreferredOff, asUser());
     if (hasPR) this.phishingResistant++;
     else this.sink(COHORTS.usersWithoutPhishingResistant, asUser());
-    if (this.isPhoneOnly(methods)) {
+    if (phoneOnly) {
       this.phoneOnly++;
       this.sink(COHORTS.usersPhoneOnly, asUser());
     }
-    for (const m of new Set(methods)) this.methodCounts.set(m, (this.methodCounts.get(m) ?? 0) + 1);
+    for (let i = 0; i < methods.length; i++) {
+      const m = methods[i]!;
+      if (methods.indexOf(m) === i) this.methodCounts.set(m, (this.methodCounts.get(m) ?? 0) + 1); // once per user
+    }
   }
 
   /** Role-data admins that had a report row (the others are "not assessable"). */
@@ -223,7 +268,7 @@ export class RegistrationFold {
   /** Counts over every valid row for each usersRegisteredByFeature feature (aggregate cross-check). */
   featureCounts(): { rows: number; counts: Record<string, number> } {
     const counts: Record<string, number> = {};
-    for (const [feature, field] of FEATURE_FIELDS) counts[feature] = this.allRowCounts.get(field) ?? 0;
+    FEATURE_FIELDS.forEach(([feature], i) => (counts[feature] = this.allRowCounts[i]!));
     return { rows: this.rows - this.invalid, counts };
   }
 
@@ -239,9 +284,9 @@ export class RegistrationFold {
     put('users.guests', count(this.guests), 'Guest users', 'count', 'Rows with userType "guest" (not excluded, not break-glass).');
     put('users.excluded', count(this.excluded), 'Users excluded', 'count', 'Rows left out by the configured UPN patterns.');
     put('users.invalid_rows', count(this.invalid), 'Invalid rows', 'count', 'Rows without a string id or not an object; excluded and counted here.');
-    for (const [id, field, title, description] of BOOLEAN_METRICS) {
-      put(id, ratio(this.trueCounts.get(field) ?? 0, pop), title, 'ratio', `Share of the population where ${description}.`);
-    }
+    BOOLEAN_METRICS.forEach(([id, , title, description], i) =>
+      put(id, ratio(this.trueCounts[i]!, pop), title, 'ratio', `Share of the population where ${description}.`),
+    );
     put('phishing_resistant.registered', ratio(this.phishingResistant, pop), 'Phishing-resistant method registered', 'ratio',
       'Share of the population with at least one phishing-resistant method in methodsRegistered.');
     put('mfa.phone_only', ratio(this.phoneOnly, pop), 'SMS/voice-only MFA', 'ratio',

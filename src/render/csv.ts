@@ -8,51 +8,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { AffectedUserSchema, type AffectedUser } from '../engine/results.js';
+import { BOM, csvCell, csvRow, EOL, WORKLIST_HEAD } from '../engine/worklist-csv.js';
 
-export const WORKLIST_COLUMNS = ['id', 'userPrincipalName', 'userDisplayName', 'userType', 'isAdmin', 'methodsRegistered'] as const;
-
-/** Excel needs the byte-order mark to read the file as UTF-8 rather than the ANSI code page. */
-const BOM = '\uFEFF';
-/** RFC 4180 line break. */
-const EOL = '\r\n';
-
-/**
- * Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection"): = + - @, and tab and CR,
- * which some importers strip before evaluating the rest.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-/** Control characters except tab, LF and CR (which RFC 4180 allows inside a quoted field). */
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
-
-/** Shows a control character as its Unicode "control picture" (U+2400 block), so nothing is silently lost. */
-function controlPicture(ch: string): string {
-  const code = ch.codePointAt(0) ?? 0;
-  if (code < 0x20) return String.fromCodePoint(0x2400 + code);
-  if (code === 0x7f) return '\u2421';
-  return '\uFFFD';
-}
-
-/** One CSV field: control characters made visible, formulas neutralised with a leading ', quoted if needed. */
-export function csvCell(value: string): string {
-  let s = value.replace(CONTROL, controlPicture);
-  if (FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvRow(user: AffectedUser): string {
-  return (
-    [
-      user.id,
-      user.userPrincipalName,
-      user.userDisplayName,
-      user.userType,
-      user.isAdmin === null ? '' : String(user.isAdmin),
-      user.methodsRegistered.join(';'),
-    ]
-      .map(csvCell)
-      .join(',') + EOL
-  );
-}
+export { csvCell, csvRow, WORKLIST_COLUMNS } from '../engine/worklist-csv.js';
 
 export interface WorklistResult {
   /** data rows written (header excluded) */
@@ -89,7 +47,7 @@ export async function writeWorklistCsv(
   // the reader must be attached before the first await, or chunks flow past it
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {
-    await write(out, BOM + WORKLIST_COLUMNS.join(',') + EOL);
+    await write(out, WORKLIST_HEAD);
     for await (const line of lines) {
       lineNo++;
       if (line.trim() === '') continue;

@@ -8,9 +8,11 @@
  * MAX_PDF_PAGES, fewer affected users are listed and it is printed again (budget.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { AffectedUser, AuditResult, Finding } from '../engine/results.js';
+import { AffectedUserSchema, type AffectedUser, type AuditResult, type Finding } from '../engine/results.js';
+import { readNdjson } from '../snapshot/reader.js';
 import { SnapshotError, UsageError } from '../errors.js';
 import { MAX_PDF_PAGES, PAGE_BUDGETS, affectedCaps, type ListedFinding, type PageBudget } from './budget.js';
 import { renderCharts } from './charts.js';
@@ -110,6 +112,8 @@ async function writeWorklist(
   headLimit: number,
   transform?: (user: AffectedUser) => AffectedUser,
 ): Promise<WorklistResult> {
+  const { worklist } = finding.affected;
+  if (worklist && !transform) return placeWorklist(finding, worklist, resultsDir, dest, headLimit);
   const source = sidecarPath(resultsDir, finding.affected.file);
   return writeAtomically(dest, async (tmp) => {
     let result: WorklistResult;
@@ -129,6 +133,57 @@ async function writeWorklist(
     }
     return result;
   });
+}
+
+/**
+ * The worklist analyze already wrote (results.json 0.2+): linked into the pack (copied across file systems), so
+ * render's cost does not grow with the tenant. Cheap checks only: its size, and the sidecar's first rows against the
+ * sample in results.json (they also fill the tables); `verify` re-hashes everything.
+ */
+async function placeWorklist(
+  finding: Finding & { affected: NonNullable<Finding['affected']> },
+  worklist: NonNullable<NonNullable<Finding['affected']>['worklist']>,
+  resultsDir: string,
+  dest: string,
+  headLimit: number,
+): Promise<WorklistResult> {
+  const { affected } = finding;
+  const csv = sidecarPath(resultsDir, worklist.file);
+  const source = sidecarPath(resultsDir, affected.file);
+  const size = await stat(csv).then(
+    (s) => s.size,
+    () => null,
+  );
+  if (size !== worklist.bytes) {
+    throw new SnapshotError(
+      `${csv} does not match results.json (${size === null ? 'missing' : `${size} bytes`}, expected ${worklist.bytes} bytes); re-run analyze.`,
+    );
+  }
+  const want = Math.min(affected.count, Math.max(headLimit, affected.sample.length));
+  const head: AffectedUser[] = [];
+  let lineNo = 0;
+  try {
+    for await (const row of readNdjson(source)) {
+      if (head.length >= want) break;
+      lineNo++;
+      const user = AffectedUserSchema.safeParse(row);
+      if (!user.success) throw new Error(`row ${lineNo} is not an affected-user row (${user.error.issues[0]?.message ?? 'invalid'})`);
+      head.push(user.data);
+    }
+  } catch (err) {
+    throw new SnapshotError(`Cannot read the affected users of ${finding.checkId} from ${source}: ${(err as Error).message}`);
+  }
+  if (head.length < want || !isDeepStrictEqual(head.slice(0, affected.sample.length), affected.sample)) {
+    throw new SnapshotError(`${source} does not match results.json (its first rows are not the recorded sample); re-run analyze.`);
+  }
+  await writeAtomically(dest, async (tmp) => {
+    try {
+      await link(csv, tmp);
+    } catch {
+      await copyFile(csv, tmp); // another file system, or links not allowed
+    }
+  });
+  return { rows: affected.count, head: head.slice(0, headLimit), sha256: affected.sha256 };
 }
 
 function checkReportMeta(report: Partial<ReportMeta> | undefined): ReportMeta {

@@ -71,7 +71,10 @@ export async function* readRows(snapshot: LoadedSnapshot, source: SourceRecord):
     hash.update(chunk);
     bytes += chunk.length;
   });
-  const digest = hash.digest('hex');
+  checkDigest(path, source, hash.digest('hex'), bytes);
+}
+
+function checkDigest(path: string, source: SourceRecord, digest: string, bytes: number): void {
   if (digest !== source.sha256 || bytes !== source.bytes) {
     throw new SnapshotError(
       `${path}: SHA-256 ${digest} (${bytes} bytes) does not match the manifest (${source.sha256}, ${source.bytes} bytes). ` +
@@ -81,34 +84,92 @@ export async function* readRows(snapshot: LoadedSnapshot, source: SourceRecord):
 }
 
 /**
- * Streams the JSON values of an NDJSON file, one per line. Lines are split on the raw bytes so multi-byte
- * characters that straddle chunks are handled; onChunk sees every byte (for hashing).
+ * Calls onRow with each JSON value of a source file, in order, verifying its SHA-256 and size at the end; awaits
+ * `between` after each chunk read (about 1 MiB). For folds over large files: each row is handled as soon as it is
+ * parsed, so it dies young (cheap to collect), and there is one await per chunk instead of one per row.
  */
+export async function forEachRow(
+  snapshot: LoadedSnapshot,
+  source: SourceRecord,
+  onRow: (row: unknown) => void,
+  between?: () => Promise<void>,
+): Promise<void> {
+  const path = join(snapshot.dir, source.file);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  await scanNdjson(
+    path,
+    (chunk) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    },
+    onRow,
+    between,
+  );
+  checkDigest(path, source, hash.digest('hex'), bytes);
+}
+
+/** Streams the JSON values of an NDJSON file, one per line (see scanNdjson). */
 export async function* readNdjson(path: string, onChunk?: (chunk: Buffer) => void): AsyncGenerator<unknown> {
-  let lineNo = 0;
   let rest: Buffer = Buffer.alloc(0);
+  const state = { lineNo: 0 };
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       onChunk?.(chunk);
-      const buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
-      let start = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, start);
-        if (nl < 0) break;
-        lineNo++;
-        if (nl > start) yield parseLine(buf.toString('utf8', start, nl), path, lineNo);
-        start = nl + 1;
-      }
-      rest = start < buf.length ? buf.subarray(start) : Buffer.alloc(0);
+      const batch: unknown[] = [];
+      rest = scanChunk(rest, chunk, path, state, (row) => batch.push(row));
+      yield* batch;
     }
   } catch (e) {
-    if (e instanceof SnapshotError) throw e;
-    throw new SnapshotError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    throw asSnapshotError(e, path);
   }
-  if (rest.length > 0) {
-    lineNo++;
-    yield parseLine(rest.toString('utf8'), path, lineNo);
+  if (rest.length > 0) yield parseLine(rest.toString('utf8'), path, ++state.lineNo);
+}
+
+/**
+ * Reads an NDJSON file chunk by chunk and calls onRow with each value. Lines are split on the raw bytes, so a
+ * multi-byte character that straddles two chunks is decoded whole, and each line is decoded on its own (a line of
+ * ASCII stays a one-byte string, faster to parse, even when another line holds a name in another script). onChunk
+ * sees every byte (for hashing). Blank lines are skipped; a line that is not JSON is a SnapshotError naming the file
+ * and line.
+ */
+export async function scanNdjson(
+  path: string,
+  onChunk: ((chunk: Buffer) => void) | undefined,
+  onRow: (row: unknown) => void,
+  between?: () => Promise<void>,
+): Promise<void> {
+  let rest: Buffer = Buffer.alloc(0);
+  const state = { lineNo: 0 };
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      onChunk?.(chunk);
+      rest = scanChunk(rest, chunk, path, state, onRow);
+      await between?.();
+    }
+  } catch (e) {
+    throw asSnapshotError(e, path);
   }
+  if (rest.length > 0) onRow(parseLine(rest.toString('utf8'), path, ++state.lineNo));
+}
+
+/** Parses the complete lines of rest + chunk; returns the incomplete tail (a copy: the chunk is not kept alive). */
+function scanChunk(rest: Buffer, chunk: Buffer, path: string, state: { lineNo: number }, onRow: (row: unknown) => void): Buffer {
+  const buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+  let start = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, start);
+    if (nl < 0) break;
+    state.lineNo++;
+    if (nl > start) onRow(parseLine(buf.toString('utf8', start, nl), path, state.lineNo));
+    start = nl + 1;
+  }
+  return start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
+}
+
+function asSnapshotError(e: unknown, path: string): SnapshotError {
+  if (e instanceof SnapshotError) return e;
+  return new SnapshotError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
 }
 
 function parseLine(line: string, path: string, lineNo: number): unknown {

@@ -67,7 +67,18 @@ export class NdjsonWriter {
     if (lines.length === 0) return;
     let chunk = '';
     for (const line of lines) chunk += line + '\n';
-    const buf = Buffer.from(chunk, 'utf8');
+    await this.writeText(chunk);
+  }
+
+  /** Appends text as it is, in one write (the same hashed, atomically committed file for a CSV). */
+  async writeText(text: string): Promise<void> {
+    if (text.length === 0) return;
+    await this.writeBytes(Buffer.from(text, 'utf8'));
+  }
+
+  /** Appends bytes (complete lines) in one write. */
+  async writeBytes(buf: Buffer): Promise<void> {
+    if (buf.length === 0) return;
     this.hash.update(buf);
     this.bytes += buf.length;
     await this.fh.write(buf);

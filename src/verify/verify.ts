@@ -364,6 +364,34 @@ async function checkFindings(packDir: string, findings: readonly Finding[], chec
     else if (!isDeepStrictEqual(scan.head, a.sample)) problems.push('the sample in results.json is not the first rows of the file');
     if (problems.length === 0) checks.add('ok', shown, `affected users of ${f.checkId}: SHA-256, count (${a.count}) and sample match results.json`);
     else checks.add('fail', shown, `affected users of ${f.checkId}: ${problems.join('; ')}`);
+    if (a.worklist) await checkAnalysisWorklist(packDir, f.checkId, a.worklist, checks);
+  }
+}
+
+/** The CSV worklist analyze wrote next to the sidecar (results.json 0.2+): its recorded hash and size. */
+async function checkAnalysisWorklist(
+  packDir: string,
+  checkId: string,
+  worklist: { file: string; sha256: string; bytes: number },
+  checks: Checks,
+): Promise<void> {
+  const path = insidePack(packDir, worklist.file);
+  const shown = join(packDir, worklist.file);
+  if (!path) {
+    checks.add('fail', join(packDir, RESULTS_FILE), `finding ${checkId} names worklist ${JSON.stringify(worklist.file)} outside the pack`);
+    return;
+  }
+  let actual: { sha256: string; bytes: number };
+  try {
+    actual = await hashFile(path);
+  } catch (e) {
+    checks.add('fail', shown, `worklist of ${checkId}: missing or unreadable (${errCode(e)})`);
+    return;
+  }
+  if (actual.sha256 === worklist.sha256.toLowerCase() && actual.bytes === worklist.bytes) {
+    checks.add('ok', shown, `worklist of ${checkId}: SHA-256 and size match results.json`);
+  } else {
+    checks.add('fail', shown, `worklist of ${checkId}: SHA-256 ${actual.sha256} (${actual.bytes} bytes) ≠ results.json ${worklist.sha256} (${worklist.bytes} bytes)`);
   }
 }
 

@@ -22,6 +22,16 @@ export interface SourceDef {
   requestsFrom?: (readRows: (sourceId: string) => AsyncIterable<unknown>) => Promise<string[]>;
   /** Rows are keyed by this function for duplicate detection (default: the row's `id`). */
   rowKey?: (row: Record<string, unknown>) => string | undefined;
+  /** One row per user, this many to a page: with the tenant's user count, the pages to expect (progress, ETA). */
+  usersPerPage?: number;
+  /** The tenant's user count, when a row of this report states it (the all-users, all-roles slice). */
+  userCountOf?: (row: Record<string, unknown>) => number | undefined;
   /** Turns a wire row into the stored row (e.g. to add the group a member row belongs to); gets the request. */
   mapRow?: (row: Record<string, unknown>, request: string) => Record<string, unknown>;
+}
+
+/** totalUserCount of the slice over every user type and role (usersRegisteredByFeature/Method rows). */
+export function allUsersCount(row: Record<string, unknown>): number | undefined {
+  const all = (v: unknown) => v === undefined || v === 'all';
+  return all(row.userTypes) && all(row.userRoles) && typeof row.totalUserCount === 'number' ? row.totalUserCount : undefined;
 }

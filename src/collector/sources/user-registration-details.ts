@@ -7,4 +7,5 @@ export const userRegistrationDetails: SourceDef = {
   apiVersion: 'v1.0',
   requests: ['/reports/authenticationMethods/userRegistrationDetails?$top=999'],
   permission: 'AuditLog.Read.All',
+  usersPerPage: 999,
 };

@@ -1,5 +1,5 @@
 import { INCLUDED_USER_ROLES, INCLUDED_USER_TYPES } from '../../graph/types.js';
-import type { SourceDef } from './types.js';
+import { allUsersCount, type SourceDef } from './types.js';
 
 /** graph-api.md §5: one object per includedUserTypes × includedUserRoles slice; delegated permission only. */
 export const usersRegisteredByFeature: SourceDef = {
@@ -12,5 +12,6 @@ export const usersRegisteredByFeature: SourceDef = {
     ),
   ),
   delegatedOnly: true,
+  userCountOf: allUsersCount,
   permission: 'AuditLog.Read.All (delegated)',
 };

@@ -1,0 +1,65 @@
+/**
+ * The CSV worklist format (RFC 4180, UTF-8 with a byte-order mark for Excel), shared by analyze, which writes each
+ * cohort's worklist as it streams, and render, which rewrites it for pseudonymised packs. Cells are made safe for
+ * spreadsheets: control characters shown, formulas neutralised.
+ */
+import type { AffectedUser } from './results.js';
+
+export const WORKLIST_COLUMNS = ['id', 'userPrincipalName', 'userDisplayName', 'userType', 'isAdmin', 'methodsRegistered'] as const;
+
+/** Excel needs the byte-order mark to read the file as UTF-8 rather than the ANSI code page. */
+export const BOM = '\uFEFF';
+/** RFC 4180 line break. */
+export const EOL = '\r\n';
+
+/**
+ * Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection"): = + - @, and tab and CR,
+ * which some importers strip before evaluating the rest.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Control characters except tab, LF and CR (which RFC 4180 allows inside a quoted field). */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** Shows a control character as its Unicode "control picture" (U+2400 block), so nothing is silently lost. */
+function controlPicture(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20) return String.fromCodePoint(0x2400 + code);
+  if (code === 0x7f) return '\u2421';
+  return '\uFFFD';
+}
+
+/** Anything csvCell has to change or quote: most cells (ids, plain names) have none of it. */
+const NEEDS_WORK = /^[=+\-@]|[\u0000-\u001F\u007F-\u009F",]/;
+
+/** One CSV field: control characters made visible, formulas neutralised with a leading ', quoted if needed. */
+export function csvCell(value: string): string {
+  if (!NEEDS_WORK.test(value)) return value;
+  let s = value.replace(CONTROL, controlPicture);
+  if (FORMULA_START.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One worklist row (with its line break), piece by piece: analyze encodes the pieces straight into its buffers. */
+export function appendCsvRow(user: AffectedUser, append: (piece: string) => void): void {
+  append(csvCell(user.id));
+  append(',');
+  append(csvCell(user.userPrincipalName));
+  append(',');
+  append(csvCell(user.userDisplayName));
+  append(',');
+  append(csvCell(user.userType));
+  append(',');
+  append(user.isAdmin === null ? '' : String(user.isAdmin));
+  append(',');
+  append(csvCell(user.methodsRegistered.join(';')));
+  append(EOL);
+}
+
+export function csvRow(user: AffectedUser): string {
+  let row = '';
+  appendCsvRow(user, (piece) => (row += piece));
+  return row;
+}
+
+/** The first bytes of every worklist: the byte-order mark and the header row. */
+export const WORKLIST_HEAD = BOM + WORKLIST_COLUMNS.join(',') + EOL;
