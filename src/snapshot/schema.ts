@@ -72,6 +72,10 @@ export const SourceProgressSchema = z.discriminatedUnion('state', [
     requestIndex: z.number().int().nonnegative(),
     /** the canonical URL or path of the next page to fetch; null = start request `requestIndex` */
     next: z.string().nullable(),
+    /**
+     * nextLinks already followed in this slice, for loop detection: the first 16 hex digits of each link's SHA-256
+     * (a full URL in checkpoints of 0.1.0, which resume still reads), so the file stays small on long chains
+     */
     seenLinks: z.array(z.string()),
     pages: z.number().int().nonnegative(),
     records: z.number().int().nonnegative(),

@@ -42,6 +42,13 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
     }
     if (!Number.isInteger(argv.pageSize) || argv.pageSize < 1 || argv.pageSize > 1000) throw new UsageError('--page-size must be 1 to 1000.');
     const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter });
+    // Graph serves the summary reports from precomputed data; the simulator builds its own (one pass over the users
+    // each) before it listens, so that no request waits seconds for a first computation on a large tenant.
+    tenant.featureSummary('all', 'all');
+    tenant.credentialUserRegistrationCount();
+    tenant.registrationActivity('d30');
+    tenant.roleAssignments();
+    tenant.roleEligibilities();
     const sim = await startSimulator({
       tenant,
       port: argv.port,
