@@ -163,7 +163,8 @@ async function placeWorklist(
   const head: AffectedUser[] = [];
   let lineNo = 0;
   try {
-    for await (const row of readNdjson(source)) {
+    // 64 KiB at a time: the first rows only, whatever the size of the file
+    for await (const row of readNdjson(source, undefined, 1 << 16)) {
       if (head.length >= want) break;
       lineNo++;
       const user = AffectedUserSchema.safeParse(row);

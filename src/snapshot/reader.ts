@@ -109,12 +109,15 @@ export async function forEachRow(
   checkDigest(path, source, hash.digest('hex'), bytes);
 }
 
-/** Streams the JSON values of an NDJSON file, one per line (see scanNdjson). */
-export async function* readNdjson(path: string, onChunk?: (chunk: Buffer) => void): AsyncGenerator<unknown> {
+/**
+ * Streams the JSON values of an NDJSON file, one per line (see scanNdjson). `chunkBytes` is how much is read (and
+ * parsed) at a time: small for a reader that wants only the first lines of a large file.
+ */
+export async function* readNdjson(path: string, onChunk?: (chunk: Buffer) => void, chunkBytes = 1 << 20): AsyncGenerator<unknown> {
   let rest: Buffer = Buffer.alloc(0);
   const state = { lineNo: 0 };
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
       onChunk?.(chunk);
       const batch: unknown[] = [];
       rest = scanChunk(rest, chunk, path, state, (row) => batch.push(row));
