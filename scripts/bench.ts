@@ -132,7 +132,8 @@ collected as evidence but no metric reads them); the JSON.parse figure is the sa
 lines and parsing each, nothing else. Render times are the best of three HTML-only renders and of two HTML + PDF renders of the same results (the first,
 which also loads templates and chart libraries, in brackets).
 The naive baseline is what a user would write: the SDK's PageIterator into one array, then one Handlebars
-template over every row (heap limit ${NAIVE_HEAP_MB} MB).
+template over every row (heap limit ${NAIVE_HEAP_MB} MB). One run: on a shared virtual machine the times vary by several
+per cent from run to run, so run it more than once before reading a difference of a few per cent.
 
 | users | collect (no throttle) | collect (paced 5/0.1 s) | analyze | render | pipeline peak RSS | naive baseline |
 |---|---|---|---|---|---|---|
