@@ -131,6 +131,7 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
           log.info(`  ${p.source.padEnd(36)} ${p.status.padEnd(11)} ${p.pages} pages, ${p.records} rows`);
         }
         progress?.update(p);
+        if (p.status) progress?.redraw(); // at once: the line was cleared for the log line
       },
     }));
   } finally {

@@ -5,7 +5,7 @@
  *   collecting · userRegistrationDetails page 212/1,002 · 211,788 rows · 4/14 sources done · 218 requests, 0.5/s · ETA 26m20s
  *
  * The ETA is the pages still expected of the longest report (known once a summary report has stated the tenant's
- * user count) paced at the request budget, or at the observed rate when there is no budget (or it is slower).
+ * user count) at that report's own pace in this run, never faster than the request budget.
  * Logs, files and non-terminals never see it.
  */
 import type { ProgressEvent } from '../collector/collect.js';
@@ -30,6 +30,8 @@ interface SourceState {
   records: number;
   expectedPages: number | null;
   done: boolean;
+  /** pages committed by an interrupted run this one resumes */
+  basePages: number;
 }
 
 export class CollectProgress {
@@ -46,7 +48,13 @@ export class CollectProgress {
   }
 
   update(ev: ProgressEvent): void {
-    const s = this.sources.get(ev.source) ?? { pages: 0, records: 0, expectedPages: null, done: false };
+    const s = this.sources.get(ev.source) ?? {
+      pages: 0,
+      records: 0,
+      expectedPages: null,
+      done: false,
+      basePages: ev.pagesBefore ?? 0,
+    };
     s.pages = ev.pages;
     s.records = ev.records;
     if (ev.expectedPages !== undefined) s.expectedPages = ev.expectedPages;
@@ -74,7 +82,8 @@ export class CollectProgress {
   /** The line as it would be drawn now. */
   line(): string {
     const elapsedS = Math.max(0.001, (this.now() - this.started) / 1000);
-    const requests = [...this.sources.values()].reduce((n, s) => n + s.pages, 0);
+    // requests of this run: pages committed by an earlier run (--resume) are not counted
+    const requests = [...this.sources.values()].reduce((n, s) => n + s.pages - s.basePages, 0);
     const done = [...this.sources.values()].filter((s) => s.done).length;
     const parts = ['collecting'];
     // the source shown: the longest still running (the one the ETA is about)
@@ -86,20 +95,30 @@ export class CollectProgress {
     }
     parts.push(`${done}/${this.opts.sources} sources done`);
     parts.push(`${fmt(requests)} request${requests === 1 ? '' : 's'}, ${(requests / elapsedS).toFixed(1)}/s`);
-    const eta = this.etaSeconds(running.map(([, s]) => s), requests / elapsedS);
+    const eta = this.etaSeconds(running.map(([, s]) => s));
     if (eta !== null) parts.push(`ETA ${duration(eta)}`);
     const text = parts.join(' · ');
     const width = Math.max(20, (this.opts.columns || 120) - 1); // 0 when the terminal does not say
     return text.length > width ? `${text.slice(0, width - 1)}…` : text;
   }
 
-  private etaSeconds(running: SourceState[], observedRate: number): number | null {
-    const left = running.reduce((n, s) => n + (s.expectedPages !== null ? Math.max(0, s.expectedPages - s.pages) : 0), 0);
-    if (!running.some((s) => s.expectedPages !== null)) return null;
+  /**
+   * The longest wait among the running sources whose page count is known: each one's pages left at its own pace
+   * since this run started, never faster than the request budget.
+   */
+  private etaSeconds(running: SourceState[]): number | null {
     const budgetRate = this.opts.budget ? this.opts.budget.requests / this.opts.budget.seconds : Number.POSITIVE_INFINITY;
-    // a chain of pages is never faster than the budget, nor than it has been so far
-    const rate = Math.min(budgetRate, observedRate > 0 ? observedRate : budgetRate);
-    return Number.isFinite(rate) && rate > 0 ? left / rate : null;
+    let eta: number | null = null;
+    for (const s of running) {
+      if (s.expectedPages === null) continue;
+      const done = s.pages - s.basePages;
+      const elapsed = (this.now() - this.started) / 1000;
+      const own = done > 0 && elapsed > 0 ? done / elapsed : budgetRate;
+      const rate = Math.min(budgetRate, own);
+      if (!Number.isFinite(rate) || rate <= 0) continue;
+      eta = Math.max(eta ?? 0, Math.max(0, s.expectedPages - s.pages) / rate);
+    }
+    return eta;
   }
 
   private draw(): void {

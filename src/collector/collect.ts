@@ -54,6 +54,8 @@ export interface ProgressEvent {
   records: number;
   /** pages this source should take in all, when the tenant's user count is known (one row per user sources) */
   expectedPages?: number;
+  /** pages committed by the interrupted run this one resumes (0 in a fresh run) */
+  pagesBefore?: number;
   /** set once, when the source has finished */
   status?: SourceRecord['status'];
 }
@@ -192,7 +194,8 @@ async function collectSource(
 ): Promise<SourceRecord> {
   const prior = saver.checkpoint.sources[def.id];
   if (prior?.state === 'done') {
-    opts.onProgress?.({ source: def.id, pages: prior.record.pages, records: prior.record.records, status: prior.record.status });
+    const { pages, records, status } = prior.record;
+    opts.onProgress?.({ source: def.id, pages, records, status, pagesBefore: pages });
     return prior.record;
   }
   const file = `${def.id}.ndjson`;
@@ -239,6 +242,8 @@ async function collectSource(
     };
   }
 
+  const pagesBefore = state.pages; // committed by an interrupted run (--resume)
+  let chainPages = 0; // pages of the current slice's chain of nextLinks (its limiter priority)
   let failure: Failure | null = skipped;
   const seenLinks = new Set(state.seenLinks.map((l) => (l.startsWith('https://') ? linkKey(l) : l)));
   // The next page is requested as soon as its link is known, while this one is written and flushed: on a long
@@ -265,14 +270,14 @@ async function collectSource(
     try {
       res = await (prefetched?.target === target
         ? prefetched.response
-        : fetchPage(opts.transport, target, def.apiVersion, opts.pageAttempts ?? 3, chainPriority(target, state.pages)));
+        : fetchPage(opts.transport, target, def.apiVersion, opts.pageAttempts ?? 3, chainPriority(target, chainPages)));
       prefetched = null;
       if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
         // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
-        res = await fetchPage(opts.transport, target, def.apiVersion, 1, chainPriority(target, state.pages));
+        res = await fetchPage(opts.transport, target, def.apiVersion, 1, chainPriority(target, chainPages));
       } else if (res.status === 401 && state.pages + state.requestIndex > 0) {
         // A token that expired mid-run: the auth provider is asked again for this retry (a fresh token).
-        res = await fetchPage(opts.transport, target, def.apiVersion, 1, chainPriority(target, state.pages));
+        res = await fetchPage(opts.transport, target, def.apiVersion, 1, chainPriority(target, chainPages));
       }
     } catch (e) {
       failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: opts.transport.redact(describeError(e)) };
@@ -312,7 +317,7 @@ async function collectSource(
         break pages;
       }
       seenLinks.add(linkKey(next));
-      const response = fetchPage(opts.transport, next, def.apiVersion, opts.pageAttempts ?? 3, chainPriority(next, state.pages + 1));
+      const response = fetchPage(opts.transport, next, def.apiVersion, opts.pageAttempts ?? 3, chainPriority(next, chainPages + 1));
       response.catch(() => undefined); // awaited (and its error handled) on the next turn of the loop
       prefetched = { target: next, response };
     }
@@ -336,6 +341,7 @@ async function collectSource(
     }
     await writer.write(fresh);
     state.pages++;
+    chainPages = next === null ? 0 : chainPages + 1;
     state.records += fresh.length;
     if (next === null) {
       state.requestIndex++;
@@ -351,7 +357,7 @@ async function collectSource(
     if (next === null || performance.now() - lastCommit >= COMMIT_EVERY_MS) await commit();
     const expectedPages =
       def.usersPerPage && tenant.users !== null ? Math.max(state.pages, Math.ceil(tenant.users / def.usersPerPage) || 1) : undefined;
-    opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records, expectedPages });
+    opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records, expectedPages, pagesBefore });
   }
 
   const { bytes, sha256 } = await writer.commit();
@@ -384,7 +390,7 @@ async function collectSource(
     finishedAt: clock().toISOString(),
   };
   await saver.update(def.id, { state: 'done', record });
-  opts.onProgress?.({ source: def.id, pages: record.pages, records: record.records, status });
+  opts.onProgress?.({ source: def.id, pages: record.pages, records: record.records, status, pagesBefore });
   return record;
 }
 

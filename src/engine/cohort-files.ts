@@ -4,7 +4,7 @@
  * list as the CSV worklist render puts in the pack, byte for byte what render/csv.ts makes from the NDJSON), so
  * that render's cost does not grow with the tenant. Only counts, a short sample and running hashes stay in memory.
  */
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NdjsonWriter } from '../snapshot/writer.js';
 import type { AffectedUser } from './results.js';
@@ -131,6 +131,8 @@ export class CohortFiles {
     for (const [name, cohort] of this.cohorts) {
       const { sha256 } = await cohort.ndjson.commit();
       const csv = await cohort.csv.commit();
+      // read-only: render links this file into the pack's worklists/, so an edit there must not reach the evidence
+      await chmod(cohort.csv.path, 0o444);
       out.set(name, {
         count: cohort.count,
         excepted: cohort.excepted,

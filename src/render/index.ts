@@ -8,7 +8,7 @@
  * MAX_PDF_PAGES, fewer affected users are listed and it is printed again (budget.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AffectedUserSchema, type AffectedUser, type AuditResult, type Finding } from '../engine/results.js';
@@ -94,6 +94,11 @@ async function writeAtomically<T>(path: string, produce: (tmpPath: string) => Pr
   }
 }
 
+function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 /** A sidecar path from results.json, refused if it leaves the results folder. */
 function sidecarPath(resultsDir: string, file: string): string {
   const root = resolve(resultsDir);
@@ -148,16 +153,19 @@ async function placeWorklist(
   headLimit: number,
 ): Promise<WorklistResult> {
   const { affected } = finding;
-  const csv = sidecarPath(resultsDir, worklist.file);
   const source = sidecarPath(resultsDir, affected.file);
-  const size = await stat(csv).then(
-    (s) => s.size,
-    () => null,
-  );
-  if (size !== worklist.bytes) {
-    throw new SnapshotError(
-      `${csv} does not match results.json (${size === null ? 'missing' : `${size} bytes`}, expected ${worklist.bytes} bytes); re-run analyze.`,
-    );
+  // the worklist analyze writes is the sidecar's twin; nothing else is ever linked into a pack
+  if (worklist.file !== affected.file.replace(/\.ndjson$/, '.csv') || worklist.file === affected.file) {
+    throw new SnapshotError(`results.json names worklist ${JSON.stringify(worklist.file)} for ${JSON.stringify(affected.file)}; re-run analyze.`);
+  }
+  const csv = sidecarPath(resultsDir, worklist.file);
+  const file = await lstat(csv).catch(() => null);
+  // a regular file whose real path is inside the results folder: a symbolic link (or a linked folder) could
+  // otherwise bring any readable file into the pack
+  const inside = file?.isFile() === true && isWithin(await realpath(resultsDir), await realpath(csv));
+  if (!file || !inside || file.size !== worklist.bytes) {
+    const what = !file ? 'missing' : !inside ? 'not a regular file inside the results folder' : `${file.size} bytes`;
+    throw new SnapshotError(`${csv} does not match results.json (${what}, expected ${worklist.bytes} bytes); re-run analyze.`);
   }
   const want = Math.min(affected.count, Math.max(headLimit, affected.sample.length));
   const head: AffectedUser[] = [];
@@ -177,13 +185,17 @@ async function placeWorklist(
   if (head.length < want || !isDeepStrictEqual(head.slice(0, affected.sample.length), affected.sample)) {
     throw new SnapshotError(`${source} does not match results.json (its first rows are not the recorded sample); re-run analyze.`);
   }
-  await writeAtomically(dest, async (tmp) => {
-    try {
-      await link(csv, tmp);
-    } catch {
-      await copyFile(csv, tmp); // another file system, or links not allowed
-    }
-  });
+  const there = await stat(dest).catch(() => null);
+  if (!there || there.ino !== file.ino || there.dev !== file.dev) {
+    // (rendered again into the same folder, it is already this file: renaming a link onto it would do nothing)
+    await writeAtomically(dest, async (tmp) => {
+      try {
+        await link(csv, tmp);
+      } catch {
+        await copyFile(csv, tmp); // another file system, or links not allowed
+      }
+    });
+  }
   return { rows: affected.count, head: head.slice(0, headLimit), sha256: affected.sha256 };
 }
 

@@ -144,16 +144,27 @@ export async function scanNdjson(
 ): Promise<void> {
   let rest: Buffer = Buffer.alloc(0);
   const state = { lineNo: 0 };
+  // errors of the caller's callbacks (a fold, a write of the results) are theirs, not a damaged snapshot's: only
+  // parseLine throws a SnapshotError in scanChunk, anything else came from onRow
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       onChunk?.(chunk);
-      rest = scanChunk(rest, chunk, path, state, onRow);
-      await between?.();
+      try {
+        rest = scanChunk(rest, chunk, path, state, onRow);
+      } catch (e) {
+        throw e instanceof SnapshotError ? e : new CallerError(e);
+      }
+      if (between) await between().catch((e: unknown) => Promise.reject(new CallerError(e)));
     }
   } catch (e) {
+    if (e instanceof CallerError) throw e.error;
     throw asSnapshotError(e, path);
   }
   if (rest.length > 0) onRow(parseLine(rest.toString('utf8'), path, ++state.lineNo));
+}
+
+class CallerError {
+  constructor(readonly error: unknown) {}
 }
 
 /** Parses the complete lines of rest + chunk; returns the incomplete tail (a copy: the chunk is not kept alive). */

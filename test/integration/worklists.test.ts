@@ -3,7 +3,7 @@
  * the NDJSON sidecar, so render only links it into the pack (its cost no longer grows with the tenant). Tampering
  * is refused by render's cheap checks and found by verify.
  */
-import { appendFile, cp, mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, chmod, cp, mkdtemp, readFile, readdir, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,13 +67,41 @@ describe('worklists written by analyze', () => {
     const copy = await mkdtemp(join(tmpdir(), 'eaa-worklists-tampered-'));
     await cp(dir, copy, { recursive: true, filter: (src) => !src.startsWith(join(dir, 'pack')) });
     const victim = results.findings.find((f) => f.status === 'fail' && (f.affected?.count ?? 0) > 0)!;
-    await appendFile(join(copy, victim.affected!.worklist!.file), 'x,=1+1\r\n');
+    const victimCsv = join(copy, victim.affected!.worklist!.file);
+    expect((await stat(victimCsv)).mode & 0o222).toBe(0); // written read-only
+    await chmod(victimCsv, 0o644);
+    await appendFile(victimCsv, 'x,=1+1\r\n');
     await expect(renderPack(results, { resultsDir: copy, outDir: join(copy, 'pack'), branding: BRANDING, pdf: false })).rejects.toThrow(
       /does not match results\.json \(\d+ bytes, expected \d+ bytes\)/,
     );
     const report = await verifyPath({ path: copy });
     const failed = report.checks.filter((c) => c.status === 'fail');
     expect(failed.map((c) => c.detail).join('\n')).toContain(`worklist of ${victim.checkId}: SHA-256`);
+  });
+
+  it('links nothing but a regular file inside the results folder, and leaves no temporary file when rendered again', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'eaa-worklists-link-'));
+    await cp(dir, copy, { recursive: true, filter: (src) => !src.startsWith(join(dir, 'pack')) });
+    const out = join(copy, 'pack');
+    await renderPack(results, { resultsDir: copy, outDir: out, branding: BRANDING, pdf: false });
+    await renderPack(results, { resultsDir: copy, outDir: out, branding: BRANDING, pdf: false });
+    expect((await readdir(join(out, 'worklists'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // a worklist replaced by a symbolic link to a file outside, of the recorded size
+    const victim = results.findings.find((f) => f.status === 'fail' && (f.affected?.count ?? 0) > 0)!;
+    const csv = join(copy, victim.affected!.worklist!.file);
+    const outside = join(await mkdtemp(join(tmpdir(), 'eaa-secret-')), 'secret');
+    await writeFile(outside, 'S'.repeat(victim.affected!.worklist!.bytes));
+    await unlink(csv);
+    await symlink(outside, csv);
+    await expect(renderPack(results, { resultsDir: copy, outDir: join(copy, 'pack2'), branding: BRANDING, pdf: false })).rejects.toThrow(
+      /not a regular file inside the results folder/,
+    );
+    // a results.json that names another file as the worklist
+    const other = structuredClone(results);
+    other.findings.find((f) => f.checkId === victim.checkId)!.affected!.worklist!.file = 'results.json';
+    await expect(renderPack(other, { resultsDir: copy, outDir: join(copy, 'pack3'), branding: BRANDING, pdf: false })).rejects.toThrow(
+      /names worklist "results\.json"/,
+    );
   });
 
   it('results.json without worklists (written by 0.1.0) still renders, converting the sidecars', async () => {

@@ -123,3 +123,15 @@ describe('ActivityFold', () => {
     expect(new ActivityFold().result(null).values['sspr.reset.failure_rate']?.value).toBeNull();
   });
 });
+
+describe('RegistrationFold on a hostile row', () => {
+  it('counts each method once per user, also with thousands of repeated tokens', () => {
+    const fold = new RegistrationFold(() => undefined);
+    const many = [...Array.from({ length: 50_000 }, () => 'mobilePhone'), 'fido2', 'mobilePhone'];
+    fold.add(row({ methodsRegistered: many }));
+    fold.add(row({ id: 'other', methodsRegistered: ['mobilePhone', 'mobilePhone'] }));
+    const r = fold.result();
+    expect(r.values['methods.registered.mobilePhone']).toEqual({ value: 2 });
+    expect(r.values['methods.registered.fido2']).toEqual({ value: 1 });
+  });
+});

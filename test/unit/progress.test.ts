@@ -16,15 +16,25 @@ function fake(budget: { requests: number; seconds: number } | null, columns = 20
 }
 
 describe('collect progress line', () => {
-  it('shows the longest running source, pages of expected pages, rows, sources done, rate and an ETA from the budget', () => {
+  it('shows the longest running source, pages of expected pages, rows, sources done, rate and an ETA at its pace', () => {
     const { p, tick } = fake({ requests: 5, seconds: 10 });
     tick(1000);
     p.update({ source: 'usersRegisteredByFeature', pages: 12, records: 12, status: 'ok' });
     tick(59_000);
     p.update({ source: 'userRegistrationDetails', pages: 20, records: 19_980, expectedPages: 1002 });
-    // 982 pages left at the budget's 0.5 requests/s (slower than the 0.53/s observed so far)
+    // 982 pages left at its own 20 pages / 60 s (the budget's 0.5/s is shared with the other reports)
     expect(p.line()).toBe(
-      'collecting · userRegistrationDetails page 20/1,002 · 19,980 rows · 1/14 sources done · 32 requests, 0.5/s · ETA 32m44s',
+      'collecting · userRegistrationDetails page 20/1,002 · 19,980 rows · 1/14 sources done · 32 requests, 0.5/s · ETA 49m06s',
+    );
+  });
+
+  it('never counts faster than the budget, and leaves out the pages of the run it resumes', () => {
+    const { p, tick } = fake({ requests: 5, seconds: 10 });
+    tick(10_000);
+    // a resumed run: 900 pages were committed before; 10 more in 10 s would be 1/s, above the budget's 0.5/s
+    p.update({ source: 'userRegistrationDetails', pages: 910, records: 909_090, expectedPages: 1002, pagesBefore: 900 });
+    expect(p.line()).toBe(
+      'collecting · userRegistrationDetails page 910/1,002 · 909,090 rows · 0/14 sources done · 10 requests, 1.0/s · ETA 3m04s',
     );
   });
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSnapshot, readRows } from '../../src/snapshot/reader.js';
+import { loadSnapshot, readRows, scanNdjson } from '../../src/snapshot/reader.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Manifest } from '../../src/snapshot/schema.js';
 import { NdjsonWriter, writeManifest } from '../../src/snapshot/writer.js';
 
@@ -63,5 +63,28 @@ describe('snapshot round trip', () => {
     m.sources[0].file = '../../etc/passwd';
     await writeFile(p, JSON.stringify(m));
     await expect(loadSnapshot(dir)).rejects.toThrow(/outside the snapshot folder/);
+  });
+});
+
+describe('scanNdjson', () => {
+  it('parses every line across chunk boundaries, multi-byte characters included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eaa-scan-'));
+    const rows = Array.from({ length: 30_000 }, (_, i) => ({ i, name: `名前 ${'é'.repeat(i % 7)} 🙂` }));
+    await writeFile(join(dir, 'a.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n\n');
+    const got: unknown[] = [];
+    let chunks = 0;
+    await scanNdjson(join(dir, 'a.ndjson'), () => chunks++, (r) => got.push(r));
+    expect(chunks).toBeGreaterThan(1);
+    expect(got).toEqual(rows);
+  });
+
+  it("passes the caller's own errors through, and names the file and line of a damaged one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eaa-scan-'));
+    await writeFile(join(dir, 'ok.ndjson'), '{"a":1}\n{"a":2}\n');
+    await writeFile(join(dir, 'bad.ndjson'), '{"a":1}\n{"a":2}\n{oops\n');
+    const bug = new TypeError('a bug in a fold');
+    await expect(scanNdjson(join(dir, 'ok.ndjson'), undefined, () => { throw bug; })).rejects.toBe(bug);
+    await expect(scanNdjson(join(dir, 'ok.ndjson'), undefined, () => undefined, () => Promise.reject(bug))).rejects.toBe(bug);
+    await expect(scanNdjson(join(dir, 'bad.ndjson'), undefined, () => undefined)).rejects.toThrow(/bad\.ndjson:3: not a JSON value/);
   });
 });
