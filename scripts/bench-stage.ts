@@ -120,10 +120,10 @@ async function runRender(resultsPath: string, out: string): Promise<void> {
   const results = JSON.parse(readFileSync(resultsPath, 'utf8'));
   const branding = { organisation: 'Bench', primaryColor: '#0b5cad', classification: 'Internal' };
   const resultsDir = resultsPath.replace(/\/results\.json$/, '');
-  // Best of three (HTML) and of two (PDF), the same at every size: one run on this shared 2-core machine varies
+  // Best of five (HTML) and of two (PDF), the same at every size: one run on this shared 2-core machine varies
   // by ±30 %; the first run, which also loads the templates and chart libraries, is reported too.
   const html: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const h0 = performance.now();
     await renderPack(results, { resultsDir, outDir: join(out, 'html'), branding, pdf: false });
     html.push(performance.now() - h0);
