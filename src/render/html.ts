@@ -3,11 +3,12 @@
  * it; the only unescaped inserts are our own CSS and our own chart SVG, marked as SafeString here.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import { PROJECT_ROOT } from '../version.js';
 import { UsageError } from '../errors.js';
 import type { ReportView } from './view-model.js';
+import { isInside } from '../paths.js';
 
 export const TEMPLATES_DIR = join(PROJECT_ROOT, 'templates');
 export const STYLES_DIR = join(PROJECT_ROOT, 'styles');
@@ -99,8 +100,7 @@ export function brandStylesheet(templatesDir: string | undefined): string {
       throw new UsageError(`${where} refers to ${target}; the report loads nothing from outside, so give a file in ${templatesDir}.`);
     }
     const file = resolve(root, target);
-    const rel = relative(root, file);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new UsageError(`${where} refers to ${target}, outside ${templatesDir}.`);
+    if (!isInside(root, file)) throw new UsageError(`${where} refers to ${target}, outside ${templatesDir}.`);
     const type = ASSET_TYPES[extname(file).toLowerCase()];
     if (!type) throw new UsageError(`${where} refers to ${target}; only ${Object.keys(ASSET_TYPES).join(', ')} files can be embedded.`);
     let bytes: Buffer;

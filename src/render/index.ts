@@ -10,10 +10,11 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { AffectedUserSchema, type AffectedUser, type AuditResult, type Finding } from '../engine/results.js';
 import { readNdjson } from '../snapshot/reader.js';
 import { SnapshotError, UsageError } from '../errors.js';
+import { isInside } from '../paths.js';
 import { MAX_PDF_PAGES, PAGE_BUDGETS, affectedCaps, type ListedFinding, type PageBudget } from './budget.js';
 import { renderCharts } from './charts.js';
 import { worklistIndexCsv, writeWorklistCsv, type WorklistResult } from './csv.js';
@@ -94,17 +95,11 @@ async function writeAtomically<T>(path: string, produce: (tmpPath: string) => Pr
   }
 }
 
-function isWithin(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
-
 /** A sidecar path from results.json, refused if it leaves the results folder. */
 function sidecarPath(resultsDir: string, file: string): string {
   const root = resolve(resultsDir);
   const path = resolve(root, file);
-  const rel = relative(root, path);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+  if (!isInside(root, path)) {
     throw new SnapshotError(`Affected-user file ${JSON.stringify(file)} points outside the results folder ${root}.`);
   }
   return path;
@@ -162,7 +157,7 @@ async function placeWorklist(
   const file = await lstat(csv).catch(() => null);
   // a regular file whose real path is inside the results folder: a symbolic link (or a linked folder) could
   // otherwise bring any readable file into the pack
-  const inside = file?.isFile() === true && isWithin(await realpath(resultsDir), await realpath(csv));
+  const inside = file?.isFile() === true && isInside(await realpath(resultsDir), await realpath(csv));
   if (!file || !inside || file.size !== worklist.bytes) {
     const what = !file ? 'missing' : !inside ? 'not a regular file inside the results folder' : `${file.size} bytes`;
     throw new SnapshotError(`${csv} does not match results.json (${what}, expected ${worklist.bytes} bytes); re-run analyze.`);

@@ -15,10 +15,11 @@
 import { createHmac } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AffectedUser, AuditResult } from '../engine/results.js';
 import { UsageError } from '../errors.js';
 import { csvCell } from './csv.js';
+import { isInside } from '../paths.js';
 
 export type RedactMode = 'pseudonymise' | 'aggregate';
 
@@ -229,8 +230,8 @@ export function checkRedactionPaths(opts: RedactOptions, outDir: string, results
     );
   }
   if (opts.mappingFile) {
-    const rel = relative(out, resolve(opts.mappingFile));
-    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    const mapping = resolve(opts.mappingFile);
+    if (mapping === out || isInside(out, mapping)) {
       throw new UsageError(`The redaction mapping ${opts.mappingFile} must be outside the pack folder ${out}: the pack is what gets shared.`);
     }
   }

@@ -14,7 +14,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import { AffectedUserSchema, ResultsSchema, type AuditResult, type Finding } from '../engine/results.js';
@@ -33,6 +33,7 @@ import {
   signBytes,
   verifyBytes,
 } from './signing.js';
+import { isInside } from '../paths.js';
 
 export const RESULTS_FILE = 'results.json';
 export const HTML_FILE = 'audit.html';
@@ -336,8 +337,7 @@ function agreement(results: AuditResult, m: Manifest, resultsPath: string): [Che
 function insidePack(packDir: string, file: string): string | null {
   const root = resolve(packDir);
   const path = resolve(root, file);
-  const rel = relative(root, path);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : path;
+  return isInside(root, path) ? path : null;
 }
 
 async function checkFindings(packDir: string, findings: readonly Finding[], checks: Checks): Promise<void> {
