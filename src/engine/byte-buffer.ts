@@ -22,15 +22,6 @@ export class ByteBuffer {
     this.length += src.buf.copy(this.buf, this.length, start, end);
   }
 
-  /** The bytes so far, viewed (not copied) until the next change. */
-  view(): Buffer {
-    return this.buf.subarray(0, this.length);
-  }
-
-  reset(): void {
-    this.length = 0;
-  }
-
   /** The bytes so far; the buffer starts again empty, on new memory (the returned bytes may still be in use). */
   take(): Buffer {
     const out = this.buf.subarray(0, this.length);

@@ -61,6 +61,8 @@ const PR = 1;
 const PHONE = 2;
 const NON_MFA = 4;
 const UNKNOWN = 8;
+/** of a user's methods, not of one token (methodFlags) */
+const PHONE_ONLY = 16;
 const MAX_REMEMBERED_TOKENS = 1024;
 
 /** The string members of a methodsRegistered value: the array itself when all are strings (the usual case). */
@@ -146,16 +148,27 @@ export class RegistrationFold {
     return flags;
   }
 
-  /** At least one MFA method and every MFA method is a phone method (unknown tokens are MFA, not phone). */
-  isPhoneOnly(methods: readonly string[]): boolean {
-    let mfa = 0;
-    for (const m of methods) {
-      const flags = this.flagsOf(m);
+  /**
+   * What a user's methods hold, in one pass (this runs for every row): PR, PHONE and UNKNOWN when any token is
+   * such, and PHONE_ONLY when there is at least one MFA method and every MFA method is a phone method (unknown
+   * tokens are MFA, not phone).
+   */
+  methodFlags(methods: readonly string[]): number {
+    let any = 0;
+    let mfaMethods = 0;
+    let allPhone = true;
+    for (let i = 0; i < methods.length; i++) {
+      const flags = this.flagsOf(methods[i]!);
+      any |= flags & (PR | PHONE | UNKNOWN);
       if (flags & NON_MFA) continue;
-      if (!(flags & PHONE)) return false;
-      mfa++;
+      mfaMethods++;
+      if (!(flags & PHONE)) allPhone = false;
     }
-    return mfa > 0;
+    return any | (allPhone && mfaMethods > 0 ? PHONE_ONLY : 0);
+  }
+
+  isPhoneOnly(methods: readonly string[]): boolean {
+    return (this.methodFlags(methods) & PHONE_ONLY) !== 0;
   }
 
   add(raw: unknown): void {
@@ -172,26 +185,12 @@ export class RegistrationFold {
     const isGuest = userType === 'guest';
     const isAdmin = this.admins.adminIds ? this.admins.adminIds.has(id) : row.isAdmin === true;
     const mfaCapable = row.isMfaCapable === true;
-    // one pass over the methods, each token classified once per run (flagsOf)
-    let hasPR = false;
-    let hasUnknown = false;
-    let hasPhone = false;
-    let phoneOnly = true;
-    let mfaMethods = 0;
-    for (let i = 0; i < methods.length; i++) {
-      const m = methods[i]!;
-      const flags = this.flagsOf(m);
-      if (flags & PR) hasPR = true;
-      if (flags & PHONE) hasPhone = true;
-      if (flags & UNKNOWN) {
-        hasUnknown = true;
-        this.unknownTokens.add(m);
-      }
-      if (flags & NON_MFA) continue;
-      mfaMethods++;
-      if (!(flags & PHONE)) phoneOnly = false;
-    }
-    phoneOnly &&= mfaMethods > 0;
+    const methodFlags = this.methodFlags(methods);
+    const hasPR = (methodFlags & PR) !== 0;
+    const hasPhone = (methodFlags & PHONE) !== 0;
+    const hasUnknown = (methodFlags & UNKNOWN) !== 0;
+    const phoneOnly = (methodFlags & PHONE_ONLY) !== 0;
+    if (hasUnknown) for (const m of methods) if (this.flagsOf(m) & UNKNOWN) this.unknownTokens.add(m);
     // built once, on the first cohort the row is in (most rows are in none or a few)
     let user: AffectedUser | undefined;
     const asUser = (): AffectedUser => (user ??= affectedUser(row, id, upn, methods));
