@@ -11,17 +11,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AffectedUser, AuditResult, Finding, Severity } from '../../src/engine/results.js';
 import { ResultsSchema, SEVERITIES } from '../../src/engine/results.js';
-import { MAX_PDF_PAGES, findBrowser, renderPack } from '../../src/render/index.js';
+import { MAX_PDF_PAGES, renderPack } from '../../src/render/index.js';
 import { BRANDING, loadSample, scratch } from '../fixtures/results-sample/load.js';
-
-function hasBrowser(): boolean {
-  try {
-    findBrowser();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasBrowser } from '../helpers/browser.js';
 
 const CHECKS = 18;
 const USERS_PER_CHECK = 2_000;

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/engine/results.js';
-import { findBrowser } from '../../src/render/index.js';
 import { visibleText } from '../../src/render/view-model.js';
 import { HOSTILE_ERROR, HOSTILE_TENANT, expectedCounts, hostileRows, isValidRow } from '../fixtures/hostile/index.js';
 import { startHostileGraph, type HostileGraph } from '../fixtures/hostile/server.js';
@@ -28,6 +27,7 @@ import {
   parseCsv,
   unescapeMarkdown,
 } from './inspect.js';
+import { hasBrowser } from '../helpers/browser.js';
 
 const TOKEN = 'hostile-fixture-token';
 
@@ -37,14 +37,6 @@ function xmlEscape(s: string): string {
 const ROWS = hostileRows();
 const EXPECTED = expectedCounts(ROWS);
 
-function hasBrowser(): boolean {
-  try {
-    findBrowser();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const PDF = hasBrowser();
 
 let graph: HostileGraph;

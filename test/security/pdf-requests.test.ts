@@ -12,20 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AffectedUserSchema, ResultsSchema, type AuditResult } from '../../src/engine/results.js';
-import { findBrowser, renderPack } from '../../src/render/index.js';
+import { renderPack } from '../../src/render/index.js';
 import { CHROMIUM_ARGS, htmlToPdf } from '../../src/render/pdf.js';
 import { BRANDING, SAMPLE_DIR, loadSample } from '../fixtures/results-sample/load.js';
 import { runCli } from '../helpers/cli.js';
 import { cspProblems, htmlProblems } from './inspect.js';
-
-function hasBrowser(): boolean {
-  try {
-    findBrowser();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasBrowser } from '../helpers/browser.js';
 
 let listener: Server;
 let probe = '';

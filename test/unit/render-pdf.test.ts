@@ -2,19 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findBrowser, renderPack, type RenderOutput } from '../../src/render/index.js';
+import { renderPack, type RenderOutput } from '../../src/render/index.js';
 import { PAGE_MARGIN_MM } from '../../src/render/html.js';
 import { htmlToPdf, readPdfLayout } from '../../src/render/pdf.js';
 import { BRANDING, SAMPLE_DIR, loadSample, scratch } from '../fixtures/results-sample/load.js';
-
-function hasBrowser(): boolean {
-  try {
-    findBrowser();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasBrowser } from '../helpers/browser.js';
 
 function tool(name: string): boolean {
   try {
