@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { TEST_NOW } from './test/helpers/clock.js';
 
 export default defineConfig({
   test: {
@@ -6,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One pinned "now" for every command the suite runs (test/helpers/clock.ts): results never depend on the date.
+    env: { ENTRA_AUTH_AUDIT_NOW: TEST_NOW },
   },
 });

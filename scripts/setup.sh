@@ -12,8 +12,9 @@ have_browser() {
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1
 }
 have_browser || missing+=(chromium)
-# Fonts named by the report: Latin, CJK, Arabic/Hebrew/Thai/Devanagari (Noto core) and emoji.
-for pkg in fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji poppler-utils libxml2-utils; do
+# Fonts named by the report: Latin, CJK, Arabic/Hebrew/Thai/Devanagari (Noto core) and emoji; poppler and libxml2 for
+# the tests that read the PDF and validate JUnit XML; faketime for the test that moves the wall clock.
+for pkg in fonts-dejavu-core fonts-liberation fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji poppler-utils libxml2-utils faketime; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

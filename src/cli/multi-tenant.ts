@@ -14,6 +14,7 @@ import { CLOUD_NAMES } from '../graph/clouds.js';
 import { AUTH_MODES, TOKEN_ENV } from '../graph/auth-modes.js';
 import { RateLimiter } from '../graph/rate-limiter.js';
 import type { PortfolioEntry } from '../render/portfolio.js';
+import { cliClock } from './clock.js';
 import type { Log } from './output.js';
 import { exitCodeFor, runAnalyze, runCollect, runRender, type CollectArgs, type RenderCliOptions } from './pipeline.js';
 
@@ -80,7 +81,7 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
       const dir = join(opts.out, tenantFolder(t));
       const name = t.name ?? t.id;
       try {
-        const cfg: LoadedConfig = await loadConfig(t.config ? resolve(baseDir, t.config) : opts.configPath);
+        const cfg: LoadedConfig = await loadConfig(t.config ? resolve(baseDir, t.config) : opts.configPath, cliClock(opts.base.env)().toISOString());
         const env = t.tokenEnv ? { ...opts.base.env, [TOKEN_ENV]: opts.base.env[t.tokenEnv] ?? '' } : opts.base.env;
         const manifest = await runCollect(
           {

@@ -17,6 +17,7 @@ import { CLOUDS, type CloudName } from '../graph/clouds.js';
 import { createAuthProvider, TOKEN_ENV, type AuthMode } from '../graph/credentials.js';
 import { parseRate, RateLimiter } from '../graph/rate-limiter.js';
 import type { Manifest } from '../snapshot/schema.js';
+import { cliClock, NOW_ENV, type Clock } from './clock.js';
 import type { Log } from './output.js';
 import { CollectProgress } from './progress.js';
 
@@ -36,6 +37,8 @@ export interface CollectArgs {
   requestTimeout?: number;
   /** shared by all tenants of one process (run --tenants) */
   appLimiter?: RateLimiter;
+  /** the collection's clock; default cliClock(env) (system clock, or ENTRA_AUTH_AUDIT_NOW) */
+  clock?: Clock;
   env: NodeJS.ProcessEnv;
 }
 
@@ -107,7 +110,9 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
     const message = transport.redact((e as Error)?.message ?? String(e)).split('\n')[0];
     throw new CollectionError(`--auth ${args.auth}: could not get a token: ${message}`);
   }
+  const clock = args.clock ?? cliClock(args.env);
   log.info(`collecting tenant ${args.tenant} from ${endpoint} into ${args.out}`);
+  if (args.env[NOW_ENV]) log.info(`clock pinned by ${NOW_ENV}: the snapshot records ${clock().toISOString()} as the collection time, not the real time`);
   const progress = log.interactive
     ? new CollectProgress({
         write: (text) => process.stderr.write(text),
@@ -125,6 +130,7 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
       outDir: args.out,
       resume: args.resume,
       concurrency: args.concurrency,
+      clock,
       onProgress: (p) => {
         if (p.status) {
           progress?.clear();

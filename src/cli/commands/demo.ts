@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { cliClock, NOW_ENV } from '../clock.js';
 import { createLog } from '../output.js';
 import { checkSimTenant, withConfig, withRender, withSimTenant, type GlobalArgs } from './common.js';
 
@@ -19,10 +20,11 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
     const { runAnalyze, runCollect, runRender, renderArgs } = await import('../pipeline.js');
     const log = createLog(argv);
     checkSimTenant(argv);
-    const cfg = await loadConfig(argv.config);
+    const clock = cliClock();
+    const cfg = await loadConfig(argv.config, clock().toISOString());
     if (!argv.config) cfg.config.organisation.name = 'Contoso Simulated Ltd';
     // The tenant is observed now, as the collection is: its report rows are as fresh as a real tenant's.
-    const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter, asOf: new Date().toISOString() });
+    const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter, asOf: clock().toISOString() });
     // A throwaway token: the simulator checks that one is sent, like Graph.
     const token = randomBytes(24).toString('base64url');
     const sim = await startSimulator({ tenant, token });
@@ -30,7 +32,7 @@ export const demoCommand: CommandModule<GlobalArgs, any> = {
       const snapshotDir = join(argv.out, 'snapshot');
       await rm(snapshotDir, { recursive: true, force: true });
       await runCollect(
-        { tenant: tenant.tenantId, out: snapshotDir, auth: 'token', cloud: 'global', graphUrl: sim.url, rate: 'off', env: { ENTRA_AUTH_AUDIT_TOKEN: token } },
+        { tenant: tenant.tenantId, out: snapshotDir, auth: 'token', cloud: 'global', graphUrl: sim.url, rate: 'off', clock, env: { ENTRA_AUTH_AUDIT_TOKEN: token, [NOW_ENV]: process.env[NOW_ENV] } },
         log,
       );
       const results = await runAnalyze(snapshotDir, argv.out, cfg, log);

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ResultsSchema, RESULTS_SCHEMA_VERSION } from '../../engine/results.js';
 import { UsageError } from '../../errors.js';
+import { cliClock } from '../clock.js';
 import { createLog } from '../output.js';
 import { withCiOutputs, withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
 
@@ -18,7 +19,7 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
     const { loadConfig } = await import('../../config/load.js');
     const { exitCodeFor, runRender, writeCiOutputs, renderArgs, jsonSummary } = await import('../pipeline.js');
     const log = createLog(argv);
-    const cfg = await loadConfig(argv.config);
+    const cfg = await loadConfig(argv.config, cliClock()().toISOString());
     let raw: unknown;
     try {
       raw = JSON.parse(await readFile(argv.results, 'utf8'));

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { cliClock } from '../clock.js';
 import { createLog } from '../output.js';
 import { withCiOutputs, withCollect, withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
 
@@ -43,7 +44,7 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
       );
       return;
     }
-    const cfg = await loadConfig(argv.config);
+    const cfg = await loadConfig(argv.config, cliClock()().toISOString());
     const snapshotDir = join(argv.out, 'snapshot');
     const manifest = await runCollect(collectArgs(argv, snapshotDir), log);
     const results = await runAnalyze(snapshotDir, argv.out, cfg, log);

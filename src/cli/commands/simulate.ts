@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { parseFault, parseThrottle, SIMULATOR_MODES, startSimulator } from '../../simulator/server.js';
 import { createTenant } from '../../simulator/tenant.js';
+import { cliClock } from '../clock.js';
 import { createLog } from '../output.js';
 import { checkSimTenant, withSimTenant, type GlobalArgs } from './common.js';
 
@@ -41,7 +42,8 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       throw new UsageError(`--throttle: ${(e as Error).message}`);
     }
     if (!Number.isInteger(argv.pageSize) || argv.pageSize < 1 || argv.pageSize > 1000) throw new UsageError('--page-size must be 1 to 1000.');
-    const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter });
+    // Observed now, as demo does: its rows are as fresh as a real tenant's whenever it is collected.
+    const tenant = createTenant({ seed: argv.seed, users: argv.users, profile: argv.profile, quarter: argv.quarter, asOf: cliClock()().toISOString() });
     // Graph serves the summary reports from precomputed data; the simulator builds its own (one pass over the users
     // each) before it listens, so that no request waits seconds for a first computation on a large tenant.
     tenant.featureSummary('all', 'all');
