@@ -35,6 +35,9 @@ export interface CollectArgs {
   concurrency?: number;
   /** seconds a request may take before it is abandoned and retried */
   requestTimeout?: number;
+  /** ceilings per source (collect.ts Ceiling) */
+  maxPages?: number;
+  maxRows?: number;
   /** shared by all tenants of one process (run --tenants) */
   appLimiter?: RateLimiter;
   /** the collection's clock; default cliClock(env) (system clock, or ENTRA_AUTH_AUDIT_NOW) */
@@ -56,6 +59,8 @@ export function collectArgs(argv: Record<string, any>, out: string): CollectArgs
     federatedTokenFile: argv.federatedTokenFile,
     concurrency: argv.concurrency,
     requestTimeout: argv.requestTimeout,
+    maxPages: argv.maxPages,
+    maxRows: argv.maxRows,
     env: process.env,
   };
 }
@@ -100,6 +105,9 @@ export function makeTransport(args: CollectArgs, log: Log): { transport: GraphTr
 }
 
 export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest> {
+  for (const [flag, value] of [['--max-pages', args.maxPages], ['--max-rows', args.maxRows]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new UsageError(`${flag} must be a whole number of at least 1 (got ${value}).`);
+  }
   const { transport, authProvider } = makeTransport(args, log);
   const endpoint = transport.endpoint;
   // One token up front: a credential that cannot sign in fails here once, instead of once per source after the
@@ -130,6 +138,8 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
       outDir: args.out,
       resume: args.resume,
       concurrency: args.concurrency,
+      maxPages: args.maxPages,
+      maxRows: args.maxRows,
       clock,
       onProgress: (p) => {
         if (p.status) {

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { graphErrorCode, graphErrorMessage, LICENCE_CODE } from '../graph/errors.js';
+import { graphErrorCode, graphErrorMessage, LICENCE_CODE, PIM_LICENCE_CODE } from '../graph/errors.js';
 import { TruncatedBodyError, type GraphResponse, type GraphTransport } from '../graph/client.js';
 import {
   CHECKPOINT_FILE,
@@ -44,6 +44,10 @@ export interface CollectOptions {
   concurrency?: number;
   /** attempts of one page on a connection reset or a cut body (429/503/504 are retried inside the client) */
   pageAttempts?: number;
+  /** most pages one source may take (default DEFAULT_MAX_PAGES): a source that pages on past it ends as error */
+  maxPages?: number;
+  /** most rows one source may write (default DEFAULT_MAX_ROWS; tighter once the tenant's user count is known) */
+  maxRows?: number;
   clock?: () => Date;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -231,6 +235,7 @@ async function collectSource(
       requestIndex: 0,
       next: null,
       seenLinks: [],
+      loopGuard: null,
       pages: 0,
       records: 0,
       duplicatesDropped: 0,
@@ -245,7 +250,10 @@ async function collectSource(
   const pagesBefore = state.pages; // committed by an interrupted run (--resume)
   let chainPages = 0; // pages of the current slice's chain of nextLinks (its limiter priority)
   let failure: Failure | null = skipped;
-  const seenLinks = new Set(state.seenLinks.map((l) => (l.startsWith('https://') ? linkKey(l) : l)));
+  const loops = new LoopGuard(state.seenLinks.map((l) => (l.startsWith('https://') ? linkKey(l) : l)), state.loopGuard);
+  const ceiling = new Ceiling(def, opts, tenant);
+  // a slice whose first request Graph refused with 400 for its $top, asked again without it (issue #13 §3)
+  const withoutTop = new Map<number, string>();
   // The next page is requested as soon as its link is known, while this one is written and flushed: on a long
   // paged report that work is otherwise on the critical path between two requests.
   let prefetched: { target: string; response: Promise<GraphResponse> } | null = null;
@@ -255,13 +263,14 @@ async function collectSource(
     const { bytes, sha256 } = await writer.sync();
     state.bytes = bytes;
     state.prefixSha256 = sha256;
-    state.seenLinks = [...seenLinks];
+    state.seenLinks = loops.recent();
+    state.loopGuard = loops.far();
     await saver.update(def.id, { ...state });
     lastCommit = performance.now();
     uncommitted = false;
   };
   pages: while (state.requestIndex < requests.length) {
-    const slice = requests[state.requestIndex]!;
+    const slice = withoutTop.get(state.requestIndex) ?? requests[state.requestIndex]!;
     const target = state.next ?? slice;
     let res: GraphResponse;
     if (uncommitted && prefetched?.target === target && !(await arrivesWithin(prefetched.response, COMMIT_EVERY_MS - (performance.now() - lastCommit)))) {
@@ -285,8 +294,16 @@ async function collectSource(
     }
     state.deprecation ??= res.headers.get('deprecation');
     state.sunset ??= res.headers.get('sunset');
+    if (res.status === 400 && state.next === null && def.retryWithoutTop && !withoutTop.has(state.requestIndex)) {
+      // Some tenants answer 400 to a $top the report documents (graph-api.md §4): ask once more with Graph's own page size.
+      const plain = dropTop(slice);
+      if (plain !== slice) {
+        withoutTop.set(state.requestIndex, plain);
+        continue;
+      }
+    }
     if (res.status < 200 || res.status > 299) {
-      failure = classifyFailure(def, res);
+      failure = classifyFailure(def, res, clock());
       // an endpoint may echo the request (Authorization header included) in its error text
       failure.errorMessage = opts.transport.redact(failure.errorMessage);
       if (failure.errorCode !== null) failure.errorCode = opts.transport.redact(failure.errorCode);
@@ -307,7 +324,7 @@ async function collectSource(
         failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: (e as Error).message };
         break;
       }
-      if (seenLinks.has(linkKey(next))) {
+      if (loops.repeats(linkKey(next))) {
         failure = {
           status: 'error',
           httpStatus: res.status,
@@ -316,7 +333,11 @@ async function collectSource(
         };
         break pages;
       }
-      seenLinks.add(linkKey(next));
+      const over = ceiling.pagesExceeded(state.pages + 1);
+      if (over) {
+        failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: over };
+        break pages;
+      }
       const response = fetchPage(opts.transport, next, def.apiVersion, opts.pageAttempts ?? 3, chainPriority(next, chainPages + 1));
       response.catch(() => undefined); // awaited (and its error handled) on the next turn of the loop
       prefetched = { target: next, response };
@@ -339,6 +360,12 @@ async function collectSource(
         if (users !== undefined) tenant.users = Math.max(tenant.users ?? 0, users);
       }
     }
+    const tooMany = ceiling.rowsExceeded(state.records + fresh.length);
+    if (tooMany) {
+      prefetched = null;
+      failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: tooMany };
+      break;
+    }
     await writer.write(fresh);
     state.pages++;
     chainPages = next === null ? 0 : chainPages + 1;
@@ -346,7 +373,7 @@ async function collectSource(
     if (next === null) {
       state.requestIndex++;
       state.next = null;
-      seenLinks.clear();
+      loops.reset();
     } else {
       state.next = next;
     }
@@ -457,14 +484,22 @@ function isTransient(e: unknown): boolean {
   return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT'].includes(code ?? '');
 }
 
-function classifyFailure(def: SourceDef, res: GraphResponse): Failure {
+export function classifyFailure(def: SourceDef, res: Pick<GraphResponse, 'status' | 'body'>, now: Date): Failure {
   const code = graphErrorCode(res.body);
   const message = graphErrorMessage(res.body) ?? `HTTP ${res.status}`;
   const base = { httpStatus: res.status, errorCode: code, errorMessage: message };
   if (res.status === 403 && code === LICENCE_CODE) {
     return { ...base, status: 'unavailable', errorMessage: `${message} (needs Microsoft Entra ID P1 or P2)` };
   }
+  if (res.status === 400 && code === PIM_LICENCE_CODE) {
+    return { ...base, status: 'unavailable', errorMessage: `${message} (needs Microsoft Entra ID P2 or Microsoft Entra ID Governance for Privileged Identity Management)` };
+  }
   if (def.retired && (res.status === 404 || res.status === 410)) {
+    return { ...base, status: 'retired', errorMessage: `retired by Microsoft on ${def.retired.since}: ${message}` };
+  }
+  // Past its retirement date a retired report answers real tenants with other 4xx too (400 "not supported",
+  // 403): that is the retirement, not a fault of this tenant; Graph's code and message are kept.
+  if (def.retired && res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 429 && now.getTime() >= Date.parse(def.retired.since)) {
     return { ...base, status: 'retired', errorMessage: `retired by Microsoft on ${def.retired.since}: ${message}` };
   }
   if (res.status === 401 || res.status === 403) {
@@ -502,4 +537,122 @@ async function fileHasKey(path: string, key: string, keyOf: (row: Record<string,
     if (row !== null && typeof row === 'object' && !Array.isArray(row) && keyOf(row as Record<string, unknown>) === key) return true;
   }
   return false;
+}
+
+/** Most pages one source may take when nothing tighter is known: a 10,000,000-user tenant at 100 rows a page. */
+export const DEFAULT_MAX_PAGES = 100_000;
+/** Most rows one source may write when the tenant's user count is not known: five times the largest tenant. */
+export const DEFAULT_MAX_ROWS = 50_000_000;
+
+/**
+ * The ceilings that stop a source paging for ever (a fresh $skiptoken on every page, issue #13 §2): the configured
+ * or default page and row ceilings, and, for a one-row-per-user report once a summary report has stated the
+ * tenant's user count, rows ≤ 2 × users + 10,000 and pages ≤ a tenth of that (Graph pages are rarely under 100 rows).
+ */
+class Ceiling {
+  constructor(
+    private readonly def: SourceDef,
+    private readonly opts: CollectOptions,
+    private readonly tenant: TenantFacts,
+  ) {}
+
+  private derivedRows(): number | null {
+    return this.def.usersPerPage && this.tenant.users !== null && this.opts.maxRows === undefined ? 2 * this.tenant.users + 10_000 : null;
+  }
+
+  pagesExceeded(pages: number): string | null {
+    const max = this.opts.maxPages ?? DEFAULT_MAX_PAGES;
+    if (pages > max) return `still paging after ${max.toLocaleString('en-US')} pages (--max-pages): paging stopped; the rows are incomplete and are not used`;
+    const rows = this.derivedRows();
+    if (rows !== null && this.opts.maxPages === undefined && pages > Math.ceil(rows / 10)) {
+      return `still paging after ${(pages - 1).toLocaleString('en-US')} pages, more than a tenant of ${this.tenant.users!.toLocaleString('en-US')} users needs: paging stopped; the rows are incomplete and are not used (--max-pages sets another ceiling)`;
+    }
+    return null;
+  }
+
+  rowsExceeded(rows: number): string | null {
+    const derived = this.derivedRows();
+    if (derived !== null && rows > derived) {
+      return `more than ${derived.toLocaleString('en-US')} rows for a tenant of ${this.tenant.users!.toLocaleString('en-US')} users (twice its user count, plus 10,000): paging stopped; the rows are incomplete and are not used (--max-rows sets another ceiling)`;
+    }
+    const max = this.opts.maxRows ?? DEFAULT_MAX_ROWS;
+    if (rows > max) return `more than ${max.toLocaleString('en-US')} rows (--max-rows): paging stopped; the rows are incomplete and are not used`;
+    return null;
+  }
+}
+
+/** How many of the latest nextLinks are remembered exactly (in memory and in the checkpoint). */
+const RECENT_LINKS = 256;
+
+/**
+ * Detects a nextLink that comes round again, in constant memory and a checkpoint of constant size: the latest
+ * RECENT_LINKS link keys exactly (a server repeating a recent link is caught at once), and Brent's cycle
+ * detection for longer cycles (one saved key, compared with every new link; saved again after 1, 2, 4, 8… links),
+ * which catches any cycle within twice its length plus the pages before it. A full set of every link followed
+ * grew the checkpoint by a key per page and made rewriting it quadratic.
+ */
+class LoopGuard {
+  private readonly ring: string[];
+  private readonly inRing = new Map<string, number>();
+  private saved: string | null;
+  private power: number;
+  private steps: number;
+
+  constructor(recent: readonly string[], far: { saved: string; power: number; steps: number } | null | undefined) {
+    this.ring = [];
+    for (const key of recent) this.push(key);
+    this.saved = far?.saved ?? null;
+    this.power = far?.power ?? 1;
+    this.steps = far?.steps ?? 0;
+  }
+
+  /** true if `key` was seen (recently, or as part of a cycle); otherwise remembers it. */
+  repeats(key: string): boolean {
+    if (this.inRing.has(key) || key === this.saved) return true;
+    this.push(key);
+    if (++this.steps >= this.power) {
+      this.saved = key;
+      this.power *= 2;
+      this.steps = 0;
+    }
+    return false;
+  }
+
+  recent(): string[] {
+    return [...this.ring];
+  }
+
+  far(): { saved: string; power: number; steps: number } | null {
+    return this.saved === null ? null : { saved: this.saved, power: this.power, steps: this.steps };
+  }
+
+  reset(): void {
+    this.ring.length = 0;
+    this.inRing.clear();
+    this.saved = null;
+    this.power = 1;
+    this.steps = 0;
+  }
+
+  private push(key: string): void {
+    this.ring.push(key);
+    this.inRing.set(key, (this.inRing.get(key) ?? 0) + 1);
+    while (this.ring.length > RECENT_LINKS) {
+      const old = this.ring.shift()!;
+      const n = this.inRing.get(old)! - 1;
+      if (n === 0) this.inRing.delete(old);
+      else this.inRing.set(old, n);
+    }
+  }
+}
+
+/** The request without its $top option (the rest of the query kept as it was). */
+function dropTop(request: string): string {
+  const q = request.indexOf('?');
+  if (q < 0) return request;
+  const kept = request
+    .slice(q + 1)
+    .split('&')
+    .filter((p) => !/^(\$|%24)top=/i.test(p));
+  return kept.length > 0 ? `${request.slice(0, q)}?${kept.join('&')}` : request.slice(0, q);
 }

@@ -13,3 +13,9 @@ export function graphErrorMessage(body: unknown): string | null {
   const msg = (body as { error?: { message?: unknown } } | null | undefined)?.error?.message;
   return typeof msg === 'string' ? msg.slice(0, 500) : null;
 }
+
+/**
+ * 400 code of Privileged Identity Management on a tenant without Microsoft Entra ID P2 / ID Governance (answered
+ * by roleEligibilityScheduleInstances and the PIM for Groups schedules): a licence gap, not a failure.
+ */
+export const PIM_LICENCE_CODE = 'AadPremiumLicenseRequired';

@@ -73,10 +73,15 @@ export const SourceProgressSchema = z.discriminatedUnion('state', [
     /** the canonical URL or path of the next page to fetch; null = start request `requestIndex` */
     next: z.string().nullable(),
     /**
-     * nextLinks already followed in this slice, for loop detection: the first 16 hex digits of each link's SHA-256
-     * (a full URL in checkpoints of 0.1.0, which resume still reads), so the file stays small on long chains
+     * the latest nextLinks (at most 256) followed in this slice, for loop detection: the first 16 hex digits of each
+     * link's SHA-256 (a full URL in checkpoints of 0.1.0, which resume still reads), so the file has a constant size
      */
     seenLinks: z.array(z.string()),
+    /**
+     * Brent's cycle detection for cycles longer than the recent links kept in seenLinks (collect.ts LoopGuard);
+     * absent in checkpoints before 0.2.0
+     */
+    loopGuard: z.object({ saved: z.string(), power: z.number().int().positive(), steps: z.number().int().nonnegative() }).nullable().optional(),
     pages: z.number().int().nonnegative(),
     records: z.number().int().nonnegative(),
     duplicatesDropped: z.number().int().nonnegative(),

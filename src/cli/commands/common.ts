@@ -68,6 +68,14 @@ export function withCollect<T>(y: Argv<T>, tenantRequired = true) {
     })
     .option('request-timeout', { type: 'number', default: 120, describe: 'Seconds one request may take before it is abandoned and retried' })
     .option('concurrency', { type: 'number', default: 3, describe: 'Sources fetched at once (they share the request budget)' })
+    .option('max-pages', {
+      type: 'number',
+      describe: 'Most pages one source may take before it is stopped as an error (default 100000, and fewer once a report states the user count)',
+    })
+    .option('max-rows', {
+      type: 'number',
+      describe: 'Most rows one source may write before it is stopped as an error (default twice the user count plus 10000 once known, else 50000000)',
+    })
     .option('rate', {
       type: 'string',
       describe: "Request budget N/SECONDS per tenant (default 5/10 on Microsoft Graph, none with --graph-url), or 'off'",

@@ -26,6 +26,8 @@ export interface SourceDef {
   usersPerPage?: number;
   /** The tenant's user count, when a row of this report states it (the all-users, all-roles slice). */
   userCountOf?: (row: Record<string, unknown>) => number | undefined;
+  /** Ask once more without $top when the first request of a slice answers 400 (some tenants reject the documented $top). */
+  retryWithoutTop?: boolean;
   /** Turns a wire row into the stored row (e.g. to add the group a member row belongs to); gets the request. */
   mapRow?: (row: Record<string, unknown>, request: string) => Record<string, unknown>;
 }

@@ -8,4 +8,5 @@ export const userRegistrationDetails: SourceDef = {
   requests: ['/reports/authenticationMethods/userRegistrationDetails?$top=999'],
   permission: 'AuditLog.Read.All',
   usersPerPage: 999,
+  retryWithoutTop: true,
 };
