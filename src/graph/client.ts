@@ -6,12 +6,15 @@
  * parses absolute https nextLinks (design.md §6, graph-api.md §C.6). So requests keep their canonical Graph URL
  * through the chain, and only the last hop rewrites the origin to the configured endpoint; nextLinks the endpoint
  * returns are mapped back to the canonical root before they are followed.
+ *
+ * No redirect is ever followed (issue #13): the SDK's RedirectHandler is not in the chain, since it takes Locations
+ * such as `https:evil.example/x` for relative and keeps the Authorization header on a request fetch then sends to
+ * another host. The last hop fetches with redirect:'manual', and get() turns any 3xx into a RedirectRefusedError.
+ * One response body is read only up to maxResponseBytes.
  */
 import {
   AuthenticationHandler,
   Client,
-  RedirectHandler,
-  RedirectHandlerOptions,
   ResponseType,
   RetryHandler,
   RetryHandlerOptions,
@@ -50,7 +53,12 @@ export interface GraphTransportOptions {
   onRequest?: (info: { url: string; status: number }) => void;
   /** secret values (client secret, certificate password, static token) that redact() removes from any text */
   secrets?: readonly (string | undefined)[];
+  /** ceiling on one response body, bytes; a longer body is refused unread past it (default 64 MiB) */
+  maxResponseBytes?: number;
 }
+
+/** 64 MiB: a 1,000-row userRegistrationDetails page is ~1 MB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** Remembers every access token handed to the client, so redact() can remove it from recorded text. */
 class RecordingAuthProvider implements AuthenticationProvider {
@@ -129,6 +137,7 @@ export class GraphTransport {
   private readonly auth: RecordingAuthProvider;
   readonly graphRoot: string;
   readonly endpoint: string;
+  readonly maxResponseBytes: number;
 
   /** the tenant's request budget, when requests are paced */
   get budget(): RateBudget | null {
@@ -136,13 +145,16 @@ export class GraphTransport {
   }
 
   constructor(private readonly opts: GraphTransportOptions) {
+    const max = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxResponseBytes must be a positive integer, not ${String(opts.maxResponseBytes)}`);
+    this.maxResponseBytes = max;
     this.graphRoot = opts.graphRoot;
     this.endpoint = opts.endpoint ?? opts.graphRoot;
     this.auth = new RecordingAuthProvider(opts.authProvider);
     const chain: Middleware[] = [
       new AuthenticationHandler(this.auth),
       new RetryHandler(new RetryHandlerOptions(opts.retryDelay ?? 3, opts.maxRetries ?? 5)),
-      new RedirectHandler(new RedirectHandlerOptions()),
+      // no RedirectHandler: redirects are refused in get(), never followed (issue #13)
       new TelemetryHandler(),
       new EndpointHandler(opts),
     ];
@@ -186,17 +198,69 @@ export class GraphTransport {
       .header(PRIORITY_HEADER, String(priority))
       .responseType(ResponseType.RAW);
     const res = (await req.get()) as Response;
-    const text = await res.text();
+    if (res.status >= 300 && res.status <= 399) {
+      await res.body?.cancel().catch(() => undefined); // its body is not Graph data: not read
+      throw new RedirectRefusedError(res.status, redirectTarget(res.headers.get('location'), res.url || this.endpoint + '/'));
+    }
+    const bytes = await readCapped(res, this.maxResponseBytes);
     let body: unknown;
-    if (text.length > 0) {
+    if (bytes.length > 0) {
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(UTF8.decode(bytes));
       } catch {
-        throw new TruncatedBodyError(res.status, text.length);
+        throw new TruncatedBodyError(res.status, bytes.length);
       }
     }
     return { status: res.status, headers: res.headers, body };
   }
+}
+
+/** Decodes like Response.text(): UTF-8, a leading BOM dropped, malformed sequences replaced. */
+const UTF8 = new TextDecoder('utf-8');
+
+/**
+ * The body as bytes, read as a stream and cancelled as soon as it exceeds `max`. Chunks are kept as they come and
+ * joined once (no per-byte work), so pages still read at stream speed.
+ */
+async function readCapped(res: Response, max: number): Promise<Uint8Array> {
+  const stream = res.body;
+  if (!stream) return new Uint8Array(0);
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > max) {
+    await stream.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(max);
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(max);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  return Buffer.concat(chunks, total);
+}
+
+/** Where a redirect pointed, as an origin only (a Location's path or query may carry anything). */
+function redirectTarget(location: string | null, requestUrl: string): string {
+  if (location === null) return 'no Location';
+  // Read it as fetch would if it were followed: on its own first (so `https:evil.example/x` is evil.example), then
+  // relative to the request.
+  for (const parse of [() => new URL(location), () => new URL(location, requestUrl)]) {
+    try {
+      const origin = parse().origin;
+      if (origin !== 'null') return `a redirect to ${origin}`;
+    } catch {
+      /* try the next reading */
+    }
+  }
+  return 'a redirect to an unparseable Location';
 }
 
 /** Our own request header carrying the limiter priority through the Graph client; removed before sending. */
@@ -226,6 +290,33 @@ function describeNetworkError(e: unknown, timeoutMs: number): string {
   if (err?.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s (request timed out)`;
   const cause = err?.cause?.code ?? err?.cause?.message;
   return `${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`;
+}
+
+/**
+ * Graph (or the --graph-url endpoint) answered 3xx. Never followed, so the bearer token never goes with it; not
+ * transient, so the collector records the source as an error instead of retrying.
+ */
+export class RedirectRefusedError extends Error {
+  override name = 'RedirectRefusedError';
+  constructor(
+    readonly status: number,
+    where: string,
+  ) {
+    super(`Graph answered HTTP ${status} (${where}); redirects are not followed, so that the access token never leaves Graph`);
+  }
+}
+
+/** A response body longer than maxResponseBytes: not read further, and not retried (it would be as long again). */
+export class ResponseTooLargeError extends Error {
+  override name = 'ResponseTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`response body exceeds ${formatBytes(maxBytes)} (maxResponseBytes); not read further`);
+  }
+}
+
+function formatBytes(n: number): string {
+  const MiB = 1024 * 1024;
+  return n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`;
 }
 
 export class TruncatedBodyError extends Error {
