@@ -8,7 +8,7 @@ import Handlebars from 'handlebars';
 import { PROJECT_ROOT } from '../version.js';
 import { UsageError } from '../errors.js';
 import type { ReportView } from './view-model.js';
-import { isInside } from '../paths.js';
+import { isInside, isInsideLexically, realPathOf } from '../paths.js';
 
 export const TEMPLATES_DIR = join(PROJECT_ROOT, 'templates');
 export const STYLES_DIR = join(PROJECT_ROOT, 'styles');
@@ -69,6 +69,19 @@ type Template = (context: unknown) => string;
 
 /** The optional stylesheet of a templates override folder, after the built-in styles (it may override any rule). */
 export const BRAND_STYLESHEET = 'brand.css';
+
+/**
+ * A file of the templates folder is read only when its real path is inside the folder's real path: a symbolic link
+ * (templates/logo.png -> /etc/passwd, or a linked sub-folder) would otherwise embed any readable file in the report.
+ */
+function checkTemplatesFile(templatesDir: string, file: string): void {
+  if (!isInside(templatesDir, file)) {
+    throw new UsageError(
+      `${file} resolves to ${realPathOf(file)} through a symbolic link, outside the templates folder ${templatesDir}; copy the file into the folder instead.`,
+    );
+  }
+}
+
 const MAX_ASSET_BYTES = 5 * 1024 * 1024;
 const ASSET_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
@@ -88,6 +101,7 @@ export function brandStylesheet(templatesDir: string | undefined): string {
   if (!templatesDir) return '';
   const path = join(templatesDir, BRAND_STYLESHEET);
   if (!existsSync(path)) return '';
+  checkTemplatesFile(templatesDir, path);
   const css = readFileSync(path, 'utf8');
   const where = `${path}`;
   if (/<\/style/i.test(css)) throw new UsageError(`${where} contains "</style", which would end the report's style element.`);
@@ -100,7 +114,8 @@ export function brandStylesheet(templatesDir: string | undefined): string {
       throw new UsageError(`${where} refers to ${target}; the report loads nothing from outside, so give a file in ${templatesDir}.`);
     }
     const file = resolve(root, target);
-    if (!isInside(root, file)) throw new UsageError(`${where} refers to ${target}, outside ${templatesDir}.`);
+    if (!isInsideLexically(root, file)) throw new UsageError(`${where} refers to ${target}, outside ${templatesDir}.`);
+    checkTemplatesFile(templatesDir, file);
     const type = ASSET_TYPES[extname(file).toLowerCase()];
     if (!type) throw new UsageError(`${where} refers to ${target}; only ${Object.keys(ASSET_TYPES).join(', ')} files can be embedded.`);
     let bytes: Buffer;
@@ -142,6 +157,7 @@ function overridePartials(dir: string): Map<string, string> {
     if (!known.has(name)) {
       throw new UsageError(`${join(dir, file)} does not replace a built-in partial; the names are: ${[...known].join(', ')}.`);
     }
+    checkTemplatesFile(dir, join(dir, file));
     out.set(name, readFileSync(join(dir, file), 'utf8'));
   }
   return out;

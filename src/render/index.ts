@@ -8,20 +8,31 @@
  * MAX_PDF_PAGES, fewer affected users are listed and it is printed again (budget.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { AffectedUserSchema, type AffectedUser, type AuditResult, type Finding } from '../engine/results.js';
 import { readNdjson } from '../snapshot/reader.js';
 import { SnapshotError, UsageError } from '../errors.js';
-import { isInside } from '../paths.js';
+import { isInside, isInsideLexically } from '../paths.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import {
+  PACK_MANIFEST_FILE,
+  PACK_MANIFEST_SCHEMA_VERSION,
+  PACK_SIGNATURE_FILE,
+  hashFile,
+  isPackPath,
+  packManifestText,
+  sha256Of,
+  type PackFile,
+} from '../verify/pack-manifest.js';
 import { MAX_PDF_PAGES, PAGE_BUDGETS, affectedCaps, type ListedFinding, type PageBudget } from './budget.js';
 import { renderCharts } from './charts.js';
 import { worklistIndexCsv, writeWorklistCsv, type WorklistResult } from './csv.js';
 import { brandCss, brandStylesheet, compileReportTemplate, renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { addOutline } from './pdf-outline.js';
-import { Pseudonymiser, checkRedactionPaths, loadRedactKey, redactResults, type RedactOptions } from './redact.js';
+import { Pseudonymiser, checkRedactionPaths, loadRedactKey, redactResults, type RedactMode, type RedactOptions } from './redact.js';
 import { DEFAULT_REPORT_META, buildViewModel, worklistName, type Branding, type ReportMeta, type ReportView } from './view-model.js';
 
 export { findBrowser } from './browser.js';
@@ -52,8 +63,10 @@ export interface RenderOptions {
 }
 
 export interface RenderOutput {
-  /** paths written, sorted */
+  /** paths written, sorted (pack-manifest.json among them) */
   files: string[];
+  /** files of an earlier render in outDir that this one does not make (a stale audit.pdf or worklist), removed */
+  removed: string[];
   /** pages of audit.pdf, when one was printed */
   pdfPages: number | null;
   /** affected-user rows listed in the PDF, across all findings */
@@ -95,7 +108,10 @@ async function writeAtomically<T>(path: string, produce: (tmpPath: string) => Pr
   }
 }
 
-/** A sidecar path from results.json, refused if it leaves the results folder. */
+/**
+ * A sidecar path from results.json, refused if it leaves the results folder, by its real path: a sidecar that is a
+ * symbolic link (or lies in a linked folder) to a file elsewhere is outside too.
+ */
 function sidecarPath(resultsDir: string, file: string): string {
   const root = resolve(resultsDir);
   const path = resolve(root, file);
@@ -105,17 +121,32 @@ function sidecarPath(resultsDir: string, file: string): string {
   return path;
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** A worklist in the pack, and its size and SHA-256 for pack-manifest.json. */
+interface PlacedWorklist {
+  result: WorklistResult;
+  file: { bytes: number; sha256: string };
+}
+
 async function writeWorklist(
   finding: Finding & { affected: NonNullable<Finding['affected']> },
   resultsDir: string,
   dest: string,
   headLimit: number,
   transform?: (user: AffectedUser) => AffectedUser,
-): Promise<WorklistResult> {
+): Promise<PlacedWorklist> {
   const { worklist } = finding.affected;
-  if (worklist && !transform) return placeWorklist(finding, worklist, resultsDir, dest, headLimit);
+  if (worklist && !transform) {
+    const result = await placeWorklist(finding, worklist, resultsDir, dest, headLimit);
+    // linked, not read: its size was checked against results.json, and its hash is the one analyze computed while
+    // writing it (verify re-hashes every file); a hash that is not one is computed here instead
+    const sha256 = worklist.sha256.toLowerCase();
+    return { result, file: HEX64.test(sha256) ? { bytes: worklist.bytes, sha256 } : await hashFile(dest) };
+  }
   const source = sidecarPath(resultsDir, finding.affected.file);
-  return writeAtomically(dest, async (tmp) => {
+  let file = { bytes: 0, sha256: '' };
+  const result = await writeAtomically(dest, async (tmp) => {
     let result: WorklistResult;
     try {
       result = await writeWorklistCsv(source, tmp, headLimit, transform);
@@ -131,8 +162,10 @@ async function writeWorklist(
     if (result.rows !== finding.affected.count) {
       throw new SnapshotError(`${source} lists ${result.rows} users but results.json says ${finding.affected.count}; re-run analyze.`);
     }
+    file = await hashFile(tmp);
     return result;
   });
+  return { result, file };
 }
 
 /**
@@ -153,7 +186,11 @@ async function placeWorklist(
   if (worklist.file !== affected.file.replace(/\.ndjson$/, '.csv') || worklist.file === affected.file) {
     throw new SnapshotError(`results.json names worklist ${JSON.stringify(worklist.file)} for ${JSON.stringify(affected.file)}; re-run analyze.`);
   }
-  const csv = sidecarPath(resultsDir, worklist.file);
+  // (lexically inside here; the real-path test below says what a link that leaves the folder is)
+  const csv = resolve(resultsDir, worklist.file);
+  if (!isInsideLexically(resultsDir, csv)) {
+    throw new SnapshotError(`Affected-user file ${JSON.stringify(worklist.file)} points outside the results folder ${resolve(resultsDir)}.`);
+  }
   const file = await lstat(csv).catch(() => null);
   // a regular file whose real path is inside the results folder: a symbolic link (or a linked folder) could
   // otherwise bring any readable file into the pack
@@ -264,6 +301,16 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
   const { report, logo, maxAffected, pseudonymiser, aggregate } = prep;
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
+  // every file of the pack with its size and SHA-256, for pack-manifest.json (keyed by its path in the pack)
+  const packFiles = new Map<string, PackFile>();
+  const record = (path: string, file: { bytes: number; sha256: string }) => {
+    packFiles.set(packPath(outDir, path), { path: packPath(outDir, path), bytes: file.bytes, sha256: file.sha256 });
+  };
+  const writeBytes = async (path: string, bytes: Buffer) => {
+    await writeAtomically(path, (tmp) => writeFile(tmp, bytes));
+    files.push(path);
+    record(path, { bytes: bytes.length, sha256: sha256Of(bytes) });
+  };
 
   // the tables list failing findings and those met only by exception (budget.ts shares the rows out)
   const listed: ListedFinding[] = results.findings
@@ -286,10 +333,11 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
     const rel = `worklists/${worklistName(finding.checkId)}`;
     if ([...worklists.values()].includes(rel) || rel === 'worklists/index.csv') throw new SnapshotError(`Two files would both be ${rel}.`);
     const dest = join(outDir, rel);
-    const result = await writeWorklist(finding, opts.resultsDir, dest, headLimit, transform);
+    const { result, file } = await writeWorklist(finding, opts.resultsDir, dest, headLimit, transform);
     affectedHead.set(finding.checkId, result.head);
     worklists.set(finding.checkId, rel);
     files.push(dest);
+    record(dest, file);
   }
   if (withWorklist.length > 0) {
     const severityRank = (f: Finding) => ['critical', 'high', 'medium', 'low', 'info'].indexOf(f.severity);
@@ -304,9 +352,7 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
         steps: f.remediation.steps,
         file: worklistName(f.checkId),
       }));
-    const indexPath = join(outDir, 'worklists', 'index.csv');
-    await writeAtomically(indexPath, (tmp) => writeFile(tmp, worklistIndexCsv(rows), 'utf8'));
-    files.push(indexPath);
+    await writeBytes(join(outDir, 'worklists', 'index.csv'), Buffer.from(worklistIndexCsv(rows), 'utf8'));
   }
 
   const viewFor = (budget: PageBudget) =>
@@ -326,12 +372,8 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
   const htmlOf = (v: ReportView, pdf: boolean) =>
     renderHtml({ view: v, charts, primaryColor: branding.primaryColor, templatesDir: opts.templatesDir, pdf });
 
-  const htmlPath = join(outDir, 'audit.html');
-  await writeAtomically(htmlPath, (tmp) => writeFile(tmp, htmlOf(view, false), 'utf8'));
-  files.push(htmlPath);
-  const mdPath = join(outDir, 'summary.md');
-  await writeAtomically(mdPath, (tmp) => writeFile(tmp, renderMarkdown(view), 'utf8'));
-  files.push(mdPath);
+  await writeBytes(join(outDir, 'audit.html'), Buffer.from(htmlOf(view, false), 'utf8'));
+  await writeBytes(join(outDir, 'summary.md'), Buffer.from(renderMarkdown(view), 'utf8'));
 
   let pdfPages: number | null = null;
   let pdfAffectedRows: number | null = null;
@@ -379,9 +421,93 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
     } finally {
       await session.close();
     }
-    const pdfPath = join(outDir, 'audit.pdf');
-    await writeAtomically(pdfPath, (tmp) => writeFile(tmp, pdf));
-    files.push(pdfPath);
+    await writeBytes(join(outDir, 'audit.pdf'), Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
   }
-  return { files: files.sort(), pdfPages, pdfAffectedRows };
+  const removed = await removeStaleOutputs(outDir, packFiles);
+  for (const file of await analysisFiles(results, opts.resultsDir, outDir)) packFiles.set(file.path, file);
+  files.push(await writePackManifest(outDir, results, opts.redact?.mode ?? null, [...packFiles.values()]));
+  return { files: files.sort(), removed, pdfPages, pdfAffectedRows };
+}
+
+/** `path` (inside outDir) as pack-manifest.json writes it: relative, '/'-separated. */
+function packPath(outDir: string, path: string): string {
+  const rel = relative(resolve(outDir), resolve(path)).split(sep).join('/');
+  if (!isPackPath(rel)) throw new SnapshotError(`${path} is not a file inside the pack folder ${outDir}.`);
+  return rel;
+}
+
+/**
+ * Outputs of an earlier render into the same folder that this render does not make: audit.pdf when no PDF was
+ * printed, worklists/*.csv of checks that no longer fail. They would sit beside the new pack unlisted (or, in a
+ * redacted copy, keep the original names), so they go. Nothing else in the folder is touched: a file render did not
+ * make is reported by verify as not in the pack manifest.
+ */
+async function removeStaleOutputs(outDir: string, written: ReadonlyMap<string, PackFile>): Promise<string[]> {
+  const candidates = ['audit.pdf'];
+  const listed = await readdir(join(outDir, 'worklists')).catch(() => [] as string[]);
+  for (const name of listed) if (name.endsWith('.csv')) candidates.push(`worklists/${name}`);
+  const removed: string[] = [];
+  for (const rel of candidates.sort()) {
+    if (written.has(rel)) continue;
+    const path = join(outDir, ...rel.split('/'));
+    const info = await lstat(path).catch(() => null);
+    if (!info || !(info.isFile() || info.isSymbolicLink())) continue;
+    await rm(path, { force: true });
+    removed.push(path);
+  }
+  return removed;
+}
+
+/**
+ * The analysis files that lie inside the pack folder (run and demo render into the results folder): results.json
+ * and the affected-user sidecars and CSV worklists it names. results.json is hashed here; the sidecars and analysis
+ * worklists carry the SHA-256 analyze computed while writing them (results.json records it, and verify re-hashes
+ * every file), so render's cost does not grow with the tenant.
+ */
+async function analysisFiles(results: AuditResult, resultsDir: string, outDir: string): Promise<PackFile[]> {
+  const out = new Map<string, PackFile>();
+  const inPack = async (path: string): Promise<{ rel: string; size: number } | null> => {
+    if (!isInside(outDir, path)) return null;
+    const info = await lstat(path).catch(() => null);
+    if (!info?.isFile()) return null; // missing or not a regular file: verify reports it against results.json
+    return { rel: packPath(outDir, path), size: info.size };
+  };
+  const resultsPath = join(resultsDir, 'results.json');
+  const at = await inPack(resultsPath);
+  if (at) {
+    const bytes = await readFile(resultsPath);
+    out.set(at.rel, { path: at.rel, bytes: bytes.length, sha256: sha256Of(bytes) });
+  }
+  for (const f of results.findings) {
+    if (!f.affected) continue;
+    const recorded: [string, string, number | null][] = [[f.affected.file, f.affected.sha256, null]];
+    if (f.affected.worklist) recorded.push([f.affected.worklist.file, f.affected.worklist.sha256, f.affected.worklist.bytes]);
+    for (const [file, sha, bytes] of recorded) {
+      const path = resolve(resultsDir, file);
+      if (!isInsideLexically(resultsDir, path)) continue;
+      const there = await inPack(path);
+      if (!there || out.has(there.rel)) continue;
+      const sha256 = sha.toLowerCase();
+      out.set(there.rel, HEX64.test(sha256) ? { path: there.rel, bytes: bytes ?? there.size, sha256 } : { path: there.rel, ...(await hashFile(path)) });
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * pack-manifest.json, last and atomically: every other file of the pack is in place. The signature of an earlier
+ * manifest goes first (it signs other bytes): the pack is unsigned until `sign` runs again.
+ */
+async function writePackManifest(outDir: string, results: AuditResult, redaction: RedactMode | null, list: PackFile[]): Promise<string> {
+  await rm(join(outDir, PACK_SIGNATURE_FILE), { force: true });
+  const text = packManifestText({
+    schemaVersion: PACK_MANIFEST_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    snapshotManifestSha256: results.snapshot.manifestSha256.toLowerCase(),
+    redaction,
+    files: list,
+  });
+  const path = join(outDir, PACK_MANIFEST_FILE);
+  await writeAtomically(path, (tmp) => writeFile(tmp, text, { encoding: 'utf8', flush: true }));
+  return path;
 }

@@ -6,13 +6,19 @@
  * A pack folder (results.json, affected/, and when rendered audit.html, summary.md, worklists/): its snapshot passes
  * the checks above; results.json names that snapshot (snapshot.manifestSha256 = SHA-256 of manifest.json) and agrees
  * with it source by source; every finding's affected-user sidecar has the recorded hash, count and sample; each CSV
- * worklist is byte-for-byte what render makes from its sidecar; audit.html and summary.md print the manifest hash.
+ * worklist is byte-for-byte what render makes from its sidecar; audit.html and summary.md print the manifest hash;
+ * and pack-manifest.json (written by render) lists every file of the pack folder: each listed file has its
+ * recorded size and SHA-256, nothing is missing, renamed or added, it names this snapshot, and with a public key a
+ * pack-manifest.json.sig present must be valid. A pack without pack-manifest.json (an earlier version) still
+ * verifies as before, with one skipped check saying that its files are not covered.
+ * A rendered-only pack (pack-manifest.json, no results.json: the redacted copy of `--redact`) is checked against its
+ * pack manifest, and against a snapshot given with --snapshot.
  *
  * Returns the checks as data (only src/cli prints); never throws for a failed check, only for bad arguments.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,7 +39,20 @@ import {
   signBytes,
   verifyBytes,
 } from './signing.js';
-import { isInside } from '../paths.js';
+import { isInside, realPathOf } from '../paths.js';
+import {
+  PACK_MANIFEST_FILE,
+  PACK_SIGNATURE_FILE,
+  PACK_SNAPSHOT_FOLDER,
+  PackManifestSchema,
+  comparePaths,
+  hashFile,
+  sha256Of,
+  type PackFile,
+  type PackManifest,
+} from './pack-manifest.js';
+
+export { hashFile, sha256Of } from './pack-manifest.js';
 
 export const RESULTS_FILE = 'results.json';
 export const HTML_FILE = 'audit.html';
@@ -63,25 +82,59 @@ export interface VerifyOptions {
 
 export interface VerifyReport {
   kind: 'snapshot' | 'pack';
-  snapshotDir: string;
+  /** null: a rendered-only pack (no results.json) verified without --snapshot */
+  snapshotDir: string | null;
   packDir: string | null;
-  /** SHA-256 of manifest.json's bytes, or null when it could not be read */
+  /** SHA-256 of manifest.json's bytes, or null when it could not be read (or no snapshot was checked) */
   manifestSha256: string | null;
+  /** SHA-256 of pack-manifest.json's bytes, or null when the pack has none */
+  packManifestSha256: string | null;
   /** fingerprint of the key that checked the signature */
   keyFingerprint: string | null;
   checks: VerifyCheck[];
   ok: boolean;
   failed: number;
+  skipped: number;
 }
 
 class Checks {
   readonly list: VerifyCheck[] = [];
+  private readonly failedFiles = new Set<string>();
+  /** SHA-256 and size of the files hashed so far (by resolved path): a sidecar is read once, not once per check */
+  readonly hashes = new Map<string, { sha256: string; bytes: number }>();
   constructor(private readonly onCheck?: (c: VerifyCheck) => void) {}
   add(status: CheckStatus, file: string, detail: string): boolean {
     const check = { status, file, detail };
     this.list.push(check);
+    if (status === 'fail') this.failedFiles.add(resolve(file));
     this.onCheck?.(check);
     return status !== 'fail';
+  }
+  hasFailed(file: string): boolean {
+    return this.failedFiles.has(resolve(file));
+  }
+  async hash(path: string): Promise<{ sha256: string; bytes: number }> {
+    const key = resolve(path);
+    const known = this.hashes.get(key);
+    if (known) return known;
+    const got = await hashFile(path);
+    this.hashes.set(key, got);
+    return got;
+  }
+  report(target: Target, manifestSha256: string | null, packManifestSha256: string | null, fingerprint: string | null): VerifyReport {
+    const failed = this.list.filter((c) => c.status === 'fail').length;
+    return {
+      kind: target.kind,
+      snapshotDir: target.snapshotDir,
+      packDir: target.packDir,
+      manifestSha256,
+      packManifestSha256,
+      keyFingerprint: fingerprint,
+      checks: this.list,
+      ok: failed === 0,
+      failed,
+      skipped: this.list.filter((c) => c.status === 'skip').length,
+    };
   }
 }
 
@@ -97,24 +150,10 @@ async function statOrNull(path: string) {
   }
 }
 
-/** SHA-256 and size of a file, streamed (a source may be gigabytes). */
-export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
-
-export function sha256Of(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 interface Target {
   kind: 'snapshot' | 'pack';
-  snapshotDir: string;
+  /** null: a rendered-only pack without a snapshot */
+  snapshotDir: string | null;
   packDir: string | null;
 }
 
@@ -125,14 +164,15 @@ export async function resolveTarget(path: string, snapshotOpt?: string): Promise
   let dir = path;
   if (info.isFile()) {
     const name = basename(path);
-    if (name !== MANIFEST_FILE && name !== RESULTS_FILE) {
+    if (name !== MANIFEST_FILE && name !== RESULTS_FILE && name !== PACK_MANIFEST_FILE) {
       throw new UsageError(`verify ${path}: give a snapshot folder (with ${MANIFEST_FILE}) or a pack folder (with ${RESULTS_FILE}).`);
     }
     dir = dirname(path);
   }
   const hasManifest = Boolean(await statOrNull(join(dir, MANIFEST_FILE)));
   const hasResults = Boolean(await statOrNull(join(dir, RESULTS_FILE)));
-  const isPack = info.isFile() ? basename(path) === RESULTS_FILE : hasResults && !hasManifest;
+  const hasPackManifest = Boolean(await statOrNull(join(dir, PACK_MANIFEST_FILE)));
+  const isPack = info.isFile() ? basename(path) !== MANIFEST_FILE : (hasResults || hasPackManifest) && !hasManifest;
   if (!isPack) {
     if (!hasManifest) {
       throw new UsageError(
@@ -143,8 +183,10 @@ export async function resolveTarget(path: string, snapshotOpt?: string): Promise
     if (snapshotOpt) throw new UsageError(`--snapshot applies to a pack; ${path} is a snapshot folder.`);
     return { kind: 'snapshot', snapshotDir: dir, packDir: null };
   }
-  const snapshotDir = snapshotOpt ?? join(dir, 'snapshot');
+  const snapshotDir = snapshotOpt ?? join(dir, PACK_SNAPSHOT_FOLDER);
   const snapInfo = await statOrNull(snapshotDir);
+  // a rendered-only pack (the redacted copy) travels without its snapshot: checked against one only when given
+  if (!snapInfo && !snapshotOpt && !hasResults) return { kind: 'pack', snapshotDir: null, packDir: dir };
   if (!snapInfo?.isDirectory()) {
     throw new UsageError(
       snapshotOpt
@@ -159,19 +201,19 @@ export async function verifyPath(opts: VerifyOptions): Promise<VerifyReport> {
   const target = await resolveTarget(opts.path, opts.snapshotDir);
   const publicKey = opts.publicKeyPath ? await loadPublicKey(opts.publicKeyPath) : null;
   const checks = new Checks(opts.onCheck);
-  const snap = await checkSnapshot(target.snapshotDir, publicKey, checks);
-  if (target.packDir) await checkPack(target.packDir, snap, checks);
-  const failed = checks.list.filter((c) => c.status === 'fail').length;
-  return {
-    kind: target.kind,
-    snapshotDir: target.snapshotDir,
-    packDir: target.packDir,
-    manifestSha256: snap.manifestSha256,
-    keyFingerprint: publicKey ? keyFingerprint(publicKey) : null,
-    checks: checks.list,
-    ok: failed === 0,
-    failed,
-  };
+  const { snap, packManifestSha256 } = await runChecks(target, publicKey, checks);
+  return checks.report(target, snap?.manifestSha256 ?? null, packManifestSha256, publicKey ? keyFingerprint(publicKey) : null);
+}
+
+async function runChecks(
+  target: Target,
+  publicKey: KeyObject | null,
+  checks: Checks,
+): Promise<{ snap: SnapshotState | null; packManifestSha256: string | null; packManifestBytes: Buffer | null }> {
+  const snap = target.snapshotDir ? await checkSnapshot(target.snapshotDir, publicKey, checks) : null;
+  if (!target.packDir) return { snap, packManifestSha256: null, packManifestBytes: null };
+  const pm = await checkPack(target.packDir, target.snapshotDir, snap, publicKey, checks);
+  return { snap, packManifestSha256: pm.sha256, packManifestBytes: pm.bytes };
 }
 
 interface SnapshotState {
@@ -201,24 +243,11 @@ async function checkSnapshot(dir: string, publicKey: KeyObject | null, checks: C
   const m = state.manifest;
   checks.add('ok', manifestPath, `valid manifest, schema ${m.schemaVersion}, ${m.sources.length} sources, SHA-256 ${state.manifestSha256}`);
 
-  const sigPath = join(dir, SIGNATURE_FILE);
-  if (publicKey) {
-    let text: string | null = null;
-    try {
-      text = await readFile(sigPath, 'utf8');
-    } catch (e) {
-      checks.add('fail', sigPath, `no signature (${errCode(e)}); --key asks for a signed snapshot`);
-    }
-    if (text !== null) {
-      const sig = decodeSignature(text);
-      const fp = keyFingerprint(publicKey);
-      if (!sig) checks.add('fail', sigPath, 'not a base64 Ed25519 signature (64 bytes)');
-      else if (verifyBytes(state.manifestBytes, sig, publicKey)) checks.add('ok', sigPath, `Ed25519 signature valid for key ${fp}`);
-      else checks.add('fail', sigPath, `signature does not match manifest.json with key ${fp} (wrong key, or the manifest changed after signing)`);
-    }
-  } else if (await statOrNull(sigPath)) {
-    checks.add('skip', sigPath, 'signature present but not checked; give --key PUBLIC.pem to check it');
-  }
+  await checkSignature(join(dir, SIGNATURE_FILE), state.manifestBytes, publicKey, checks, {
+    signed: MANIFEST_FILE,
+    what: 'the manifest',
+    unsigned: (e) => ['fail', `no signature (${errCode(e)}); --key asks for a signed snapshot`],
+  });
 
   const listed = new Set<string>([MANIFEST_FILE, SIGNATURE_FILE]);
   for (const s of m.sources) {
@@ -253,7 +282,115 @@ async function checkSnapshot(dir: string, publicKey: KeyObject | null, checks: C
   return state;
 }
 
-async function checkPack(packDir: string, snap: SnapshotState, checks: Checks): Promise<void> {
+/**
+ * A detached signature beside the file it signs (manifest.json.sig, pack-manifest.json.sig). With a key it must be
+ * valid; `unsigned` says what a missing one is. Without a key one that is there is reported, never trusted.
+ */
+async function checkSignature(
+  sigPath: string,
+  signedBytes: Buffer,
+  publicKey: KeyObject | null,
+  checks: Checks,
+  how: { signed: string; what: string; unsigned: (e: unknown) => [CheckStatus, string] },
+): Promise<void> {
+  if (!publicKey) {
+    if (await statOrNull(sigPath)) checks.add('skip', sigPath, 'signature present but not checked; give --key PUBLIC.pem to check it');
+    return;
+  }
+  let text: string;
+  try {
+    text = await readFile(sigPath, 'utf8');
+  } catch (e) {
+    const [status, detail] = how.unsigned(e);
+    checks.add(status, sigPath, detail);
+    return;
+  }
+  const sig = decodeSignature(text);
+  const fp = keyFingerprint(publicKey);
+  if (!sig) checks.add('fail', sigPath, 'not a base64 Ed25519 signature (64 bytes)');
+  else if (verifyBytes(signedBytes, sig, publicKey)) checks.add('ok', sigPath, `Ed25519 signature valid for key ${fp}`);
+  else checks.add('fail', sigPath, `signature does not match ${how.signed} with key ${fp} (wrong key, or ${how.what} changed after signing)`);
+}
+
+interface PackManifestRead {
+  path: string;
+  /** the file is not there (a pack rendered before pack manifests) */
+  missing: boolean;
+  bytes: Buffer | null;
+  sha256: string | null;
+  manifest: PackManifest | null;
+  /** why it is not a valid pack manifest */
+  error: string | null;
+}
+
+async function readPackManifest(packDir: string): Promise<PackManifestRead> {
+  const path = join(packDir, PACK_MANIFEST_FILE);
+  const out: PackManifestRead = { path, missing: false, bytes: null, sha256: null, manifest: null, error: null };
+  try {
+    out.bytes = await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') out.missing = true;
+    else out.error = `cannot read the pack manifest (${errCode(e)})`;
+    return out;
+  }
+  out.sha256 = sha256Of(out.bytes);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(out.bytes.toString('utf8'));
+  } catch {
+    out.error = 'not valid JSON';
+    return out;
+  }
+  const parsed = PackManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = issue.path.join('.');
+    const value = issue.path.reduce<unknown>((v, k) => (typeof k === 'symbol' ? undefined : (v as Record<string | number, unknown> | undefined)?.[k]), raw);
+    out.error = `not a valid pack manifest at '${at}': ${issue.message}${typeof value === 'string' ? ` (${JSON.stringify(value.slice(0, 200))})` : ''}`;
+    return out;
+  }
+  const seen = new Set<string>();
+  for (const f of parsed.data.files) {
+    if (seen.has(f.path)) {
+      out.error = `lists ${JSON.stringify(f.path)} twice`;
+      return out;
+    }
+    seen.add(f.path);
+  }
+  out.manifest = parsed.data;
+  return out;
+}
+
+async function checkPack(
+  packDir: string,
+  snapshotDir: string | null,
+  snap: SnapshotState | null,
+  publicKey: KeyObject | null,
+  checks: Checks,
+): Promise<PackManifestRead> {
+  const pm = await readPackManifest(packDir);
+  const listed = new Set(pm.manifest?.files.map((f) => f.path) ?? []);
+  if (snap && (pm.missing || (await statOrNull(join(packDir, RESULTS_FILE))))) {
+    await checkResults(packDir, snap, checks, listed);
+  } else {
+    // rendered only (the redacted copy): no results.json; its pages must print the snapshot its manifest names
+    const named = pm.manifest?.snapshotManifestSha256;
+    if (!snap) {
+      checks.add(
+        'skip',
+        join(packDir, PACK_SNAPSHOT_FOLDER),
+        `no snapshot and no results.json here (a rendered-only copy)${named ? `; rendered from snapshot manifest ${named}` : ''}: give --snapshot DIR to check that snapshot too`,
+      );
+    }
+    const hash = snap?.manifestSha256 ?? named;
+    if (hash) await checkPagesPrint(packDir, hash, checks, listed);
+  }
+  await checkPackFiles(packDir, snapshotDir, pm, snap, publicKey, checks, 0);
+  return pm;
+}
+
+/** `listed`: the paths pack-manifest.json lists (empty without one): a listed file that is missing is reported there. */
+async function checkResults(packDir: string, snap: SnapshotState, checks: Checks, listed: ReadonlySet<string>): Promise<void> {
   const resultsPath = join(packDir, RESULTS_FILE);
   let results: AuditResult;
   try {
@@ -283,8 +420,17 @@ async function checkPack(packDir: string, snap: SnapshotState, checks: Checks): 
   await checkFindings(packDir, results.findings, checks);
 
   const hash = snap.manifestSha256 ?? claimed;
-  const htmlPath = join(packDir, HTML_FILE);
-  const rendered = Boolean(await statOrNull(htmlPath));
+  const rendered = listed.has(HTML_FILE) || Boolean(await statOrNull(join(packDir, HTML_FILE)));
+  await checkPagesPrint(packDir, hash, checks, listed);
+  if (rendered) await checkWorklists(packDir, results.findings, checks);
+  const pdfPath = join(packDir, PDF_FILE);
+  if (!listed.has(PDF_FILE) && (await statOrNull(pdfPath))) {
+    checks.add('skip', pdfPath, 'printed from audit.html; its content is not compared (binary)');
+  }
+}
+
+/** audit.html and summary.md print the SHA-256 of the snapshot manifest they were rendered from. */
+async function checkPagesPrint(packDir: string, hash: string, checks: Checks, listed: ReadonlySet<string>): Promise<void> {
   for (const [file, what] of [
     [HTML_FILE, 'audit.html'],
     [SUMMARY_FILE, 'summary.md'],
@@ -294,7 +440,8 @@ async function checkPack(packDir: string, snap: SnapshotState, checks: Checks): 
     try {
       text = await readFile(path, 'utf8');
     } catch {
-      checks.add('skip', path, `no ${what}: the pack was not rendered into this folder`);
+      // listed in the pack manifest: reported missing there
+      if (!listed.has(file)) checks.add('skip', path, `no ${what}: the pack was not rendered into this folder`);
       continue;
     }
     if (text.includes(hash)) checks.add('ok', path, `prints the snapshot manifest SHA-256 ${hash}`);
@@ -303,10 +450,169 @@ async function checkPack(packDir: string, snap: SnapshotState, checks: Checks): 
       checks.add('fail', path, `does not print the snapshot manifest SHA-256 ${hash}${other ? ` (first hash found: ${other})` : ''}: rendered from other results`);
     }
   }
-  if (rendered) await checkWorklists(packDir, results.findings, checks);
-  const pdfPath = join(packDir, PDF_FILE);
-  if (await statOrNull(pdfPath)) {
-    checks.add('skip', pdfPath, 'printed from audit.html; its content is not compared (binary)');
+}
+
+/** What is in a pack folder: its files by pack path (the pack manifest's excluded folders left out). */
+type Found = { kind: 'file'; bytes: number } | { kind: 'link' } | { kind: 'other' };
+
+/** nested packs (a redacted copy inside a pack inside …) are followed this deep */
+const MAX_NESTED_PACKS = 4;
+/** files a file manager adds to any folder it shows (macOS Finder, Windows Explorer): reported, not failed */
+const FILE_MANAGER_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
+
+async function walkPack(
+  packDir: string,
+  snapshotDir: string | null,
+  onNestedPack: (dir: string) => Promise<void>,
+  checks: Checks,
+): Promise<Map<string, Found>> {
+  const found = new Map<string, Found>();
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      checks.add('fail', dir, `cannot list the folder (${errCode(e)})`);
+      return;
+    }
+    for (const e of entries.sort((a, b) => comparePaths(a.name, b.name))) {
+      const path = join(dir, e.name);
+      const rel = prefix ? `${prefix}/${e.name}` : e.name;
+      if (!prefix && (e.name === PACK_MANIFEST_FILE || e.name === PACK_SIGNATURE_FILE)) continue;
+      if (e.isDirectory()) {
+        if (!prefix && e.name === PACK_SNAPSHOT_FOLDER) {
+          // the snapshot has its own manifest, checked above when it is the pack's snapshot
+          if (!snapshotDir || resolve(snapshotDir) !== resolve(path)) {
+            checks.add('skip', path, `not the snapshot verified here${snapshotDir ? ` (${snapshotDir})` : ''}: not checked`);
+          }
+          continue;
+        }
+        if (await statOrNull(join(path, PACK_MANIFEST_FILE))) {
+          await onNestedPack(path); // another pack (the redacted copy of --redact): checked against its own manifest
+          continue;
+        }
+        await walk(path, rel);
+      } else if (e.isFile() && FILE_MANAGER_FILES.has(e.name)) {
+        checks.add('skip', path, 'folder metadata a file manager writes, not part of the pack: not checked');
+      } else if (e.isFile()) {
+        const info = await lstat(path).catch(() => null);
+        found.set(rel, info ? { kind: 'file', bytes: info.size } : { kind: 'other' });
+      } else {
+        found.set(rel, e.isSymbolicLink() ? { kind: 'link' } : { kind: 'other' });
+      }
+    }
+  };
+  await walk(packDir, '');
+  return found;
+}
+
+/**
+ * pack-manifest.json against the pack folder: the manifest is valid and names this snapshot, its signature (with a
+ * key) is valid, every listed file has its size and SHA-256, and every file of the folder is listed. A missing file
+ * whose content is now under another name is reported as renamed. A file an earlier check already failed (an edited
+ * results.json, a page printing another hash) is not failed a second time for the same change.
+ */
+async function checkPackFiles(
+  packDir: string,
+  snapshotDir: string | null,
+  pm: PackManifestRead,
+  snap: SnapshotState | null,
+  publicKey: KeyObject | null,
+  checks: Checks,
+  depth: number,
+): Promise<void> {
+  if (pm.missing) {
+    checks.add('skip', pm.path, 'no pack-manifest.json: pack files not verified; render again to add one');
+    return;
+  }
+  if (!pm.manifest || !pm.bytes) {
+    checks.add('fail', pm.path, pm.error ?? 'not a valid pack manifest');
+    return;
+  }
+  const m = pm.manifest;
+  const snapHash = snap?.manifestSha256 ?? null;
+  if (snapHash !== null && m.snapshotManifestSha256 !== snapHash) {
+    checks.add(
+      'fail',
+      pm.path,
+      `names snapshot manifest ${m.snapshotManifestSha256}, but ${join(snap!.dir, MANIFEST_FILE)} has SHA-256 ${snapHash}: the pack was rendered from another snapshot`,
+    );
+  } else {
+    checks.add(
+      'ok',
+      pm.path,
+      `valid pack manifest, schema ${m.schemaVersion}, ${m.files.length} files, SHA-256 ${pm.sha256}; rendered by ${m.tool.name} ${m.tool.version} from snapshot manifest ${m.snapshotManifestSha256}${m.redaction ? ` (${m.redaction} copy)` : ''}`,
+    );
+  }
+  await checkSignature(join(packDir, PACK_SIGNATURE_FILE), pm.bytes, publicKey, checks, {
+    signed: PACK_MANIFEST_FILE,
+    what: 'the pack manifest',
+    unsigned: () => ['skip', `no signature: the pack files are checked against ${PACK_MANIFEST_FILE}, but nothing vouches for it; sign the pack with 'entra-auth-audit sign PACK --key KEY'`],
+  });
+
+  const found = await walkPack(
+    packDir,
+    snapshotDir,
+    async (dir) => {
+      if (depth >= MAX_NESTED_PACKS) {
+        checks.add('skip', dir, `a pack nested more than ${MAX_NESTED_PACKS} deep: not checked`);
+        return;
+      }
+      await checkPackFiles(dir, null, await readPackManifest(dir), snap, publicKey, checks, depth + 1);
+    },
+    checks,
+  );
+  const missing: PackFile[] = [];
+  const listed = new Set<string>();
+  for (const f of m.files) {
+    listed.add(f.path);
+    const path = join(packDir, ...f.path.split('/'));
+    if (!isInside(packDir, path)) {
+      checks.add('fail', path, `listed in ${PACK_MANIFEST_FILE}, but it resolves to ${realPathOf(path)} through a symbolic link, outside the pack`);
+      continue;
+    }
+    const info = await lstat(path).catch(() => null);
+    if (!info) {
+      missing.push(f);
+      continue;
+    }
+    if (!info.isFile()) {
+      checks.add('fail', path, `${info.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; ${PACK_MANIFEST_FILE} lists a regular file of ${f.bytes} bytes`);
+      continue;
+    }
+    let got: { sha256: string; bytes: number };
+    try {
+      got = await checks.hash(path);
+    } catch (e) {
+      checks.add('fail', path, `unreadable (${errCode(e)}); ${PACK_MANIFEST_FILE} lists it`);
+      continue;
+    }
+    if (got.sha256 === f.sha256 && got.bytes === f.bytes) checks.add('ok', path, `SHA-256 and size match ${PACK_MANIFEST_FILE} (${f.bytes} bytes)`);
+    else if (!checks.hasFailed(path)) {
+      checks.add('fail', path, `changed: SHA-256 ${got.sha256} (${got.bytes} bytes) does not match ${PACK_MANIFEST_FILE} (${f.sha256}, ${f.bytes} bytes)`);
+    }
+  }
+
+  const extras = [...found].filter(([rel]) => !listed.has(rel));
+  for (const [rel, what] of extras) {
+    const path = join(packDir, ...rel.split('/'));
+    if (what.kind !== 'file') {
+      checks.add('fail', path, `extra: ${what.kind === 'link' ? 'a symbolic link' : 'not a regular file'}, not in ${PACK_MANIFEST_FILE}`);
+      continue;
+    }
+    const sameSize = missing.filter((f) => f.bytes === what.bytes);
+    const got = sameSize.length > 0 ? await checks.hash(path).catch(() => null) : null;
+    const was = got ? sameSize.find((f) => f.sha256 === got.sha256) : undefined;
+    if (was) {
+      missing.splice(missing.indexOf(was), 1);
+      checks.add('fail', path, `renamed ${was.path} -> ${rel}: ${rel} has the size and SHA-256 ${PACK_MANIFEST_FILE} records for ${was.path}`);
+    } else {
+      checks.add('fail', path, `extra: not in ${PACK_MANIFEST_FILE} (${what.bytes} bytes): added after render`);
+    }
+  }
+  for (const f of missing) {
+    const path = join(packDir, ...f.path.split('/'));
+    if (!checks.hasFailed(path)) checks.add('fail', path, `missing: ${PACK_MANIFEST_FILE} lists it (${f.bytes} bytes, SHA-256 ${f.sha256})`);
   }
 }
 
@@ -353,6 +659,7 @@ async function checkFindings(packDir: string, findings: readonly Finding[], chec
     let scan: SidecarScan;
     try {
       scan = await scanSidecar(path, a.sample.length);
+      checks.hashes.set(resolve(path), { sha256: scan.sha256, bytes: scan.bytes });
     } catch (e) {
       checks.add('fail', shown, `affected users of ${f.checkId}: missing or unreadable (${errCode(e)})`);
       continue;
@@ -383,7 +690,7 @@ async function checkAnalysisWorklist(
   }
   let actual: { sha256: string; bytes: number };
   try {
-    actual = await hashFile(path);
+    actual = await checks.hash(path);
   } catch (e) {
     checks.add('fail', shown, `worklist of ${checkId}: missing or unreadable (${errCode(e)})`);
     return;
@@ -397,6 +704,7 @@ async function checkAnalysisWorklist(
 
 interface SidecarScan {
   sha256: string;
+  bytes: number;
   rows: number;
   head: unknown[];
   invalidLine: number | null;
@@ -405,8 +713,12 @@ interface SidecarScan {
 async function scanSidecar(path: string, headSize: number): Promise<SidecarScan> {
   await stat(path); // a missing file is reported by the caller
   const hash = createHash('sha256');
+  let bytes = 0;
   const input = createReadStream(path);
-  input.on('data', (chunk) => hash.update(chunk));
+  input.on('data', (chunk) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
   // attached before any await, or lines flow past the reader
   const lines = createInterface({ input, crlfDelay: Infinity });
   let rows = 0;
@@ -430,7 +742,7 @@ async function scanSidecar(path: string, headSize: number): Promise<SidecarScan>
       else invalidLine = lineNo;
     }
   }
-  return { sha256: hash.digest('hex'), rows, head, invalidLine };
+  return { sha256: hash.digest('hex'), bytes, rows, head, invalidLine };
 }
 
 /** Each failing finding's CSV worklist must be exactly what render writes from its sidecar. */
@@ -446,7 +758,7 @@ async function checkWorklists(packDir: string, findings: readonly Finding[], che
       if (!source) continue; // already failed in checkFindings
       let actual: { sha256: string; bytes: number };
       try {
-        actual = await hashFile(join(packDir, rel));
+        actual = await checks.hash(join(packDir, rel));
       } catch (e) {
         checks.add('fail', shown, `worklist of failing finding ${f.checkId} is missing (${errCode(e)})`);
         continue;
@@ -486,25 +798,92 @@ export async function signSnapshot(opts: {
 }): Promise<SignOutcome | { report: VerifyReport; signaturePath: null; fingerprint: null }> {
   const privateKey = await loadPrivateKey(opts.privateKeyPath, opts.env);
   const target = await resolveTarget(opts.snapshotDir);
-  if (target.kind !== 'snapshot') throw new UsageError(`sign ${opts.snapshotDir}: give the snapshot folder (with ${MANIFEST_FILE}), not a pack.`);
+  if (target.kind !== 'snapshot' || !target.snapshotDir) {
+    throw new UsageError(`sign ${opts.snapshotDir}: give the snapshot folder (with ${MANIFEST_FILE}), not a pack.`);
+  }
   const signaturePath = join(target.snapshotDir, SIGNATURE_FILE);
   if (!opts.force && (await statOrNull(signaturePath))) {
     throw new UsageError(`${signaturePath} already exists; pass --force to replace it.`);
   }
   const checks = new Checks(opts.onCheck);
   const snap = await checkSnapshot(target.snapshotDir, null, checks);
-  const failed = checks.list.filter((c) => c.status === 'fail').length;
-  const report: VerifyReport = {
-    kind: 'snapshot',
-    snapshotDir: target.snapshotDir,
-    packDir: null,
-    manifestSha256: snap.manifestSha256,
-    keyFingerprint: null,
-    checks: checks.list,
-    ok: failed === 0,
-    failed,
-  };
-  if (failed > 0 || !snap.manifestBytes) return { report, signaturePath: null, fingerprint: null };
+  const report = checks.report(target, snap.manifestSha256, null, null);
+  if (!report.ok || !snap.manifestBytes) return { report, signaturePath: null, fingerprint: null };
   await writeFileAtomic(signaturePath, `${signBytes(snap.manifestBytes, privateKey)}\n`);
   return { signaturePath, fingerprint: keyFingerprint(privateKey), report };
+}
+
+export interface PackSignOutcome extends SignOutcome {
+  /** manifest.json.sig written beside the pack's snapshot manifest (it had none, or --force), or null */
+  snapshotSignaturePath: string | null;
+}
+
+/**
+ * Verifies the whole pack (its snapshot, results.json, sidecars, worklists, pages and every file against
+ * pack-manifest.json), then writes pack-manifest.json.sig: one signature over the manifest that lists every file of
+ * the pack and names the snapshot manifest. The pack's snapshot is signed too when it is not yet (so `verify --key`,
+ * which asks for a signed snapshot, passes); a snapshot signature that is there must be valid for this key.
+ * Nothing is signed when any check fails; an existing pack signature is replaced only with `force`.
+ */
+export async function signPack(opts: {
+  packDir: string;
+  snapshotDir?: string;
+  privateKeyPath: string;
+  force?: boolean;
+  env?: NodeJS.ProcessEnv;
+  onCheck?: (c: VerifyCheck) => void;
+}): Promise<PackSignOutcome | { report: VerifyReport; signaturePath: null; fingerprint: null; snapshotSignaturePath: null }> {
+  const privateKey = await loadPrivateKey(opts.privateKeyPath, opts.env);
+  const publicKey = createPublicKey(privateKey);
+  const target = await resolveTarget(opts.packDir, opts.snapshotDir);
+  if (target.kind !== 'pack' || !target.packDir) throw new UsageError(`sign ${opts.packDir}: not a pack folder.`);
+  const manifestPath = join(target.packDir, PACK_MANIFEST_FILE);
+  if (!(await statOrNull(manifestPath))) {
+    throw new UsageError(
+      `sign ${opts.packDir}: no ${PACK_MANIFEST_FILE} (the pack was rendered by an earlier version); render it again, or sign its snapshot folder instead.`,
+    );
+  }
+  const signaturePath = join(target.packDir, PACK_SIGNATURE_FILE);
+  if (!opts.force && (await statOrNull(signaturePath))) {
+    throw new UsageError(`${signaturePath} already exists; pass --force to replace it.`);
+  }
+  const checks = new Checks(opts.onCheck);
+  const { snap, packManifestSha256, packManifestBytes } = await runChecks(target, null, checks);
+  const report = checks.report(target, snap?.manifestSha256 ?? null, packManifestSha256, null);
+  const none = { report, signaturePath: null, fingerprint: null, snapshotSignaturePath: null } as const;
+  if (!report.ok || !packManifestBytes) return none;
+
+  let snapshotSignaturePath: string | null = null;
+  if (snap?.manifestBytes) {
+    const snapSig = join(snap.dir, SIGNATURE_FILE);
+    const existing = await readFile(snapSig, 'utf8').catch(() => null);
+    const sig = existing === null ? null : decodeSignature(existing);
+    if (existing === null || opts.force) snapshotSignaturePath = snapSig;
+    else if (!sig || !verifyBytes(snap.manifestBytes, sig, publicKey)) {
+      throw new UsageError(
+        `${snapSig} is not a valid signature of ${MANIFEST_FILE} with this key (${keyFingerprint(publicKey)}); pass --force to replace it, or sign with the key that made it.`,
+      );
+    }
+    if (snapshotSignaturePath) await writeFileAtomic(snapshotSignaturePath, `${signBytes(snap.manifestBytes, privateKey)}\n`);
+  }
+  await writeFileAtomic(signaturePath, `${signBytes(packManifestBytes, privateKey)}\n`);
+  return { signaturePath, fingerprint: keyFingerprint(privateKey), report, snapshotSignaturePath };
+}
+
+/** `sign PATH`: a snapshot folder gets manifest.json.sig, a pack folder pack-manifest.json.sig. */
+export async function signPath(opts: {
+  path: string;
+  snapshotDir?: string;
+  privateKeyPath: string;
+  force?: boolean;
+  env?: NodeJS.ProcessEnv;
+  onCheck?: (c: VerifyCheck) => void;
+}): Promise<(SignOutcome & { kind: 'snapshot' | 'pack'; snapshotSignaturePath: string | null }) | { kind: 'snapshot' | 'pack'; report: VerifyReport; signaturePath: null }> {
+  const target = await resolveTarget(opts.path, opts.snapshotDir);
+  if (target.kind === 'snapshot') {
+    const out = await signSnapshot({ ...opts, snapshotDir: opts.path });
+    return out.signaturePath ? { ...out, kind: 'snapshot', snapshotSignaturePath: null } : { kind: 'snapshot', report: out.report, signaturePath: null };
+  }
+  const out = await signPack({ ...opts, packDir: opts.path });
+  return out.signaturePath ? { ...out, kind: 'pack' } : { kind: 'pack', report: out.report, signaturePath: null };
 }

@@ -3,7 +3,7 @@
  * One real pack is made by the CLI from the simulator; each test tampers with its own copy.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { appendFile, cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,10 @@ import {
   loadPrivateKey,
   loadPublicKey,
 } from '../../src/verify/signing.js';
-import { signSnapshot, verifyPath, type VerifyReport } from '../../src/verify/verify.js';
+import { signPack, signSnapshot, verifyPath, type VerifyReport } from '../../src/verify/verify.js';
+import { PACK_MANIFEST_FILE, PACK_SIGNATURE_FILE } from '../../src/verify/pack-manifest.js';
+import { ResultsSchema } from '../../src/engine/results.js';
+import { renderPack } from '../../src/render/index.js';
 import { buildPack } from './helpers.js';
 
 let root: string;
@@ -225,10 +228,12 @@ describe('bad arguments are usage errors (exit 2), not failed checks', () => {
 describe('Ed25519 signatures', () => {
   it('keygen writes a 0600 private key, refuses to overwrite, and sign/verify round-trips', async () => {
     const dir = await copyPack();
-    const keys = await generateKeyPair(join(dir, 'keys'), {});
+    // the keys live outside the pack: a file added to a pack (a private key least of all) is not part of it
+    const keyDir = join(root, `keys-${copies}`);
+    const keys = await generateKeyPair(keyDir, {});
     expect((await stat(keys.privateKeyPath)).mode & 0o777).toBe(0o600);
     expect(keys.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    await expect(generateKeyPair(join(dir, 'keys'), {})).rejects.toThrow(/already exists/);
+    await expect(generateKeyPair(keyDir, {})).rejects.toThrow(/already exists/);
 
     const snap = join(dir, 'snapshot');
     const signed = await signSnapshot({ snapshotDir: snap, privateKeyPath: keys.privateKeyPath, env: {} });
@@ -243,7 +248,7 @@ describe('Ed25519 signatures', () => {
     const unkeyed = await verifyPath({ path: dir });
     expect(unkeyed.checks).toContainEqual(expect.objectContaining({ status: 'skip', file: join(snap, SIGNATURE_FILE) }));
 
-    const other = await generateKeyPair(join(dir, 'other-keys'), {});
+    const other = await generateKeyPair(join(root, `other-keys-${copies}`), {});
     const wrong = await verifyPath({ path: dir, publicKeyPath: other.publicKeyPath });
     expect(failedFiles(wrong)).toEqual([join(snap, SIGNATURE_FILE)]);
 
@@ -296,6 +301,96 @@ describe('Ed25519 signatures', () => {
     expect(decodeSignature(Buffer.alloc(63).toString('base64'))).toBeNull();
     expect(decodeSignature(`${Buffer.alloc(64).toString('base64')}\n`)).toHaveLength(64);
     expect(decodeSignature('<script>')).toBeNull();
+  });
+});
+
+describe('pack-manifest.json (issue #13)', () => {
+  it('reports each changed, missing, extra and renamed file once, naming it', async () => {
+    const dir = await copyPack();
+    await appendFile(join(dir, 'summary.md'), '\n');
+    await rm(join(dir, 'worklists', 'index.csv'));
+    await writeFile(join(dir, 'worklists', 'notes.txt'), 'added');
+    const csv = join(dir, 'affected', 'users.phone_only.csv');
+    await rename(csv, join(dir, 'affected', 'phone-only.csv'));
+    const report = await verifyPath({ path: dir });
+    const fails = failed(report).filter((c) => !c.file.includes('phone'));
+    expect(fails.map((c) => [c.file, c.detail.split(':')[0]])).toEqual([
+      [join(dir, 'summary.md'), 'changed'],
+      [join(dir, 'worklists', 'notes.txt'), 'extra'],
+      [join(dir, 'worklists', 'index.csv'), 'missing'],
+    ]);
+    expect(failed(report).map((c) => c.detail).join('\n')).toContain('renamed affected/users.phone_only.csv -> affected/phone-only.csv');
+  });
+
+  it('reports a private key left in the pack folder, and symbolic links in place of a file or beside them', async () => {
+    const dir = await copyPack();
+    const keys = await generateKeyPair(join(dir, 'keys'), {});
+    await rm(join(dir, 'summary.md'));
+    await symlink('/etc/hostname', join(dir, 'summary.md'));
+    await symlink('/etc', join(dir, 'etc'));
+    await writeFile(join(dir, 'worklists', '.DS_Store'), 'Finder was here');
+    const report = await verifyPath({ path: dir });
+    // what a file manager writes into a folder it shows is reported, not failed
+    expect(report.checks).toContainEqual({ status: 'skip', file: join(dir, 'worklists', '.DS_Store'), detail: expect.stringMatching(/file manager/) });
+    const byFile = new Map(failed(report).map((c) => [c.file, c.detail]));
+    expect(byFile.get(keys.privateKeyPath)).toMatch(/^extra: not in pack-manifest\.json/);
+    expect(byFile.get(join(dir, 'etc'))).toMatch(/^extra: a symbolic link/);
+    expect(failed(report).filter((c) => c.file === join(dir, 'summary.md')).map((c) => c.detail).join('\n')).toMatch(/symbolic link/);
+  });
+
+  it('checks a redacted copy inside the pack against its own manifest, and alone (with and without its snapshot)', async () => {
+    const dir = await copyPack();
+    const results = ResultsSchema.parse(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')));
+    const redacted = join(dir, 'redacted');
+    const rendered = await renderPack(results, {
+      resultsDir: dir,
+      outDir: redacted,
+      branding: { organisation: 'Contoso', primaryColor: '#0b5cad' },
+      pdf: false,
+      redact: { mode: 'pseudonymise', key: 'a key of at least sixteen bytes' },
+    });
+    expect(rendered.files).toContain(join(redacted, PACK_MANIFEST_FILE));
+    const outer = await verifyPath({ path: dir });
+    expect(failed(outer)).toEqual([]);
+    expect(outer.checks).toContainEqual(expect.objectContaining({ status: 'ok', file: join(redacted, PACK_MANIFEST_FILE) }));
+    expect(outer.checks).toContainEqual(expect.objectContaining({ status: 'ok', file: join(redacted, 'audit.html'), detail: expect.stringMatching(/match pack-manifest/) }));
+
+    const alone = await verifyPath({ path: redacted });
+    expect(failed(alone)).toEqual([]);
+    expect(alone.snapshotDir).toBeNull();
+    expect(alone.checks).toContainEqual(expect.objectContaining({ status: 'skip', detail: expect.stringMatching(/give --snapshot DIR/) }));
+    const withSnapshot = await verifyPath({ path: redacted, snapshotDir: join(dir, 'snapshot') });
+    expect(failed(withSnapshot)).toEqual([]);
+    expect(withSnapshot.manifestSha256).toBe(results.snapshot.manifestSha256);
+
+    await writeFile(join(redacted, 'audit.html'), (await readFile(join(redacted, 'audit.html'), 'utf8')).replace('<body', '<body data-x'));
+    expect(failedFiles(await verifyPath({ path: dir }))).toEqual([join(redacted, 'audit.html')]);
+  });
+
+  it('signPack signs pack-manifest.json (and the unsigned snapshot); verify --key without a pack signature says so', async () => {
+    const dir = await copyPack();
+    const keys = await generateKeyPair(join(root, `pack-keys-${copies}`), {});
+    const unsigned = await verifyPath({ path: dir, publicKeyPath: keys.publicKeyPath });
+    // the snapshot is not signed yet: that fails as before; the pack signature is reported missing, not failed
+    expect(failedFiles(unsigned)).toEqual([join(dir, 'snapshot', SIGNATURE_FILE)]);
+    expect(unsigned.checks).toContainEqual(
+      expect.objectContaining({ status: 'skip', file: join(dir, PACK_SIGNATURE_FILE), detail: expect.stringMatching(/^no signature: .*sign PACK/) }),
+    );
+    const outcome = await signPack({ packDir: dir, privateKeyPath: keys.privateKeyPath, env: {} });
+    expect(outcome.signaturePath).toBe(join(dir, PACK_SIGNATURE_FILE));
+    expect(outcome.snapshotSignaturePath).toBe(join(dir, 'snapshot', SIGNATURE_FILE));
+    const signed = await verifyPath({ path: dir, publicKeyPath: keys.publicKeyPath });
+    expect(failed(signed)).toEqual([]);
+    expect(signed.skipped).toBe(0);
+    expect(signed.packManifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    // another key's existing snapshot signature is not silently replaced
+    const other = await generateKeyPair(join(root, `pack-other-keys-${copies}`), {});
+    await expect(signPack({ packDir: dir, privateKeyPath: other.privateKeyPath, env: {}, force: false })).rejects.toThrow(/already exists; pass --force/);
+    await rm(join(dir, PACK_SIGNATURE_FILE));
+    await expect(signPack({ packDir: dir, privateKeyPath: other.privateKeyPath, env: {} })).rejects.toThrow(/is not a valid signature of manifest\.json with this key/);
+    // a pack rendered before pack manifests cannot be signed as a pack
+    await rm(join(dir, PACK_MANIFEST_FILE));
+    await expect(signPack({ packDir: dir, privateKeyPath: keys.privateKeyPath, env: {} })).rejects.toThrow(/no pack-manifest\.json/);
   });
 });
 
