@@ -28,6 +28,8 @@ export interface CollectArgs {
   cloud: CloudName;
   graphUrl?: string;
   rate?: string;
+  /** budget of the directory sources (role management, groups) */
+  directoryRate?: string;
   clientId?: string;
   certificatePath?: string;
   federatedTokenFile?: string;
@@ -54,6 +56,7 @@ export function collectArgs(argv: Record<string, any>, out: string): CollectArgs
     cloud: argv.cloud,
     graphUrl: argv.graphUrl,
     rate: argv.rate,
+    directoryRate: argv.directoryRate,
     clientId: argv.clientId,
     certificatePath: argv.certificatePath,
     federatedTokenFile: argv.federatedTokenFile,
@@ -65,17 +68,31 @@ export function collectArgs(argv: Record<string, any>, out: string): CollectArgs
   };
 }
 
-/** Default pacing: the documented 5 requests / 10 s on Microsoft Graph; none against a custom endpoint unless asked. */
-export function limiterFor(rate: string | undefined, customEndpoint: boolean): RateLimiter | undefined {
+/** The reports' documented budget: 5 requests / 10 s per app and tenant (graph-api.md §C.2). */
+export const REPORTS_BUDGET = { requests: 5, seconds: 10 } as const;
+/**
+ * The directory sources' budget (role management, groups). Graph meters them in resource units, at least 3,500 per
+ * 10 s per app and tenant (the smallest tenants), a list request costing a few units: 50 requests / 10 s stays far
+ * below that while letting a small tenant's role data arrive in seconds rather than at the reports' pace.
+ */
+export const DIRECTORY_BUDGET = { requests: 50, seconds: 10 } as const;
+
+/** Default pacing: the budget given on Microsoft Graph; none against a custom endpoint unless asked. */
+export function limiterFor(
+  rate: string | undefined,
+  customEndpoint: boolean,
+  fallback: { requests: number; seconds: number } = REPORTS_BUDGET,
+  option = '--rate',
+): RateLimiter | undefined {
   if (rate === 'off') return undefined;
   if (rate) {
     try {
       return new RateLimiter(parseRate(rate));
     } catch (e) {
-      throw new UsageError(`--rate: ${(e as Error).message}, or 'off'.`);
+      throw new UsageError(`${option}: ${(e as Error).message}, or 'off'.`);
     }
   }
-  return customEndpoint ? undefined : new RateLimiter({ requests: 5, seconds: 10 });
+  return customEndpoint ? undefined : new RateLimiter({ ...fallback });
 }
 
 export function makeTransport(args: CollectArgs, log: Log): { transport: GraphTransport; authProvider: AuthenticationProvider } {
@@ -96,6 +113,7 @@ export function makeTransport(args: CollectArgs, log: Log): { transport: GraphTr
     graphRoot: cloud.graphRoot,
     endpoint,
     limiter: limiterFor(args.rate, endpoint !== cloud.graphRoot),
+    directoryLimiter: limiterFor(args.directoryRate, endpoint !== cloud.graphRoot, DIRECTORY_BUDGET, '--directory-rate'),
     appLimiter: args.appLimiter,
     timeoutMs: (args.requestTimeout ?? 120) * 1000,
     retryDelay: 1,

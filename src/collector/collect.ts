@@ -279,14 +279,14 @@ async function collectSource(
     try {
       res = await (prefetched?.target === target
         ? prefetched.response
-        : fetchPage(opts.transport, target, def.apiVersion, opts.pageAttempts ?? 3, chainPriority(target, chainPages)));
+        : fetchPage(opts.transport, def, target, opts.pageAttempts ?? 3, chainPriority(target, chainPages)));
       prefetched = null;
       if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
         // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
-        res = await fetchPage(opts.transport, target, def.apiVersion, 1, chainPriority(target, chainPages));
+        res = await fetchPage(opts.transport, def, target, 1, chainPriority(target, chainPages));
       } else if (res.status === 401 && state.pages + state.requestIndex > 0) {
         // A token that expired mid-run: the auth provider is asked again for this retry (a fresh token).
-        res = await fetchPage(opts.transport, target, def.apiVersion, 1, chainPriority(target, chainPages));
+        res = await fetchPage(opts.transport, def, target, 1, chainPriority(target, chainPages));
       }
     } catch (e) {
       failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: opts.transport.redact(describeError(e)) };
@@ -338,7 +338,7 @@ async function collectSource(
         failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: over };
         break pages;
       }
-      const response = fetchPage(opts.transport, next, def.apiVersion, opts.pageAttempts ?? 3, chainPriority(next, chainPages + 1));
+      const response = fetchPage(opts.transport, def, next, opts.pageAttempts ?? 3, chainPriority(next, chainPages + 1));
       response.catch(() => undefined); // awaited (and its error handled) on the next turn of the loop
       prefetched = { target: next, response };
     }
@@ -453,17 +453,11 @@ function chainPriority(pathOrUrl: string, pagesBefore: number): number {
 }
 
 /** One page, retried on a connection reset, a timeout or a body cut mid-stream (the client retries only 429/503/504). */
-async function fetchPage(
-  transport: GraphTransport,
-  pathOrUrl: string,
-  apiVersion: 'v1.0' | 'beta',
-  attempts: number,
-  priority: number,
-): Promise<GraphResponse> {
+async function fetchPage(transport: GraphTransport, def: SourceDef, pathOrUrl: string, attempts: number, priority: number): Promise<GraphResponse> {
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      return await transport.get(pathOrUrl, apiVersion, priority);
+      return await transport.get(pathOrUrl, def.apiVersion, priority, def.budget ?? 'reports');
     } catch (e) {
       last = e;
       if (!isTransient(e) || attempt === attempts) break;

@@ -41,6 +41,11 @@ export interface GraphTransportOptions {
   /** where requests really go; defaults to graphRoot */
   endpoint?: string;
   limiter?: RateLimiter;
+  /**
+   * the tenant's budget for directory sources (role management, groups), paced by their own, higher limits
+   * (Graph's identity-and-access resource units, not the 5 / 10 s of the reports); none = unpaced
+   */
+  directoryLimiter?: RateLimiter;
   /** a second budget shared by every tenant the process audits (Graph: 122 requests / 10 s per app) */
   appLimiter?: RateLimiter;
   /** per-request timeout, ms */
@@ -105,9 +110,11 @@ export class EndpointHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const canonical = typeof context.request === 'string' ? context.request : context.request.url;
     const target = this.mapToEndpoint(canonical);
-    const priority = takePriority(context);
-    const release = await this.opts.limiter?.acquire(priority);
-    const releaseApp = await this.opts.appLimiter?.acquire(priority);
+    const priority = Number(takeHeader(context, PRIORITY_HEADER) ?? 0) || 0;
+    const directory = takeHeader(context, BUDGET_HEADER) === 'directory';
+    // The report budgets (per tenant, and per app across tenants) count report requests only (graph-api.md §C.2).
+    const release = await (directory ? this.opts.directoryLimiter : this.opts.limiter)?.acquire(priority);
+    const releaseApp = directory ? undefined : await this.opts.appLimiter?.acquire(priority);
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 120_000);
     const init: RequestInit = { ...(context.options ?? {}), signal: timeout, redirect: 'manual' };
     try {
@@ -190,12 +197,13 @@ export class GraphTransport {
    * GET a path (with its query) under apiVersion, or an absolute canonical URL (a nextLink). `priority` orders
    * requests waiting for the rate limiter (higher first).
    */
-  async get(pathOrUrl: string, apiVersion: 'v1.0' | 'beta', priority = 0): Promise<GraphResponse> {
+  async get(pathOrUrl: string, apiVersion: 'v1.0' | 'beta', priority = 0, budget: Budget = 'reports'): Promise<GraphResponse> {
     const req = this.client
       .api(pathOrUrl)
       .version(apiVersion)
       .header('Prefer', 'include-unknown-enum-members')
       .header(PRIORITY_HEADER, String(priority))
+      .header(BUDGET_HEADER, budget)
       .responseType(ResponseType.RAW);
     const res = (await req.get()) as Response;
     if (res.status >= 300 && res.status <= 399) {
@@ -263,21 +271,25 @@ function redirectTarget(location: string | null, requestUrl: string): string {
   return 'a redirect to an unparseable Location';
 }
 
-/** Our own request header carrying the limiter priority through the Graph client; removed before sending. */
-const PRIORITY_HEADER = 'x-entra-auth-audit-priority';
+/** Which budget paces a request: the identity-and-access reports' (5 / 10 s), or the directory's (roles, groups). */
+export type Budget = 'reports' | 'directory';
 
-function takePriority(context: Context): number {
+/** Our own request headers carrying the limiter priority and budget through the Graph client; removed before sending. */
+const PRIORITY_HEADER = 'x-entra-auth-audit-priority';
+const BUDGET_HEADER = 'x-entra-auth-audit-budget';
+
+function takeHeader(context: Context, name: string): string | undefined {
   const headers = context.options?.headers;
   let value: string | null | undefined;
   if (headers instanceof Headers) {
-    value = headers.get(PRIORITY_HEADER);
-    headers.delete(PRIORITY_HEADER);
+    value = headers.get(name);
+    headers.delete(name);
   } else if (headers && typeof headers === 'object') {
     const h = headers as Record<string, string>;
-    value = h[PRIORITY_HEADER];
-    delete h[PRIORITY_HEADER];
+    value = h[name];
+    delete h[name];
   }
-  return Number(value ?? 0) || 0;
+  return value ?? undefined;
 }
 
 /** A request that got no HTTP answer: reset, refused, timed out. Retried by the collector. */

@@ -78,7 +78,11 @@ export function withCollect<T>(y: Argv<T>, tenantRequired = true) {
     })
     .option('rate', {
       type: 'string',
-      describe: "Request budget N/SECONDS per tenant (default 5/10 on Microsoft Graph, none with --graph-url), or 'off'",
+      describe: "Request budget N/SECONDS per tenant for the reports (default 5/10 on Microsoft Graph, none with --graph-url), or 'off'",
+    })
+    .option('directory-rate', {
+      type: 'string',
+      describe: "Request budget N/SECONDS per tenant for role and group sources (default 50/10 on Microsoft Graph, none with --graph-url), or 'off'",
     });
 }
 

@@ -6,5 +6,6 @@ export const roleAssignments: SourceDef = {
   title: 'Active directory role assignments',
   apiVersion: 'v1.0',
   requests: ['/roleManagement/directory/roleAssignments?$expand=principal'],
+  budget: 'directory',
   permission: 'RoleManagement.Read.Directory',
 };

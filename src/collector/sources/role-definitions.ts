@@ -6,5 +6,6 @@ export const roleDefinitions: SourceDef = {
   title: 'Directory role definitions',
   apiVersion: 'beta',
   requests: ['/roleManagement/directory/roleDefinitions?$select=id,templateId,displayName,isBuiltIn,isPrivileged'],
+  budget: 'directory',
   permission: 'RoleManagement.Read.Directory',
 };

@@ -6,5 +6,6 @@ export const roleEligibilities: SourceDef = {
   title: 'Eligible (PIM) directory role assignments',
   apiVersion: 'v1.0',
   requests: ['/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal'],
+  budget: 'directory',
   permission: 'RoleEligibilitySchedule.Read.Directory',
 };

@@ -30,5 +30,6 @@ export const roleGroupMembers: SourceDef = {
     return { groupId, userId: row.id, userPrincipalName: row.userPrincipalName, displayName: row.displayName };
   },
   rowKey: (row) => `${String(row.groupId)}/${String(row.userId)}`,
+  budget: 'directory',
   permission: 'GroupMember.Read.All',
 };

@@ -12,6 +12,11 @@ export interface SourceDef {
   retired?: { since: string; successor: string };
   /** Documented as not supported with application permissions (graph-api.md §5, §6, §S). */
   delegatedOnly?: boolean;
+  /**
+   * Which request budget paces it: 'reports' (default; identity-and-access reports, 5 requests / 10 s per app and
+   * tenant) or 'directory' (role management and groups, paced by the directory's own, higher limits).
+   */
+  budget?: 'reports' | 'directory';
   /** Required permission, for messages. */
   permission: string;
   /**
