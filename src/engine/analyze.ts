@@ -104,7 +104,10 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     asOf,
     definitions: {
       population: populationDefinition(defs),
-      admins: privileged.results.basis === 'roles' ? rolesDefinition(privileged.results) : ADMINS_DEFINITION,
+      admins:
+        privileged.results.basis === 'roles'
+          ? rolesDefinition(privileged.results, privileged.pimGroups, privileged.directEligible)
+          : ADMINS_DEFINITION,
       phishingResistantTokens: [...defs.phishingResistantTokens],
       phishingResistantPrefixes: [...defs.phishingResistantPrefixes],
       phoneTokens: [...defs.phoneTokens],
@@ -180,7 +183,15 @@ interface Privileged {
   /** role-data admins by user id (empty with the isAdmin flag) */
   holders: Map<string, PrivilegedPrincipal>;
   results: AuditResult['privileged'];
+  /** the PIM-for-Groups source: not in the snapshot (collected before it existed), used, or unusable */
+  pimGroups: PimGroups;
+  /** direct eligible (PIM) role assignments were used */
+  directEligible: boolean;
 }
+
+/** Eligible members of role-holding groups through PIM for Groups (source groupEligibilityScheduleInstances). */
+const PIM_GROUPS_SOURCE = 'groupEligibilityScheduleInstances';
+type PimGroups = 'absent' | 'included' | 'missing';
 
 /**
  * Admins from role data when the active assignments (and, for groups, their members) were collected; otherwise the
@@ -213,32 +224,55 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
       definition: {},
       holders: new Map(),
       results: { basis: 'isAdmin-flag', roleSet: roleSetOut, eligibleIncluded: false, note, servicePrincipals: [], notAssessable: [] },
+      pimGroups: 'absent',
+      directEligible: false,
     };
   }
   for await (const row of readRows(snapshot, assignments)) fold.addAssignment(row, 'active');
   const eligible = ok('roleEligibilityScheduleInstances');
   if (eligible) for await (const row of readRows(snapshot, eligible)) fold.addAssignment(row, 'eligible');
   for await (const row of readRows(snapshot, members)) fold.addGroupMember(row);
+  // PIM for Groups. A snapshot collected before this source existed has no record of it and is analysed as it was
+  // then; a snapshot where it failed says so, like a missing eligibility source: the admins found are listed, the
+  // PIM-for-Groups part of the population is named as not assessed.
+  const pimGroupsRecord = sourceById(snapshot, PIM_GROUPS_SOURCE);
+  const pimGroupsSource = ok(PIM_GROUPS_SOURCE);
+  if (pimGroupsSource) for await (const row of readRows(snapshot, pimGroupsSource)) fold.addGroupEligibility(row);
+  const pimGroups: PimGroups = !pimGroupsRecord ? 'absent' : pimGroupsSource ? 'included' : 'missing';
   const { users, servicePrincipals, activeAnyRole } = fold.resolve(roleSet);
   const eligibleSource = sourceById(snapshot, 'roleEligibilityScheduleInstances');
+  const notes: string[] = [];
+  if (!eligible) notes.push(`eligible (PIM) assignments not included: ${eligibleSource ? describeSourceProblem(eligibleSource) : 'not collected'}`);
+  if (pimGroups === 'missing' && pimGroupsRecord) {
+    notes.push(`eligible members of role-holding groups (PIM for Groups) not assessed: ${describeSourceProblem(pimGroupsRecord)}`);
+  }
   return {
     definition: { adminIds: new Set(users.keys()), activeAnyRole },
     holders: users,
     results: {
       basis: 'roles',
       roleSet: roleSetOut,
-      eligibleIncluded: Boolean(eligible),
-      note: eligible ? null : `eligible (PIM) assignments not included: ${eligibleSource ? describeSourceProblem(eligibleSource) : 'not collected'}`,
+      // every eligible route that the snapshot can have: direct eligibility and, when collected, PIM for Groups
+      eligibleIncluded: Boolean(eligible) && pimGroups !== 'missing',
+      note: notes.length > 0 ? notes.join('; ') : null,
       servicePrincipals: servicePrincipals.map(({ id, displayName, holds }) => ({ id, displayName, holds })),
       notAssessable: [],
     },
+    pimGroups,
+    directEligible: Boolean(eligible),
   };
 }
 
-function rolesDefinition(p: AuditResult['privileged']): string {
+function rolesDefinition(p: AuditResult['privileged'], pimGroups: PimGroups, directEligible: boolean): string {
+  // A snapshot without the PIM-for-Groups source (older collector) keeps the wording of its time, byte for byte.
+  const groups = {
+    absent: 'directly or through a group',
+    included: 'directly or through a group (members, and eligible members through PIM for Groups)',
+    missing: 'directly or through a group (members; eligible members through PIM for Groups not assessed, see the note)',
+  }[pimGroups];
   return (
     `Users holding at least one role of the set "${p.roleSet.name}" (${p.roleSet.description}), ` +
-    `${p.eligibleIncluded ? 'active or eligible (PIM)' : 'active'}, directly or through a group, at any scope, any userType. ` +
+    `${directEligible ? 'active or eligible (PIM)' : 'active'}, ${groups}, at any scope, any userType. ` +
     'Service principals are listed apart. Admins without a userRegistrationDetails row are counted in admins.total and listed as not assessable.'
   );
 }
@@ -334,7 +368,10 @@ function missingSource(id: string): Pick<SourceRecord, 'id' | 'status' | 'httpSt
 
 function describeSourceProblem(s: Pick<SourceRecord, 'id' | 'status' | 'httpStatus' | 'errorCode' | 'errorMessage'>): string {
   const what = {
-    unavailable: 'unavailable (no Microsoft Entra ID P1/P2 licence)',
+    // PIM (eligible assignments, PIM for Groups) answers 400 AadPremiumLicenseRequired without P2 / ID Governance
+    unavailable: s.errorCode === 'AadPremiumLicenseRequired'
+      ? 'unavailable (no Microsoft Entra ID P2 / ID Governance licence)'
+      : 'unavailable (no Microsoft Entra ID P1/P2 licence)',
     forbidden: 'forbidden (missing permission or role)',
     retired: 'retired by Microsoft',
     error: 'failed',

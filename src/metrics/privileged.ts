@@ -1,7 +1,8 @@
 /**
  * Who is an admin, from role data (graph-api.md §D.1, §D.2): a user holding at least one role of the chosen
- * privileged set, active or eligible, directly or through a (nested) group, at any scope. The report's isAdmin flag
- * is undefined on these points, so it is only the fallback and a cross-check. Pure: rows in, sets out.
+ * privileged set, active or eligible, directly or through a (nested) group, or as an eligible member of such a group
+ * through PIM for Groups, at any scope. The report's isAdmin flag is undefined on these points, so it is only the
+ * fallback and a cross-check. Pure: rows in, sets out.
  */
 
 /** Built-in role template ids (graph-api.md §D.1; for built-in roles roleDefinitionId equals the template id). */
@@ -120,6 +121,8 @@ interface Grant {
 export class RoleFold {
   private readonly grants: Grant[] = [];
   private readonly members = new Map<string, { userId: string; userPrincipalName: string; displayName: string }[]>();
+  /** PIM for Groups: users eligible for membership, by group id */
+  private readonly eligibleMembers = new Map<string, { userId: string; userPrincipalName: string; displayName: string }[]>();
   private readonly roleNames = new Map<string, string>();
   eligibilityCollected = false;
 
@@ -162,6 +165,32 @@ export class RoleFold {
     this.members.set(m.groupId, list);
   }
 
+  /**
+   * A PIM-for-Groups eligibility instance (privilegedAccessGroupEligibilityScheduleInstance). accessId 'member': the
+   * principal can activate membership, and with it every role the group holds, so it counts like a member. 'owner'
+   * manages the group but holds none of its roles: not counted here. Only user principals count (a row without
+   * `$expand=principal` is taken as a user, as role assignments are); a group principal's members are not listed.
+   */
+  addGroupEligibility(raw: unknown): void {
+    const e = raw as {
+      groupId?: unknown;
+      principalId?: unknown;
+      accessId?: unknown;
+      principal?: { '@odata.type'?: unknown; displayName?: unknown; userPrincipalName?: unknown };
+    } | null;
+    if (typeof e?.groupId !== 'string' || typeof e.principalId !== 'string') return;
+    if (typeof e.accessId !== 'string' || e.accessId.toLowerCase() !== 'member') return;
+    const type = typeof e.principal?.['@odata.type'] === 'string' ? e.principal['@odata.type'] : USER;
+    if (type !== USER) return;
+    const list = this.eligibleMembers.get(e.groupId) ?? [];
+    list.push({
+      userId: e.principalId,
+      userPrincipalName: typeof e.principal?.userPrincipalName === 'string' ? e.principal.userPrincipalName : '',
+      displayName: typeof e.principal?.displayName === 'string' ? e.principal.displayName : '',
+    });
+    this.eligibleMembers.set(e.groupId, list);
+  }
+
   roleName(id: string): string {
     return this.roleNames.get(id) ?? id;
   }
@@ -186,6 +215,13 @@ export class RoleFold {
         for (const m of this.members.get(g.principalId) ?? []) {
           if (g.kind === 'active') activeAnyRole.add(m.userId);
           if (inSet) addUser(m.userId, m.userPrincipalName, m.displayName, holdText(g, `via group ${g.displayName || g.principalId}`));
+        }
+        // Eligible members must activate the membership first: they hold no active role (isAdmin cross-check).
+        if (inSet) {
+          for (const m of this.eligibleMembers.get(g.principalId) ?? []) {
+            const via = `eligible member of group ${g.displayName || g.principalId} through PIM for Groups`;
+            addUser(m.userId, m.userPrincipalName, m.displayName, holdText(g, via));
+          }
         }
       } else if (g.type === SP) {
         if (inSet) {

@@ -42,6 +42,72 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   { id: '9360feb5-f418-4baa-8175-e2a00bac4301', displayName: 'Directory Writers', isPrivileged: true },
 ];
 
+/**
+ * A few of each role's allowedResourceActions, as the Entra built-in roles reference lists them (permissions-
+ * reference.md, 2026-01-20): enough to be realistic ({namespace}/{entity}/{propertySet}/{action}, unifiedRolePermission),
+ * not the complete lists.
+ */
+const ROLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  '62e90394-69f5-4237-9190-012177145e10': ['microsoft.directory/users/allProperties/allTasks',
+    'microsoft.directory/roleAssignments/allProperties/allTasks', 'microsoft.directory/applications/allProperties/allTasks',
+    'microsoft.directory/conditionalAccessPolicies/allProperties/allTasks'],
+  'e8611ab8-c189-46e8-94e1-60213ab1f814': ['microsoft.directory/roleAssignments/allProperties/allTasks',
+    'microsoft.directory/roleDefinitions/allProperties/allTasks', 'microsoft.directory/privilegedIdentityManagement/allProperties/allTasks',
+    'microsoft.directory/administrativeUnits/allProperties/allTasks'],
+  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13': ['microsoft.directory/users/authenticationMethods/create',
+    'microsoft.directory/users/authenticationMethods/delete', 'microsoft.directory/users/authenticationMethods/standard/read',
+    'microsoft.directory/users/password/update', 'microsoft.directory/users/invalidateAllRefreshTokens'],
+  '194ae4cb-b126-40b2-bd5b-6091b380977d': ['microsoft.directory/identityProtection/allProperties/allTasks',
+    'microsoft.directory/conditionalAccessPolicies/create', 'microsoft.directory/conditionalAccessPolicies/basic/update',
+    'microsoft.directory/auditLogs/allProperties/read'],
+  'b1be1c3e-b65d-4f19-8427-f6fa0d97feb9': ['microsoft.directory/conditionalAccessPolicies/create',
+    'microsoft.directory/conditionalAccessPolicies/delete', 'microsoft.directory/conditionalAccessPolicies/standard/read',
+    'microsoft.directory/conditionalAccessPolicies/basic/update', 'microsoft.directory/namedLocations/create'],
+  '29232cdf-9323-42fd-ade2-1d097af3e4de': ['microsoft.office365.exchange/allEntities/basic/allTasks',
+    'microsoft.directory/groups.unified/create', 'microsoft.office365.supportTickets/allEntities/allTasks'],
+  'f28a1f50-f6e7-4571-818b-6a12f2af6b6c': ['microsoft.office365.sharePoint/allEntities/allTasks',
+    'microsoft.directory/groups.unified/create', 'microsoft.office365.supportTickets/allEntities/allTasks'],
+  '729827e3-9c14-49f7-bb1b-9608f156bbb8': ['microsoft.directory/users/invalidateAllRefreshTokens',
+    'microsoft.directory/users/bitLockerRecoveryKeys/read', 'microsoft.directory/users/password/update',
+    'microsoft.office365.supportTickets/allEntities/allTasks'],
+  'b0f54661-2d74-4c50-afa3-1ec803f12efe': ['microsoft.commerce.billing/allEntities/allProperties/allTasks',
+    'microsoft.directory/organization/basic/update', 'microsoft.office365.supportTickets/allEntities/allTasks'],
+  'fe930be7-5e62-47db-91af-98c3a49a38b1': ['microsoft.directory/users/create', 'microsoft.directory/users/delete',
+    'microsoft.directory/users/basic/update', 'microsoft.directory/users/password/update',
+    'microsoft.directory/groups/members/update'],
+  'c4e39bd9-1100-46d3-8c65-fb160da0071f': ['microsoft.directory/users/authenticationMethods/create',
+    'microsoft.directory/users/authenticationMethods/delete', 'microsoft.directory/users/authenticationMethods/standard/read',
+    'microsoft.directory/users/authenticationMethods/basic/update', 'microsoft.directory/users/password/update'],
+  '0526716b-113d-4c15-b2c8-68e3c22b9f80': ['microsoft.directory/organization/strongAuthentication/allTasks',
+    'microsoft.directory/userCredentialPolicies/create', 'microsoft.directory/userCredentialPolicies/basic/update'],
+  '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3': ['microsoft.directory/applications/create',
+    'microsoft.directory/applications/credentials/update', 'microsoft.directory/servicePrincipals/credentials/update',
+    'microsoft.directory/servicePrincipals/appRoleAssignedTo/update'],
+  '158c047a-c907-4556-b7ef-446551a6b5f7': ['microsoft.directory/applications/create',
+    'microsoft.directory/applications/credentials/update', 'microsoft.directory/servicePrincipals/credentials/update'],
+  '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2': ['microsoft.directory/cloudProvisioning/allProperties/allTasks',
+    'microsoft.directory/domains/federation/update', 'microsoft.directory/organization/dirSync/update'],
+  '3a2c62db-5318-420d-8d74-23affee5d9d5': ['microsoft.intune/allEntities/allTasks', 'microsoft.directory/devices/basic/update',
+    'microsoft.directory/groups.security/members/update'],
+  '966707d0-3269-4727-9be2-8c3a10f19b9d': ['microsoft.directory/users/password/update',
+    'microsoft.office365.webPortal/allEntities/standard/read'],
+  '5f2222b1-57c3-48ba-8ad5-d4759f1fde6f': ['microsoft.directory/identityProtection/allProperties/read',
+    'microsoft.directory/identityProtection/riskyUsers/update', 'microsoft.directory/auditLogs/allProperties/read',
+    'microsoft.directory/signInReports/allProperties/read'],
+  '5d6b6bb7-de71-4623-b4af-96380a352509': ['microsoft.directory/auditLogs/allProperties/read',
+    'microsoft.directory/signInReports/allProperties/read', 'microsoft.directory/identityProtection/allProperties/read',
+    'microsoft.directory/policies/standard/read'],
+  'f2ef992c-3afb-46b9-b7cf-a126ee74c451': ['microsoft.directory/auditLogs/allProperties/read',
+    'microsoft.directory/signInReports/allProperties/read', 'microsoft.directory/roleAssignments/standard/read',
+    'microsoft.directory/users/authenticationMethods/standard/restrictedRead'],
+  '4a5d8f65-41da-4de4-8968-e035b65339cf': ['microsoft.directory/auditLogs/allProperties/read',
+    'microsoft.directory/signInReports/allProperties/read', 'microsoft.office365.usageReports/allEntities/allProperties/read'],
+  '9360feb5-f418-4baa-8175-e2a00bac4301': ['microsoft.directory/users/create', 'microsoft.directory/users/basic/update',
+    'microsoft.directory/groups/create', 'microsoft.directory/groups/members/update'],
+};
+/** The custom role: what its description says (reset passwords, sign users out). */
+const CUSTOM_ROLE_ACTIONS = ['microsoft.directory/users/password/update', 'microsoft.directory/users/invalidateAllRefreshTokens'];
+
 /** Template ids of the built-ins with Entra's (P) label: what `$filter=isPrivileged eq true` returns (beta). */
 export const ENTRA_PRIVILEGED_ROLE_IDS: readonly string[] = BUILT_IN_ROLES.filter((r) => r.isPrivileged).map((r) => r.id);
 
@@ -71,6 +137,8 @@ export interface SimRoleDefinition {
   isPrivileged: boolean;
   resourceScopes: string[];
   version: string | null;
+  /** unifiedRolePermission: allowed actions and an optional condition (none for these roles). */
+  rolePermissions: { allowedResourceActions: string[]; condition: null }[];
 }
 
 export type PrincipalType = 'user' | 'group' | 'servicePrincipal';
@@ -131,6 +199,31 @@ export interface SimGroup {
   memberGroupIds: string[];
   /** Users who are members directly or through nested groups, ascending. */
   transitiveUserIndexes: number[];
+  /** Managed by PIM for Groups: eligible members and owners (groupEligibilities), who are not members until they activate. */
+  pimForGroups: boolean;
+  /** PIM for Groups: users eligible for membership (not in memberUserIndexes / transitiveUserIndexes), ascending. */
+  eligibleMemberUserIndexes: number[];
+  /** PIM for Groups: users eligible for ownership (they manage the group; they hold none of its roles). */
+  eligibleOwnerUserIndexes: number[];
+}
+
+/**
+ * An instance of PIM for Groups eligibility (privilegedAccessGroupEligibilityScheduleInstance, v1.0), wire fields
+ * plus the resolved principal. The id is `{groupId}_{accessId}_{eligibilityScheduleId}`, as in the doc example.
+ */
+export interface SimGroupEligibility {
+  id: string;
+  startDateTime: string;
+  /** null = permanently eligible. */
+  endDateTime: string | null;
+  /** privilegedAccessGroupRelationships: eligible for membership or for ownership of the group. */
+  accessId: 'member' | 'owner';
+  principalId: string;
+  groupId: string;
+  /** As in the doc example's answers ('Direct'; the enum lists direct, group, unknownFutureValue). */
+  memberType: 'Direct';
+  eligibilityScheduleId: string;
+  principal: SimPrincipal;
 }
 
 export interface SimServicePrincipal {
@@ -151,6 +244,10 @@ export interface SimAdministrativeUnit {
  * - eligibleReported / eligibleUnreported: PIM-eligible only, no active assignment; isAdmin true / false. Microsoft
  *   does not document whether eligibility counts (§D.2), so the simulator serves both, half each.
  * - group: only through membership of a role-assignable group (possibly nested); isAdmin true.
+ * - groupEligible: eligible member of a role-assignable group through PIM for Groups: not a member (nor in
+ *   transitiveMembers) until the membership is activated, no role record of its own. Whether isAdmin counts this is
+ *   not documented (§D.2): the drawn ones are reported (the members they would otherwise be), the fixed one (tenant.ts)
+ *   is not, so only the PIM-for-Groups route finds that user.
  * - administrativeUnit: active assignment scoped to an administrative unit; isAdmin true.
  * - reportLag: isAdmin false (a stale report row) although an active assignment exists.
  */
@@ -159,6 +256,7 @@ export type RoleHoldingKind =
   | 'eligibleReported'
   | 'eligibleUnreported'
   | 'group'
+  | 'groupEligible'
   | 'administrativeUnit'
   | 'reportLag';
 
@@ -168,7 +266,7 @@ export interface RoleHolding {
   roleId: string;
   /** '/' or '/administrativeUnits/{id}'. */
   directoryScopeId: string;
-  /** Kind 'group': the group the user is a direct member of. */
+  /** Kind 'group': the group the user is a direct member of; 'groupEligible': the group the user is eligible for. */
   groupId: string | null;
   /** Some active admins are also PIM-eligible, time-bound, for a second role. */
   extraEligibleRoleId: string | null;
@@ -216,13 +314,22 @@ export const ROLE_SPECIALS: readonly RoleSpecial[] = [
  */
 export const GROUP_BLUEPRINTS = [
   { displayName: 'Role - Helpdesk Administrators', description: 'Active Helpdesk Administrator (role-assignable)',
-    activeRoleIds: [ROLE.helpdeskAdministrator], eligibleRoleIds: [], parent: null },
+    activeRoleIds: [ROLE.helpdeskAdministrator], eligibleRoleIds: [], parent: null, pimForGroups: true },
   { displayName: 'PIM - Security Administrators', description: 'Eligible Security Administrator (role-assignable)',
-    activeRoleIds: [], eligibleRoleIds: [ROLE.securityAdministrator], parent: null },
+    activeRoleIds: [], eligibleRoleIds: [ROLE.securityAdministrator], parent: null, pimForGroups: true },
   { displayName: 'PIM - Authentication Administrators',
     description: 'Eligible Authentication Administrator; nested in Role - Helpdesk Administrators',
-    activeRoleIds: [], eligibleRoleIds: [ROLE.authenticationAdministrator], parent: 0 },
+    activeRoleIds: [], eligibleRoleIds: [ROLE.authenticationAdministrator], parent: 0, pimForGroups: false },
 ] as const;
+
+/**
+ * Share of the group holders of a group managed by PIM for Groups who are eligible members (groupEligible) rather
+ * than members. The nested group is not managed by PIM: its eligible members would hold the parent group's role
+ * through a path no API lists (and Entra refuses the nesting itself, see above).
+ */
+export const PIM_GROUP_ELIGIBLE_SHARE = 0.4;
+/** The group of the fixed PIM-for-Groups-only user (tenant.ts): PIM - Security Administrators. */
+export const PIM_ONLY_GROUP: number = 1;
 
 /** Share of role-group holders per group. */
 export const GROUP_WEIGHTS: readonly (readonly [number, number])[] = [[0, 40], [1, 35], [2, 25]];
@@ -262,6 +369,8 @@ export interface RoleModel {
   administrativeUnits: SimAdministrativeUnit[];
   assignments: SimList<SimRoleAssignment>;
   eligibilities: SimList<SimRoleEligibility>;
+  /** PIM for Groups instances: per group managed by PIM, eligible members by ascending index, then owners. */
+  groupEligibilities: SimList<SimGroupEligibility>;
   privilegedHolders(roleIds: ReadonlySet<string>): { userIndexes: number[]; servicePrincipalIds: string[] };
 }
 
@@ -318,6 +427,7 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
       isPrivileged: r.isPrivileged,
       resourceScopes: ['/'],
       version: '1',
+      rolePermissions: [{ allowedResourceActions: [...(ROLE_ACTIONS[r.id] ?? [])], condition: null }],
     })),
     {
       id: ids.customRoleId,
@@ -329,6 +439,7 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
       isPrivileged: false,
       resourceScopes: ['/'],
       version: null,
+      rolePermissions: [{ allowedResourceActions: [...CUSTOM_ROLE_ACTIONS], condition: null }],
     },
   ];
 
@@ -348,6 +459,9 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
 
   // Group membership and the per-kind record lists: one pass over the holders (≈ 1 % of users).
   const directMembers: number[][] = GROUP_BLUEPRINTS.map(() => []);
+  const eligibleMembers: number[][] = GROUP_BLUEPRINTS.map(() => []);
+  /** Active holders at tenant scope: the first ones own the groups managed by PIM (eligible owners). */
+  const activeAtTenant: number[] = [];
   const activeUsers: number[] = [];
   const eligibleUsers: number[] = [];
   /** 0 = the primary role, 1 = the extra eligible role (active admins). */
@@ -360,6 +474,7 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
       case 'administrativeUnit':
       case 'reportLag':
         activeUsers.push(i);
+        if (h.kind === 'active' && h.directoryScopeId === '/') activeAtTenant.push(i);
         if (h.extraEligibleRoleId !== null) {
           eligibleUsers.push(i);
           eligibleWhich.push(1);
@@ -370,10 +485,11 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
         eligibleUsers.push(i);
         eligibleWhich.push(0);
         break;
-      case 'group': {
+      case 'group':
+      case 'groupEligible': {
         const g = ids.groupIds.indexOf(h.groupId ?? '');
         if (g < 0) throw new Error(`user ${i}: unknown group ${String(h.groupId)}`);
-        directMembers[g]?.push(i);
+        (h.kind === 'group' ? directMembers : eligibleMembers)[g]?.push(i);
         break;
       }
     }
@@ -389,7 +505,17 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
     memberUserIndexes: directMembers[g] ?? [],
     memberGroupIds: [],
     transitiveUserIndexes: [],
+    pimForGroups: b.pimForGroups,
+    eligibleMemberUserIndexes: eligibleMembers[g] ?? [],
+    eligibleOwnerUserIndexes: [],
   }));
+  // One eligible owner per group managed by PIM: the k-th active admin (owners manage the group, often admins).
+  let owner = 0;
+  for (const g of groups) {
+    if (!g.pimForGroups) continue;
+    const i = activeAtTenant[owner++];
+    if (i !== undefined) g.eligibleOwnerUserIndexes.push(i);
+  }
   GROUP_BLUEPRINTS.forEach((b, g) => {
     const parent = b.parent === null ? undefined : groups[b.parent];
     const child = groups[g];
@@ -481,6 +607,29 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
       principal };
   });
 
+  // PIM for Groups instances: per managed group, eligible members (ascending index), then eligible owners.
+  const groupScheduleKey = streamKey(seed, 'group-eligibility-schedule');
+  const groupDatesKey = streamKey(seed, 'group-eligibility-dates');
+  const groupInstances: { group: SimGroup; accessId: 'member' | 'owner'; user: number }[] = [];
+  for (const g of groups) {
+    for (const i of g.eligibleMemberUserIndexes) groupInstances.push({ group: g, accessId: 'member', user: i });
+    for (const i of g.eligibleOwnerUserIndexes) groupInstances.push({ group: g, accessId: 'owner', user: i });
+  }
+  const groupEligibilities = list(groupInstances.length, (k) => {
+    const { group: g, accessId, user: i } = groupInstances[k]!;
+    const key = i * 8 + ids.groupIds.indexOf(g.id) * 2 + (accessId === 'owner' ? 1 : 0);
+    const rng = rngFor(groupDatesKey, key);
+    const start = asOfMs - (1 + Math.floor(rng() * 500)) * DAY - Math.floor(rng() * DAY);
+    // Owners are permanently eligible; most member eligibilities are time-bound, renewed yearly.
+    const end = accessId === 'owner' || rng() < 0.3 ? null : asOfMs + (20 + Math.floor(rng() * 345)) * DAY;
+    const eligibilityScheduleId = uuidFor(groupScheduleKey, key);
+    const principal = src.userPrincipal(i);
+    return {
+      id: `${g.id}_${accessId}_${eligibilityScheduleId}`, startDateTime: iso(start), endDateTime: end === null ? null : iso(end),
+      accessId, principalId: principal.id, groupId: g.id, memberType: 'Direct' as const, eligibilityScheduleId, principal,
+    };
+  });
+
   /** Roles a member of group g holds: g's own and those of every group g is (transitively) nested in. */
   const groupRoleSets = new Map<string, Set<string>>();
   for (const g of groups) {
@@ -505,14 +654,16 @@ export function buildRoleModel(src: RoleModelSource): RoleModel {
     administrativeUnits,
     assignments,
     eligibilities,
+    groupEligibilities,
     privilegedHolders(roleSet) {
       // From the holdings and group definitions, not from the served records, so tests compare two derivations.
       const userIndexes: number[] = [];
       for (const i of holders) {
         const h = src.holding(i);
         if (!h) continue;
+        // An eligible member (PIM for Groups) can activate the membership, and with it the group's roles.
         const held =
-          h.kind === 'group'
+          h.kind === 'group' || h.kind === 'groupEligible'
             ? [...(groupRoleSets.get(h.groupId ?? '') ?? [])]
             : [h.roleId, ...(h.extraEligibleRoleId === null ? [] : [h.extraEligibleRoleId])];
         if (held.some((r) => roleSet.has(r))) userIndexes.push(i);

@@ -2,7 +2,8 @@
  * A Graph-shaped HTTP server on loopback that serves a synthetic tenant (tenant.ts) through the report routes of
  * graph-api.md §1–§7 and §S and the directory-role routes of §D.1, with Graph's paging (§C.3), error bodies,
  * throttling (§C.2), retired endpoints (§0, §C.5), tenant/app modes (licence, permission, app-only) and injected
- * faults (§E). Plain http: callers that need https put their own proxy in front.
+ * faults (§E), and the PIM-for-Groups eligibility instances of the role-assignable groups
+ * (privilegedaccessgroup-list-eligibilityscheduleinstances, v1.0). Plain http: callers that need https put their own proxy in front.
  *
  * Paged collections are streamed (sendPage): the headers leave as soon as the request is validated and the rows
  * follow in chunks, so a 1000-row page neither delays its own first byte by the time it takes to generate nor
@@ -27,7 +28,7 @@ import {
   type FilterSchema,
   type RowPredicate,
 } from './odata.js';
-import type { SimGroup, SimPrincipal, SimRoleDefinition, SimTenant } from './tenant.js';
+import type { SimGroup, SimGroupEligibility, SimPrincipal, SimRoleDefinition, SimTenant } from './tenant.js';
 import { retryAfterSeconds, SlidingWindow, validateRateLimit, type RateLimit } from './throttle.js';
 
 export { parseFault, type FaultAction, type FaultRule } from './faults.js';
@@ -37,10 +38,11 @@ export { parseThrottle, type RateLimit } from './throttle.js';
  * Tenant/app conditions (graph-api.md §0, §D.1):
  * - unlicensed: no Entra ID P1 (so no P2). Every report route answers 403
  *   Authentication_RequestFromNonPremiumTenantOrB2CTenant. roleDefinitions, roleAssignments and group members
- *   answer (they need no licence); roleEligibilityScheduleInstances answers what a tenant without P2 gets (below).
- * - no-p2: P1 only. Reports answer; roleEligibilityScheduleInstances answers 400 AadPremiumLicenseRequired
- *   "The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license." (observed:
- *   maester365/maester#1421, v1.0, 2026-01).
+ *   answer (they need no licence); the PIM routes answer what a tenant without P2 gets (below).
+ * - no-p2: P1 only. Reports answer; the PIM routes (roleEligibilityScheduleInstances and PIM for Groups'
+ *   eligibilityScheduleInstances) answer 400 AadPremiumLicenseRequired "The tenant needs to have Microsoft Entra ID
+ *   P2 or Microsoft Entra ID Governance license." (observed on roleEligibilityScheduleInstances:
+ *   maester365/maester#1421, v1.0, 2026-01; PIM for Groups assumed to answer alike, both being PIM).
  * - no-permission: report routes answer 403 Authentication_MSGraphPermissionMissing (§0, #18225); role routes
  *   403 Authorization_RequestDenied.
  * - app-only: the delegated-only routes (usersRegisteredByFeature, usersRegisteredByMethod,
@@ -70,6 +72,11 @@ export interface SimulatorOptions {
    * requests do not take a slot, so a client that honours Retry-After always gets through.
    */
   rateLimit?: RateLimit;
+  /**
+   * The directory routes' own limit (role definitions, assignments, eligibilities, group members): Graph meters
+   * them apart from the reports, in resource units. When unset they are not throttled.
+   */
+  directoryRateLimit?: RateLimit;
   /** Tenant/app condition; default none (licensed tenant, delegated caller with every permission). */
   mode?: SimulatorMode;
 }
@@ -106,6 +113,7 @@ export type RouteName =
   | 'roleAssignments'
   | 'roleEligibilityScheduleInstances'
   | 'groupMembers'
+  | 'groupEligibilityScheduleInstances'
   | 'notFound';
 
 /** Which mode gates a route (see SimulatorMode). */
@@ -124,6 +132,7 @@ const GATES: Record<Exclude<RouteName, 'notFound'>, Gate> = {
   roleAssignments: 'role',
   roleEligibilityScheduleInstances: 'roleNeedsP2',
   groupMembers: 'role',
+  groupEligibilityScheduleInstances: 'roleNeedsP2',
 };
 
 const MAX_PAGE_SIZE = 1000; // §4: undocumented for userRegistrationDetails; userEventsSummary documents 1000 (§S).
@@ -199,7 +208,18 @@ const FILTERS = {
     id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', memberType: 'string',
     roleEligibilityScheduleId: 'string',
   },
+  // privilegedAccessGroupEligibilityScheduleInstance: the properties documented as supporting $filter (eq).
+  groupEligibilities: {
+    id: 'string', groupId: 'string', principalId: 'string', accessId: 'string', memberType: 'string',
+    eligibilityScheduleId: 'string',
+  },
 } as const satisfies Record<string, FilterSchema>;
+
+/**
+ * List eligibilityScheduleInstances (PIM for Groups) "requires the $filter (eq) query parameter to scope the request
+ * to a principalId or a groupId". What Graph answers without it is not documented: a 400 like other bad queries.
+ */
+const GROUP_ELIGIBILITY_SCOPE = /(^|\s|\()(groupId|principalId)\s+eq\s+'/i;
 
 /** Graph's 401 challenge: where to get a token, for the Microsoft Graph resource app id. */
 const WWW_AUTHENTICATE =
@@ -306,6 +326,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   }
   if (!['empty', 'gone', 'legacy'].includes(retired)) throw new RangeError(`unknown retired mode '${retired}'`);
   const rateWindow = opts.rateLimit ? new SlidingWindow(validateRateLimit(opts.rateLimit)) : undefined;
+  const directoryWindow = opts.directoryRateLimit ? new SlidingWindow(validateRateLimit(opts.directoryRateLimit)) : undefined;
   const mode = opts.mode;
   if (mode !== undefined && !SIMULATOR_MODES.includes(mode)) {
     throw new RangeError(`unknown mode '${String(mode)}' (expected ${SIMULATOR_MODES.join(', ')})`);
@@ -525,7 +546,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       id: d.id, description: d.description, displayName: d.displayName, isBuiltIn: d.isBuiltIn, isEnabled: d.isEnabled,
     };
     if (version === 'beta') row['isPrivileged'] = d.isPrivileged;
-    Object.assign(row, { resourceScopes: [...d.resourceScopes], templateId: d.templateId, version: d.version });
+    Object.assign(row, {
+      resourceScopes: [...d.resourceScopes],
+      templateId: d.templateId,
+      version: d.version,
+      // unifiedRolePermission (v1.0 and beta): excludedResourceActions is "not yet supported" and left out.
+      rolePermissions: d.rolePermissions.map((p) => ({ allowedResourceActions: [...p.allowedResourceActions], condition: p.condition })),
+    });
     return row;
   }
 
@@ -579,14 +606,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         row: (k) => {
           const a = list.at(k);
           principals.set(a.id, a.principal);
-          const row: Record<string, unknown> = {
+          // resourceScope and principalOrganizationId on v1.0 too (rbacapplication-list-roleassignments example).
+          return {
             id: a.id, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId,
             directoryScopeId: a.directoryScopeId, appScopeId: a.appScopeId, condition: null,
+            resourceScope: a.directoryScopeId, principalOrganizationId: tenant.tenantId,
           };
-          if (ctx.version === 'beta') {
-            Object.assign(row, { resourceScope: a.directoryScopeId, principalOrganizationId: tenant.tenantId });
-          }
-          return row;
         },
       },
       FILTERS.roleAssignments,
@@ -623,6 +648,61 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         extra: ['$select', '$expand'],
         maxTop: MAX_DIRECTORY_PAGE_SIZE,
         present: presentRole(ctx, (row) => principals.get(String(row['id']))),
+      },
+    );
+  }
+
+  /**
+   * PIM for Groups: /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances with the required
+   * `$filter=groupId eq '{id}'` (or principalId), paged like the other directory collections; `$expand=principal`
+   * and `group` are supported (privilegedAccessGroupEligibilityScheduleInstance relationships).
+   */
+  function groupEligibilities(ctx: RequestContext): Reply {
+    let filter: string | undefined;
+    for (const [key, value] of ctx.url.searchParams) if (key.toLowerCase() === '$filter') filter = value;
+    if (filter === undefined || !GROUP_ELIGIBILITY_SCOPE.test(filter)) {
+      const message = "This request requires a $filter on groupId or principalId (eq), e.g. $filter=groupId eq '{groupId}'.";
+      throw new HttpAnswer(400, 'BadRequest', message);
+    }
+    const list = tenant.groupEligibilities();
+    const byId = new Map<string, SimGroupEligibility>();
+    return page(
+      ctx,
+      'groupEligibilityScheduleInstances',
+      {
+        count: list.length,
+        row: (k) => {
+          const e = list.at(k);
+          byId.set(e.id, e);
+          return {
+            id: e.id, startDateTime: e.startDateTime, endDateTime: e.endDateTime, accessId: e.accessId,
+            principalId: e.principalId, groupId: e.groupId, memberType: e.memberType,
+            eligibilityScheduleId: e.eligibilityScheduleId,
+          };
+        },
+      },
+      FILTERS.groupEligibilities,
+      `${ctx.base}/${ctx.version}/$metadata#identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`,
+      {
+        extra: ['$select', '$expand'],
+        maxTop: MAX_DIRECTORY_PAGE_SIZE,
+        present: (params) => {
+          const expand = parseExpand(params.get('$expand'), ['principal', 'group']);
+          const select = compileSelect(params.get('$select'));
+          return (row) => {
+            const out = select(row);
+            const e = byId.get(String(row['id']));
+            if (expand.has('principal')) out['principal'] = e ? wirePrincipal(e.principal) : null;
+            if (expand.has('group')) {
+              const g = e ? groupById(e.groupId) : undefined;
+              out['group'] = g
+                ? { '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName, description: g.description,
+                    isAssignableToRole: g.isAssignableToRole }
+                : null;
+            }
+            return out;
+          };
+        },
       },
     );
   }
@@ -837,6 +917,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       pattern: re(`${VERSION}/groups/([^/]+)/(transitiveMembers|members)(/microsoft\\.graph\\.user)?`),
       handle: groupMembers,
     },
+    {
+      name: 'groupEligibilityScheduleInstances',
+      pattern: re(`${VERSION}/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`),
+      handle: groupEligibilities,
+    },
   ];
 
   // --- request pipeline -----------------------------------------------------------------------------------
@@ -1004,7 +1089,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         throw new HttpAnswer(405, 'Request_BadRequest', message, { Allow: 'GET' });
       }
       authenticate(req);
-      throttle();
+      throttle(matched?.route.name ?? 'notFound');
       const fault = faults.next(path);
       const action = fault ? faultAction(fault) : undefined;
       if (action === 'drop') {
@@ -1125,9 +1210,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
    * A sliding window over accepted requests (§C.2): over the limit → 429 whose Retry-After is the exact wait until
    * a slot frees, in seconds with millisecond precision (e.g. 0.087). Rejected requests take no slot.
    */
-  function throttle(): void {
-    if (!rateWindow) return;
-    const waitMs = rateWindow.take(Date.now());
+  function throttle(route: RouteName): void {
+    // Graph throttles the reports (5 / 10 s) apart from the directory (role management, groups: resource units).
+    const gate = route === 'notFound' ? 'report' : GATES[route];
+    const window = gate === 'role' || gate === 'roleNeedsP2' ? directoryWindow : rateWindow;
+    if (!window) return;
+    const waitMs = window.take(Date.now());
     if (waitMs > 0) {
       const text = errorText(429);
       throw new HttpAnswer(429, text.code, text.message, { 'Retry-After': retryAfterSeconds(waitMs) });

@@ -10,7 +10,8 @@
  * tenant scope, except ~7.5 % eligible-only with isAdmin true, ~7.5 % eligible-only with isAdmin false, ~10 % only
  * through a role-assignable group and ~5 % at administrative-unit scope (both isAdmin true); ~0.03 % of non-admin
  * members hold an active role although isAdmin is false (report lag). ROLE_SPECIALS fix one of each kind at small
- * indices.
+ * indices. Of the group holders of the two groups managed by PIM for Groups, ~40 % are eligible members instead of
+ * members (isAdmin true), and one plain member from index 22 on is an eligible member the report does not flag.
  *
  * Profiles and quarters (SimTenantOptions.profile, .quarter) change how well users are registered, never who they
  * are: identity and role draws come first in their streams and do not depend on either. Quarter q replays q
@@ -37,6 +38,8 @@ import {
   EXTRA_ELIGIBLE_ROLE_IDS,
   GROUP_BLUEPRINTS,
   GROUP_WEIGHTS,
+  PIM_GROUP_ELIGIBLE_SHARE,
+  PIM_ONLY_GROUP,
   ROLE,
   ROLE_SPECIALS,
   roleIds,
@@ -45,6 +48,7 @@ import {
   type RoleSpecial,
   type SimAdministrativeUnit,
   type SimGroup,
+  type SimGroupEligibility,
   type SimList,
   type SimPrincipal,
   type SimRoleAssignment,
@@ -64,6 +68,7 @@ export {
   type RoleSpecial,
   type SimAdministrativeUnit,
   type SimGroup,
+  type SimGroupEligibility,
   type SimList,
   type SimPrincipal,
   type SimRoleAssignment,
@@ -132,11 +137,16 @@ export interface SimTenant {
   roleEligibilities(): SimList<SimRoleEligibility>;
   /** The three role-assignable groups, with direct and transitive members (the third is nested in the first). */
   groups(): SimGroup[];
+  /**
+   * PIM for Groups eligibility instances (eligible members and owners of the groups managed by PIM), as served by
+   * /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances: per group, members then owners.
+   */
+  groupEligibilities(): SimList<SimGroupEligibility>;
   servicePrincipals(): SimServicePrincipal[];
   administrativeUnits(): SimAdministrativeUnit[];
   /**
-   * Every user index holding at least one role of the set (active or eligible, direct or through nested groups,
-   * any scope), ascending, and the service principals that do. Computed from the generator, not the records.
+   * Every user index holding at least one role of the set (active or eligible, direct or through nested groups or as
+   * an eligible member through PIM for Groups, any scope), ascending, and the service principals that do. Computed from the generator, not the records.
    */
   privilegedHolders(roleIds: ReadonlySet<string>): { userIndexes: number[]; servicePrincipalIds: string[] };
   featureSummary(types: IncludedUserTypes, roles: IncludedUserRoles): UserRegistrationFeatureSummary;
@@ -263,6 +273,12 @@ const ROLE_SPECIAL_BY_INDEX = new Map<number, RoleSpecial>(ROLE_SPECIALS.map((s)
  * 5 % at administrative-unit scope, the rest active at tenant scope (10 % of those also eligible for a second role).
  */
 const HOLDING_SHARES = { eligibleReported: 0.075, eligibleUnreported: 0.15, group: 0.25, administrativeUnit: 0.3 };
+/**
+ * The fixed PIM-for-Groups-only user: the first plain member (no role, no special, isAdmin false) at or after this
+ * index becomes an eligible member of PIM_ONLY_GROUP that the report does not flag. A plain member keeps exactly the
+ * row it had (typical profile): only the role data (and the PIM-for-Groups route) know about the eligibility.
+ */
+const PIM_ONLY_FROM = 22;
 /** Non-admin members whose adminDraw falls in [0.013, 0.0133) (≈ 0.03 %) hold an active role the report misses. */
 const REPORT_LAG_BAND = 0.0133;
 
@@ -598,20 +614,28 @@ const SYSTEM_PREFERRED_ORDER: readonly (readonly [token: string, value: string])
 /** The three spellings of "no method" seen in the report (§4): every collector must treat them alike. */
 const NO_METHOD_FORMS: readonly (string | null)[] = ['', null, 'none'];
 
-/** usageAuthMethod members (§2), weighted, for the two event features. */
+/**
+ * usageAuthMethod members (§2), weighted, for the two event features, in the vocabulary the successor reports use
+ * today: their documented answers (beta userEventsSummary, userRegistrationActivity, 2025-07) name
+ * microsoftAuthenticatorPush, mobilePhone, softwareOneTimePasscode, fido2SecurityKey … for registrations and
+ * email, mobilePhone, sms, oneTimePasscode, microsoftAuthenticatorPush … for resets; never the older members
+ * (appNotification, mobileSMS, mobileCall, appCode, alternateMobileCall, fido, appPassword). Most current names come
+ * after unknownFutureValue, so a request without `Prefer: include-unknown-enum-members` sees them as
+ * unknownFutureValue (server.ts). The draw takes one number whatever the table, so the events' other fields do not
+ * depend on it.
+ */
 const REGISTRATION_AUTH_METHODS: readonly (readonly [string, number])[] = [
-  ['appNotification', 14], ['microsoftAuthenticatorPush', 10], ['mobileSMS', 10], ['mobilePhone', 6], ['appCode', 6],
-  ['softwareOneTimePasscode', 6], ['email', 6], ['windowsHelloForBusiness', 5], ['fido2SecurityKey', 4],
-  ['passKeyDeviceBoundAuthenticator', 4], ['passKeyDeviceBound', 3], ['microsoftAuthenticatorPasswordless', 3],
-  ['securityQuestion', 3], ['fido', 2], ['passKeySynced', 2], ['passKeyDeviceBoundWindowsHello', 2],
-  ['temporaryAccessPass', 2], ['mobileCall', 2], ['sms', 2], ['macOsSecureEnclaveKey', 1],
-  ['hardwareOneTimePasscode', 1], ['alternateMobileCall', 1], ['alternateMobilePhone', 1], ['officePhone', 1],
-  ['appPassword', 1], ['externalAuthMethod', 1], ['oneTimePasscode', 1], ['qrCode', 1],
+  ['microsoftAuthenticatorPush', 24], ['mobilePhone', 18], ['softwareOneTimePasscode', 12], ['email', 6],
+  ['fido2SecurityKey', 6], ['windowsHelloForBusiness', 5], ['passKeyDeviceBoundAuthenticator', 4],
+  ['passKeyDeviceBound', 3], ['microsoftAuthenticatorPasswordless', 3], ['securityQuestion', 3], ['passKeySynced', 2],
+  ['passKeyDeviceBoundWindowsHello', 2], ['temporaryAccessPass', 2], ['alternateMobilePhone', 2],
+  ['macOsSecureEnclaveKey', 1], ['hardwareOneTimePasscode', 1], ['officePhone', 1], ['externalAuthMethod', 1],
+  ['qrCode', 1],
 ];
-/** Reset uses SSPR methods only (§2: securityQuestion is SSPR only, alternateMobileCall registration only). */
+/** Reset uses SSPR methods only (§2: securityQuestion is SSPR only); the successor example's reset methods. */
 const RESET_AUTH_METHODS: readonly (readonly [string, number])[] = [
-  ['mobileSMS', 25], ['email', 25], ['appNotification', 15], ['securityQuestion', 10], ['appCode', 8],
-  ['mobileCall', 5], ['microsoftAuthenticatorPush', 5], ['sms', 3], ['officePhone', 2], ['softwareOneTimePasscode', 2],
+  ['sms', 28], ['email', 25], ['microsoftAuthenticatorPush', 20], ['securityQuestion', 10], ['oneTimePasscode', 10],
+  ['mobilePhone', 5], ['officePhone', 2], ['alternateMobilePhone', 1],
 ];
 const REGISTRATION_FAILURES: readonly string[] = [
   'User contacted an admin after trying the email verification option',
@@ -745,6 +769,22 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     return `/administrativeUnits/${ids.administrativeUnitIds[k] ?? ''}`;
   }
 
+  /** The index of the fixed PIM-for-Groups-only user (see PIM_ONLY_FROM), -1 if the tenant has none. */
+  let pimOnly: number | undefined;
+  function pimOnlyIndex(): number {
+    if (pimOnly !== undefined) return pimOnly;
+    pimOnly = -1;
+    for (let i = PIM_ONLY_FROM; i < userCount; i++) {
+      if (ROLE_SPECIAL_BY_INDEX.has(i) || SPECIAL_BY_INDEX.has(i)) continue;
+      const base = baseDraw(rngFor(keys.core, i));
+      if (base.userType === 'member' && base.band === 'none') {
+        pimOnly = i;
+        break;
+      }
+    }
+    return pimOnly;
+  }
+
   /** How user i holds a role, from its base draw and the role-class stream; specials first. */
   function holdingFor(i: number, base: BaseDraw): RoleHolding | null {
     const roleSpecial = ROLE_SPECIAL_BY_INDEX.get(i);
@@ -757,6 +797,11 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     }
     const special = SPECIAL_BY_INDEX.get(i);
     if (special) return special.role === null ? null : plain('active', special.role, true);
+    if (i === pimOnlyIndex()) {
+      const blueprint = GROUP_BLUEPRINTS[PIM_ONLY_GROUP];
+      const roleId = blueprint?.activeRoleIds[0] ?? blueprint?.eligibleRoleIds[0] ?? ROLE.securityAdministrator;
+      return { ...plain('groupEligible', roleId, false), groupId: ids.groupIds[PIM_ONLY_GROUP] ?? null };
+    }
     if (base.band === 'lag') {
       const rng = rngFor(keys.lagRole, i);
       const r = rng();
@@ -772,7 +817,10 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
       const g = weighted(rng, GROUP_WEIGHTS);
       const blueprint = GROUP_BLUEPRINTS[g];
       const roleId = blueprint?.activeRoleIds[0] ?? blueprint?.eligibleRoleIds[0] ?? base.role;
-      return { ...plain('group', roleId, true), groupId: ids.groupIds[g] ?? null };
+      // Groups managed by PIM for Groups: some holders are eligible members instead of members (a later draw of
+      // the same stream, so the group and role above do not change).
+      const kind = blueprint?.pimForGroups === true && rng() < PIM_GROUP_ELIGIBLE_SHARE ? 'groupEligible' : 'group';
+      return { ...plain(kind, roleId, true), groupId: ids.groupIds[g] ?? null };
     }
     if (r < HOLDING_SHARES.administrativeUnit) {
       const roleId = pick(rng, AU_SCOPABLE_ROLE_IDS);
@@ -857,7 +905,7 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     if (roleModel) return roleModel;
     const found: number[] = [];
     for (let i = 0; i < userCount; i++) {
-      if (ROLE_SPECIAL_BY_INDEX.has(i) || SPECIAL_BY_INDEX.get(i)?.role) {
+      if (ROLE_SPECIAL_BY_INDEX.has(i) || SPECIAL_BY_INDEX.get(i)?.role || i === pimOnlyIndex()) {
         found.push(i);
         continue;
       }
@@ -993,7 +1041,7 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
 
   /** Everything of event j but the user's name and UPN: what the activity summaries need. */
   function eventDraw(j: number): { user: number; feature: string; authMethod: string; isSuccess: boolean;
-    failureReason: string | null; atMs: number } {
+    failureReason: string; atMs: number } {
     const rng = rngFor(keys.event, j);
     const user = Math.floor(rng() * userCount);
     const featureDraw = rng();
@@ -1001,7 +1049,8 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     const authMethod = weighted(rng, feature === 'registration' ? REGISTRATION_AUTH_METHODS : RESET_AUTH_METHODS);
     const isSuccess = rng() < params.eventSuccess;
     const failureReasons = feature === 'registration' ? REGISTRATION_FAILURES : RESET_FAILURES;
-    const failureReason = isSuccess ? null : pick(rng, failureReasons);
+    // "" on success, as in the userEventsSummary example (not null).
+    const failureReason = isSuccess ? '' : pick(rng, failureReasons);
     // Spread over the 30 days before asOf, whole seconds like the doc example (§2).
     const atMs = asOfMs - Math.floor(rng() * 30 * 86_400) * 1000;
     return { user, feature, authMethod, isSuccess, failureReason, atMs };
@@ -1102,7 +1151,12 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
       checkIndex(i, userCount, 'user');
       return roleHoldingOf(i);
     },
-    roleDefinitions: () => roles().definitions.map((d) => ({ ...d, resourceScopes: [...d.resourceScopes] })),
+    roleDefinitions: () =>
+      roles().definitions.map((d) => ({
+        ...d,
+        resourceScopes: [...d.resourceScopes],
+        rolePermissions: d.rolePermissions.map((p) => ({ ...p, allowedResourceActions: [...p.allowedResourceActions] })),
+      })),
     roleAssignments: () => roles().assignments,
     roleEligibilities: () => roles().eligibilities,
     groups: () =>
@@ -1113,7 +1167,10 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
         memberUserIndexes: [...g.memberUserIndexes],
         memberGroupIds: [...g.memberGroupIds],
         transitiveUserIndexes: [...g.transitiveUserIndexes],
+        eligibleMemberUserIndexes: [...g.eligibleMemberUserIndexes],
+        eligibleOwnerUserIndexes: [...g.eligibleOwnerUserIndexes],
       })),
+    groupEligibilities: () => roles().groupEligibilities,
     servicePrincipals: () => roles().servicePrincipals.map((sp) => ({ ...sp, activeRoleIds: [...sp.activeRoleIds] })),
     administrativeUnits: () => roles().administrativeUnits.map((au) => ({ ...au })),
     privilegedHolders: (roleIdSet) => roles().privilegedHolders(roleIdSet),

@@ -57,6 +57,7 @@ describe('collect → analyze against the simulator', () => {
       roleAssignments: 'ok',
       roleEligibilityScheduleInstances: 'ok',
       roleGroupMembers: 'ok',
+      groupEligibilityScheduleInstances: 'ok',
     });
     expect(manifest.sources.find((s: { id: string }) => s.id === 'usersRegisteredByFeature').records).toBe(12);
     expect(manifest.partial).toBe(false);

@@ -65,6 +65,7 @@ describe('modes', () => {
     assignments: '/v1.0/roleManagement/directory/roleAssignments',
     eligibility: '/v1.0/roleManagement/directory/roleEligibilityScheduleInstances',
     members: `/v1.0/groups/${tenant.groups()[0]?.id ?? ''}/transitiveMembers`,
+    pimGroups: `/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '${tenant.groups()[1]?.id ?? ''}'`,
   } as const;
   type R = keyof typeof ROUTES;
   const ok = 200;
@@ -74,13 +75,13 @@ describe('modes', () => {
   const DENIED = [403, 'Authorization_RequestDenied'] as const;
   const EXPECTED: Record<SimulatorMode, Record<R, number | readonly [number, string]>> = {
     unlicensed: { report: LICENCE, retired: LICENCE, delegatedOnly: LICENCE, activity: LICENCE, definitions: ok,
-      assignments: ok, eligibility: P2, members: ok },
+      assignments: ok, eligibility: P2, members: ok, pimGroups: P2 },
     'no-p2': { report: ok, retired: ok, delegatedOnly: ok, activity: ok, definitions: ok, assignments: ok,
-      eligibility: P2, members: ok },
+      eligibility: P2, members: ok, pimGroups: P2 },
     'no-permission': { report: PERMISSION, retired: PERMISSION, delegatedOnly: PERMISSION, activity: PERMISSION,
-      definitions: DENIED, assignments: DENIED, eligibility: DENIED, members: DENIED },
+      definitions: DENIED, assignments: DENIED, eligibility: DENIED, members: DENIED, pimGroups: DENIED },
     'app-only': { report: ok, retired: ok, delegatedOnly: DENIED, activity: DENIED, definitions: ok, assignments: ok,
-      eligibility: ok, members: ok },
+      eligibility: ok, members: ok, pimGroups: ok },
   };
 
   for (const [mode, expected] of Object.entries(EXPECTED) as [SimulatorMode, (typeof EXPECTED)[SimulatorMode]][]) {
@@ -106,6 +107,14 @@ describe('modes', () => {
     });
     await withSim({ mode: 'unlicensed' }, async (sim) => {
       expect((await get(sim, URD)).json.error?.message).toBe("Neither tenant is B2C or tenant doesn't have premium license");
+    });
+    // PIM without P2 (maester365/maester#1421): a 400, not the 403 licence gate of the reports.
+    await withSim({ mode: 'no-p2' }, async (sim) => {
+      for (const path of [ROUTES.eligibility, ROUTES.pimGroups]) {
+        const { res, json } = await get(sim, path);
+        expect([res.status, json.error?.code, json.error?.message], path).toEqual([400, 'AadPremiumLicenseRequired',
+          'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.']);
+      }
     });
   });
 

@@ -101,6 +101,7 @@ describe('tenant roles: who holds what', () => {
       if (hasActive !== wantActive) violations.push(`${i}: ${h.kind} with active=${hasActive}`);
       if (h.kind.startsWith('eligible') && !eligibleUsers.has(i)) violations.push(`${i}: ${h.kind} not eligible`);
       if (h.kind === 'group' && (eligibleUsers.has(i) || h.groupId === null)) violations.push(`${i}: group holder`);
+      if (h.kind === 'groupEligible' && (eligibleUsers.has(i) || h.groupId === null)) violations.push(`${i}: PIM group holder`);
       if ((h.kind === 'administrativeUnit') !== h.directoryScopeId.startsWith('/administrativeUnits/')) {
         violations.push(`${i}: scope ${h.directoryScopeId} for ${h.kind}`);
       }
@@ -108,21 +109,25 @@ describe('tenant roles: who holds what', () => {
     }
     expect(violations).toEqual([]);
 
-    // isAdmin true without an active assignment: eligible-only (reported) and group-only admins.
+    // isAdmin true without an active assignment: eligible-only (reported), group-only and (drawn) PIM-group admins.
     const adminWithoutActive = rows.filter((u, i) => u.isAdmin === true && !activeUsers.has(i)).length;
-    expect(adminWithoutActive).toBe((kinds.get('eligibleReported') ?? 0) + (kinds.get('group') ?? 0));
+    const pimGroupReported = holdings.filter((h) => h?.kind === 'groupEligible' && h.reportedAsAdmin).length;
+    expect(adminWithoutActive).toBe((kinds.get('eligibleReported') ?? 0) + (kinds.get('group') ?? 0) + pimGroupReported);
     // Active assignment with isAdmin false: the report-lag users.
     const activeNotAdmin = [...activeUsers].filter((i) => rows[i]?.isAdmin !== true).length;
     expect(activeNotAdmin).toBe(kinds.get('reportLag'));
 
-    const drawn = [...kinds.entries()].filter(([k]) => k !== 'reportLag').reduce((n, [, c]) => n + c, 0);
+    const drawn = [...kinds.entries()].filter(([k]) => k !== 'reportLag').reduce((n, [, c]) => n + c, 0) - 1; // - the fixed PIM-only user
     const share = (k: RoleHoldingKind): number => (kinds.get(k) ?? 0) / drawn;
     expect(share('eligibleReported') + share('eligibleUnreported')).toBeGreaterThan(0.11);
     expect(share('eligibleReported') + share('eligibleUnreported')).toBeLessThan(0.19);
     expect(share('eligibleReported')).toBeGreaterThan(0.04);
     expect(share('eligibleUnreported')).toBeGreaterThan(0.04);
-    expect(share('group')).toBeGreaterThan(0.07);
-    expect(share('group')).toBeLessThan(0.13);
+    // ~10 % hold through a group; of the two groups managed by PIM for Groups (75 %), ~40 % as eligible members
+    expect(share('group') + share('groupEligible')).toBeGreaterThan(0.07);
+    expect(share('group') + share('groupEligible')).toBeLessThan(0.13);
+    expect(share('groupEligible')).toBeGreaterThan(0.015);
+    expect(share('groupEligible')).toBeLessThan(0.05);
     expect(share('administrativeUnit')).toBeGreaterThan(0.03);
     expect(share('administrativeUnit')).toBeLessThan(0.08);
     expect(kinds.get('reportLag')).toBeGreaterThan(2);
@@ -269,7 +274,10 @@ describe('role routes over HTTP', () => {
             if (!groupUsers.has(id)) {
               const members = await readAll(sim, `/v1.0/groups/${id}/transitiveMembers/microsoft.graph.user?$top=3&$select=id,userPrincipalName`);
               expect(members.rows.every((m) => Object.keys(m).join() === 'id,userPrincipalName')).toBe(true);
-              groupUsers.set(id, members.rows.map((m) => String(m['id'])));
+              // and the eligible members through PIM for Groups (not in transitiveMembers)
+              const pim = await readAll(sim, `/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '${id}'&$top=2`);
+              const eligible = pim.rows.filter((r) => r['accessId'] === 'member').map((r) => String(r['principalId']));
+              groupUsers.set(id, [...members.rows.map((m) => String(m['id'])), ...eligible]);
             }
             for (const uid of groupUsers.get(id) ?? []) users.add(userIndex.get(uid) ?? -1);
             break;

@@ -61,6 +61,9 @@ describe('streamed pages: same bytes as before streaming', () => {
   it('serves byte-identical pages (hashes taken from the non-streamed server), faults included', async () => {
     // sha256 of each body with the simulator's origin replaced by http://SIM, computed with the server as it was
     // before pages were streamed: seed 5, 2,500 users, a 'dup' on the 2nd events page, a 'loop' on members.
+    // Re-taken for two routes whose data changed on purpose (issue #13 §3): the events (current usageAuthMethod
+    // names, failureReason "" on success) and group 0's members (some group holders are now eligible members
+    // through PIM for Groups instead of members).
     const tenant = createTenant({ seed: 5, users: 2500 });
     const faults = [parseFault('action=dup,path=userEventsSummary,nth=2'), parseFault('action=loop,path=transitiveMembers,nth=1')];
     const expected: [string, string[]][] = [
@@ -69,13 +72,13 @@ describe('streamed pages: same bytes as before streaming', () => {
       [`/v1.0${AM}/userRegistrationDetails?$top=999`, ['73ba071b0b612d869d4eff55f17c5defd2e3b84559b8b2ec624f25f183267c09',
         'c7ea3801ab1151a4d7177957e024e44d325ea191d9f531d47665b61ebd4aaf6e', '6ff78e3fac72a8b1134605f98026258a8ca35d0c46bf3719e9980df74d342cfa']],
       [`/beta${AM}/userRegistrationDetails?$top=50&$filter=isAdmin%20eq%20true`, ['c2b00e29cc4def3f867f27493c082d5f4a61a8b92096ff1fca9dcb8b30c003a7']],
-      [`/beta${AM}/userEventsSummary?$top=200`, ['df3d646bd1b1c60508ae9aebfc0db0f98fb197d35165238b24456de602a3c1d9',
-        'cfa46bcdb9909982e6abe1607523ccf9784d05de425a9f9bf272e1aecdfb6285', '98d2250a579eaffd2c9ae9cd1ef6de69c63d190b2803b4ae1975adee655422e9']],
+      [`/beta${AM}/userEventsSummary?$top=200`, ['47f322e105fd30d658ea5ee5fc0a8601a5a8a2bc4c63074a72f039bbec48b682',
+        'b87c67745329e0b1f95c978f1353a1d71c1389a56fd2b1caab88663147547618', '9eb3df6d48a65eff900c39f40246f4084c56061fe915b3afc2e3a50d91cba26f']],
       ['/v1.0/roleManagement/directory/roleAssignments?$expand=principal&$select=id,principalId&$top=10', [
         'b09cce7fdc9b827beccf10d238e6aded273e8bf78c0f660cec9dd1628395f8c2', '8a3f4b87c89f44fc25a8f19e0bc44ca5afdd3aad63e618223a429bf2d4a429bb',
         'a0191de2f47aea733498bd5d6d92e86c28a91eeb3ef29c5ca225803ecc5deb7b']],
       ['/v1.0/roleManagement/directory/roleEligibilityScheduleInstances', ['987c034a05086e6ffeb7119602cd039d733f03fb1c907f269155bdad2f84d2bf']],
-      [`/v1.0/groups/${tenant.groups()[0]?.id ?? ''}/transitiveMembers`, ['60bd16adba2cc6987b2c06542003cfe8b0cb50abe948042b02314d8fb3c763c4']],
+      [`/v1.0/groups/${tenant.groups()[0]?.id ?? ''}/transitiveMembers`, ['9a290c897f6aa6e33a9b89bf4a5f69c073a2cbc9747f1ef5d44b87e931f2f746']],
     ];
     await withSim({ tenant, faults }, async (sim) => {
       for (const [path, hashes] of expected) {

@@ -282,7 +282,7 @@ describe('createTenant: events', () => {
     const invalid = events.filter((e) => {
       const t = Date.parse(e.eventDateTime);
       return !['registration', 'reset', 'unknownFutureValue'].includes(e.feature) || !USAGE_AUTH_METHODS.has(e.authMethod) ||
-        !upns.has(e.userPrincipalName) || (e.failureReason === null) !== e.isSuccess ||
+        !upns.has(e.userPrincipalName) || (e.failureReason === '') !== e.isSuccess || typeof e.failureReason !== 'string' ||
         t > asOf || t <= asOf - 30 * 86_400_000;
     });
     expect(invalid).toEqual([]);

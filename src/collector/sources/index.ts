@@ -1,6 +1,7 @@
 import { credentialUsageSummary } from './credential-usage-summary.js';
 import { credentialUserRegistrationCount } from './credential-user-registration-count.js';
 import { credentialUserRegistrationDetails } from './credential-user-registration-details.js';
+import { groupEligibilities } from './group-eligibilities.js';
 import { roleAssignments } from './role-assignments.js';
 import { roleDefinitions } from './role-definitions.js';
 import { roleEligibilities } from './role-eligibilities.js';
@@ -30,4 +31,5 @@ export const SOURCES: readonly SourceDef[] = [
   roleAssignments,
   roleEligibilities,
   roleGroupMembers,
+  groupEligibilities,
 ];
