@@ -18,6 +18,7 @@ import { renderCommand } from './commands/render.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
 import { keygenCommand, signCommand, verifyCommand } from './commands/verify.js';
+import { formatLogLine, terminalLine } from './output.js';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err, y) => {
       if (err) throw err;
-      process.stderr.write(`${y.help() && ''}error: ${msg}\nRun with --help for usage.\n`);
+      // the message can quote an argument: it is marked like every other line (output.ts)
+      process.stderr.write(`${y.help() && ''}${formatLogLine('text', 'error', msg)}Run with --help for usage.\n`);
       process.exit(EXIT.usage);
     })
     .parseAsync();
@@ -55,12 +57,11 @@ const jsonLogs = process.argv.some((a, i) => a === '--log-format=json' || (a ===
 
 main().catch((e: unknown) => {
   if (e instanceof AppError) {
-    process.stderr.write(
-      jsonLogs ? `${JSON.stringify({ level: 'error', msg: e.message, exitCode: e.exitCode, time: new Date().toISOString() })}\n` : `error: ${e.message}\n`,
-    );
+    // the message often quotes the endpoint (error codes and messages): marked at the output boundary (output.ts)
+    process.stderr.write(formatLogLine(jsonLogs ? 'json' : 'text', 'error', e.message, { exitCode: e.exitCode }));
     process.exitCode = e.exitCode;
     return;
   }
-  process.stderr.write(`internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report it with the command you ran.\n`);
+  process.stderr.write(`${terminalLine(`internal error: ${(e as Error)?.stack ?? String(e)}`)}\nPlease report it with the command you ran.\n`);
   process.exitCode = EXIT.failure;
 });

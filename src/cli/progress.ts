@@ -6,10 +6,13 @@
  *
  * The ETA is the pages still expected of the longest report (known once a summary report has stated the tenant's
  * user count) at that report's own pace in this run, never faster than the request budget.
- * Logs, files and non-terminals never see it.
+ * Logs, files and non-terminals never see it. Its carriage return and erase-to-end-of-line are the only control
+ * characters it writes: anything else in the line (a source name is data as far as this module knows) is shown as a
+ * "[U+XXXX]" marker, line breaks included, so the line can always be redrawn in place (issue #13).
  */
 import type { ProgressEvent } from '../collector/collect.js';
 import type { RateBudget } from '../graph/rate-limiter.js';
+import { markAll } from '../text/visible.js';
 
 export interface ProgressOptions {
   /** writes to the terminal (stderr) */
@@ -97,7 +100,7 @@ export class CollectProgress {
     parts.push(`${fmt(requests)} request${requests === 1 ? '' : 's'}, ${(requests / elapsedS).toFixed(1)}/s`);
     const eta = this.etaSeconds(running.map(([, s]) => s));
     if (eta !== null) parts.push(`ETA ${duration(eta)}`);
-    const text = parts.join(' · ');
+    const text = markAll(parts.join(' · '));
     const width = Math.max(20, (this.opts.columns || 120) - 1); // 0 when the terminal does not say
     return text.length > width ? `${text.slice(0, width - 1)}…` : text;
   }

@@ -1,8 +1,9 @@
 /**
  * The CSV worklist format (RFC 4180, UTF-8 with a byte-order mark for Excel), shared by analyze, which writes each
  * cohort's worklist as it streams, and render, which rewrites it for pseudonymised packs. Cells are made safe for
- * spreadsheets: control characters shown, formulas neutralised.
+ * spreadsheets: control characters shown, bidi and invisible characters marked as in the HTML, formulas neutralised.
  */
+import { markBidiAndInvisible } from '../text/visible.js';
 import type { AffectedUser } from './results.js';
 
 export const WORKLIST_COLUMNS = ['id', 'userPrincipalName', 'userDisplayName', 'userType', 'isAdmin', 'methodsRegistered'] as const;
@@ -29,12 +30,16 @@ function controlPicture(ch: string): string {
 }
 
 /** Anything csvCell has to change or quote: most cells (ids, plain names) have none of it. */
-const NEEDS_WORK = /^[=+\-@]|[\u0000-\u001F\u007F-\u009F",]/;
+const NEEDS_WORK = /^[=+\-@]|[\u0000-\u001F\u007F-\u009F",\u202A-\u202E\u2066-\u2069\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/;
 
-/** One CSV field: control characters made visible, formulas neutralised with a leading ', quoted if needed. */
+/**
+ * One CSV field: control characters made visible; bidi controls and invisible characters shown as "[U+202E]"
+ * markers as visibleText() does in the HTML ("Invoice\u202Egpj.exe" must not read as "Invoiceexe.jpg" in a
+ * spreadsheet); formulas neutralised with a leading ', quoted if needed.
+ */
 export function csvCell(value: string): string {
   if (!NEEDS_WORK.test(value)) return value;
-  let s = value.replace(CONTROL, controlPicture);
+  let s = markBidiAndInvisible(value.replace(CONTROL, controlPicture));
   if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

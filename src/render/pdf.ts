@@ -1,18 +1,21 @@
 /**
  * HTML → PDF with the system Chromium (the only module that imports puppeteer). The page is offline: every
  * request is aborted and recorded, DNS resolves nothing, JavaScript is off, and a fresh profile is thrown away
- * afterwards. One browser serves several prints (the contents page needs two passes).
+ * afterwards. Chromium keeps its sandbox wherever it can use one (browser.ts, chromiumSandbox). One browser serves
+ * several prints (the contents page needs two passes).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
-import { findBrowser } from './browser.js';
+import { chromiumSandboxHere, findBrowser, launchWithSandbox } from './browser.js';
 import { PAGE_MARGIN_MM, type PageSize } from './html.js';
 
-/** Flags for a root, offline, headless run (design.md §6); the resolver rule stops Chromium's own DNS look-ups. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
+/**
+ * Flags for an offline, headless run (design.md §6); the resolver rule stops Chromium's own DNS look-ups.
+ * --no-sandbox is not among them: chromiumArgs adds it only where the sandbox cannot be had (browser.ts).
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-gpu',
   '--disable-dev-shm-usage',
   '--disable-quic',
@@ -22,6 +25,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--host-resolver-rules=MAP * ~NOTFOUND',
 ];
+
+export function chromiumArgs(sandbox: boolean): string[] {
+  return sandbox ? [...CHROMIUM_ARGS] : ['--no-sandbox', ...CHROMIUM_ARGS];
+}
 
 export interface PdfOptions {
   browserPath?: string;
@@ -95,22 +102,28 @@ export class PdfSession {
     private readonly page: Page,
     private readonly userDataDir: string,
     private readonly opts: PdfOptions,
+    /** whether Chromium runs sandboxed, and why (for a caller to report) */
+    readonly sandbox: { sandboxed: boolean; reason: string },
   ) {}
 
   static async open(opts: PdfOptions): Promise<PdfSession> {
     const executablePath = findBrowser(opts.browserPath);
+    const decision = chromiumSandboxHere();
     const userDataDir = await mkdtemp(join(tmpdir(), 'entra-auth-audit-chromium-'));
     let browser: Browser | undefined;
     try {
-      browser = await puppeteer.launch({
-        executablePath,
-        headless: true,
-        userDataDir,
-        args: CHROMIUM_ARGS,
-        timeout: 60_000,
-      });
+      const launched = await launchWithSandbox(decision, (sandbox) =>
+        puppeteer.launch({
+          executablePath,
+          headless: true,
+          userDataDir,
+          args: chromiumArgs(sandbox),
+          timeout: 60_000,
+        }),
+      );
+      browser = launched.browser;
       const page = await browser.newPage();
-      const session = new PdfSession(browser, page, userDataDir, opts);
+      const session = new PdfSession(browser, page, userDataDir, opts, { sandboxed: launched.sandboxed, reason: launched.reason });
       await page.setJavaScriptEnabled(false);
       await page.setRequestInterception(true);
       page.on('request', (request) => {

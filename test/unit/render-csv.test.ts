@@ -73,6 +73,12 @@ describe('csvCell', () => {
     expect(csvCell('\u0007=1')).toBe('\u2407=1');
   });
 
+  it('marks bidi controls and invisible characters as the HTML does (issue #13)', () => {
+    expect(csvCell('Invoice\u202Egpj.exe')).toBe('Invoice[U+202E]gpj.exe');
+    expect(csvCell('ad\u200Bmin')).toBe('ad[U+200B]min');
+    expect(csvCell('-\u2066x')).toBe(`'-[U+2066]x`);
+  });
+
   it('writes the six worklist columns, methods joined by ";"', () => {
     expect(csvRow(user({ isAdmin: null, methodsRegistered: ['email', 'mobilePhone'] }))).toBe(
       '00000000-0000-4000-a000-000000000001,a@contoso.com,A,member,,email;mobilePhone\r\n',
