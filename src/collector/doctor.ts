@@ -4,7 +4,7 @@
  * decoded locally, never printed or sent anywhere else).
  */
 import type { GraphTransport } from '../graph/client.js';
-import { graphErrorCode, graphErrorMessage, LICENCE_CODE } from '../graph/errors.js';
+import { graphErrorCode, graphErrorMessage, LICENCE_CODE, PIM_LICENCE_CODE } from '../graph/errors.js';
 import { SOURCES, type SourceDef } from './sources/index.js';
 
 export interface TokenClaims {
@@ -42,8 +42,11 @@ export function readClaims(token: string): TokenClaims | null {
 
 /** The smallest request of a source: one row of a paged report, the first slice of a sliced one. */
 export function probeRequest(def: SourceDef): string {
-  const first = def.requests[0]!;
-  return first.replace(/\$top=\d+/, '$top=1');
+  return smallest(def.requests[0]!);
+}
+
+function smallest(request: string): string {
+  return request.replace(/\$top=\d+/, '$top=1');
 }
 
 /** The permission names a source accepts (graph-api.md §0, §S). */
@@ -86,6 +89,15 @@ export function diagnose(def: SourceDef, status: number, code: string | null, me
     }
     return { source, ok: false, problem: `access denied (${code ?? status}: ${message})`, fix: `grant ${perm}; for a user sign-in also one of ${READER_ROLES}` };
   }
+  if (status === 400 && code === PIM_LICENCE_CODE) {
+    // PIM (eligible role assignments, PIM for Groups) without P2: Graph answers 400, which is no cloud or URL problem.
+    return {
+      source,
+      ok: false,
+      problem: `no Microsoft Entra ID P2 licence (400 ${PIM_LICENCE_CODE})`,
+      fix: 'assign Microsoft Entra ID P2 or Microsoft Entra ID Governance in the tenant (PIM needs it); until then eligible assignments are not collected and the analysis says so',
+    };
+  }
   if (status === 404 || status === 400) {
     return { source, ok: false, problem: `HTTP ${status} ${code ?? ''}: ${message}`.trim(), fix: 'check --cloud: this report exists in the global cloud only for the beta reports' };
   }
@@ -95,12 +107,35 @@ export function diagnose(def: SourceDef, status: number, code: string | null, me
 export async function doctor(transport: GraphTransport, token: string | null, sources: readonly SourceDef[] = SOURCES): Promise<{ claims: TokenClaims | null; rows: DoctorRow[] }> {
   const claims = token ? readClaims(token) : null;
   const rows: DoctorRow[] = [];
+  /** the rows of each probe that answered, for the sources whose requests are built from them */
+  const answered = new Map<string, unknown[]>();
   for (const def of sources) {
+    let path: string;
+    if (def.requestsFrom) {
+      // e.g. members of the groups holding roles: ask about the first group the role probes named
+      const deps = def.dependsOn ?? [];
+      const usable = deps.filter((id) => answered.has(id));
+      if (usable.length === 0) {
+        rows.push({ source: def.id, ok: false, problem: `not checked: needs ${deps.join(' or ')} to answer first`, fix: 'fix those sources, then run doctor again' });
+        continue;
+      }
+      const requests = await def.requestsFrom(async function* (id) {
+        yield* answered.get(id) ?? [];
+      });
+      if (requests.length === 0) {
+        rows.push({ source: def.id, ok: true, problem: `nothing to check: the first page of ${usable.join(' and ')} names nothing to ask about (no group holds a role there)`, fix: '' });
+        continue;
+      }
+      path = smallest(requests[0]!);
+    } else {
+      path = probeRequest(def);
+    }
     try {
-      const res = await transport.get(probeRequest(def), def.apiVersion);
+      const res = await transport.get(path, def.apiVersion, 0, def.budget ?? 'reports');
       const message = (graphErrorMessage(res.body) ?? '').slice(0, 200);
       let row = diagnose(def, res.status, graphErrorCode(res.body), message, claims);
       const value = (res.body as { value?: unknown } | undefined)?.value;
+      if (row.ok && Array.isArray(value)) answered.set(def.id, value);
       if (row.ok && def.retired && Array.isArray(value) && value.length === 0) {
         row = { source: def.id, ok: true, problem: `retired by Microsoft on ${def.retired.since} (answers no data)`, fix: `nothing to do: ${def.retired.successor} is collected instead` };
       }

@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
 import { createTenant } from '../../src/simulator/tenant.js';
+import { diagnose } from '../../src/collector/doctor.js';
+import { SOURCES } from '../../src/collector/sources/index.js';
 import { runCli } from '../helpers/cli.js';
 
 // An app-only JWT (unsigned; the simulator accepts any bearer token) with the two report permissions but not the role ones.
@@ -48,5 +50,38 @@ describe('doctor', () => {
     const res = await doctor({ tenant, mode: 'app-only' });
     expect(res.stdout).toMatch(/FAIL\s+usersRegisteredByFeature\s+not supported with application permissions/);
     expect(res.stdout).toContain('--auth device-code or azure-cli');
+  });
+
+  it('says PIM needs Microsoft Entra ID P2 or ID Governance (400 AadPremiumLicenseRequired), not a cloud problem', async () => {
+    const res = await doctor({ tenant, mode: 'no-p2' });
+    for (const id of ['roleEligibilityScheduleInstances', 'groupEligibilityScheduleInstances']) {
+      expect(res.stdout).toMatch(new RegExp(`FAIL\\s+${id}\\s+no Microsoft Entra ID P2 licence \\(400 AadPremiumLicenseRequired\\)`));
+    }
+    expect(res.stdout).toContain('assign Microsoft Entra ID P2 or Microsoft Entra ID Governance');
+    expect(res.stdout).not.toContain('check --cloud');
+    const def = SOURCES.find((s) => s.id === 'roleEligibilityScheduleInstances')!;
+    expect(diagnose(def, 400, 'AadPremiumLicenseRequired', 'The tenant needs…', null)).toEqual({
+      source: 'roleEligibilityScheduleInstances',
+      ok: false,
+      problem: 'no Microsoft Entra ID P2 licence (400 AadPremiumLicenseRequired)',
+      fix: 'assign Microsoft Entra ID P2 or Microsoft Entra ID Governance in the tenant (PIM needs it); until then eligible assignments are not collected and the analysis says so',
+    });
+  });
+
+  it('probes the sources whose requests come from other sources’ rows', async () => {
+    const res = await doctor({ tenant });
+    expect(res.stdout).toMatch(/ok\s+roleGroupMembers\s+ok/);
+    expect(res.stdout).toMatch(/ok\s+groupEligibilityScheduleInstances\s+ok/);
+    expect(res.stdout).toContain(`${SOURCES.length} of ${SOURCES.length} sources usable`);
+  });
+
+  it('names the missing PIM-for-Groups permission', async () => {
+    const res = await doctor({ tenant, faults: [{ path: 'privilegedAccess/group', status: 403, code: 'Authorization_RequestDenied', times: Infinity }] });
+    expect(res.stdout).toMatch(/FAIL\s+groupEligibilityScheduleInstances\s+missing application permission PrivilegedEligibilitySchedule\.Read\.AzureADGroup/);
+  });
+
+  it('says a dependent source cannot be probed while the sources it needs fail', async () => {
+    const res = await doctor({ tenant, mode: 'no-permission' });
+    expect(res.stdout).toMatch(/FAIL\s+roleGroupMembers\s+not checked: needs roleAssignments or roleEligibilityScheduleInstances to answer first/);
   });
 });

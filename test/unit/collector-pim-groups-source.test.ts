@@ -19,6 +19,7 @@ describe('source groupEligibilityScheduleInstances', () => {
       requests: [],
       permission: 'PrivilegedEligibilitySchedule.Read.AzureADGroup',
       dependsOn: ['roleAssignments', 'roleEligibilityScheduleInstances'],
+      budget: 'directory',
     });
     const ids = SOURCES.map((s) => s.id);
     expect(ids.indexOf(def.id)).toBeGreaterThan(ids.indexOf('roleEligibilityScheduleInstances'));

@@ -37,4 +37,5 @@ export const groupEligibilities: SourceDef = {
     return groupId === undefined ? row : { ...row, groupId };
   },
   permission: 'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+  budget: 'directory',
 };
