@@ -268,14 +268,20 @@ export async function runRender(
       },
       templatesDir: opts.templates ? resolve(opts.templates) : rep.templatesDir ? resolve(cfg.baseDir, rep.templatesDir) : undefined,
       pdfTagged: opts.pdfTagged === true,
+      alsoInPack: redact ? [] : opts.alsoInPack,
       redact: redact ? { mode: redact, keyFile: opts.redactKeyFile, mappingFile: opts.redactMapping } : undefined,
     });
   // A redacted pack never goes beside results.json and the sidecars (they hold the original names): when the pack
   // folder is the results folder (run, demo), the full pack is written there and the redacted copy to OUT/redacted.
   const sameFolder = resolve(outDir) === resolve(resultsDir);
   const files: string[] = [];
-  if (!opts.redact || sameFolder) files.push(...(await render(outDir, undefined)).files);
-  if (opts.redact) files.push(...(await render(sameFolder ? join(outDir, 'redacted') : outDir, opts.redact)).files);
+  const outputs = [];
+  if (!opts.redact || sameFolder) outputs.push(await render(outDir, undefined));
+  if (opts.redact) outputs.push(await render(sameFolder ? join(outDir, 'redacted') : outDir, opts.redact));
+  for (const o of outputs) files.push(...o.files);
+  // never silent: a PDF printed without Chromium's sandbox says so, and why
+  const unsandboxed = outputs.find((o) => o.sandbox && !o.sandbox.sandboxed)?.sandbox;
+  if (unsandboxed) log.info(`PDF printed without Chromium's sandbox: ${unsandboxed.reason}`);
   log.info(`rendered: ${files.length} files in ${outDir}`);
   return files;
 }
@@ -288,6 +294,8 @@ export interface RenderCliOptions {
   redactMapping?: string;
   pdfTagged?: boolean;
   templates?: string;
+  /** files the command wrote into the pack folder before rendering (its JUnit XML): listed in pack-manifest.json */
+  alsoInPack?: string[];
 }
 
 /** The render options of a parsed command line. */

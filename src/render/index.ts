@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { AffectedUserSchema, type AffectedUser, type AuditResult, type Finding } from '../engine/results.js';
@@ -52,6 +53,11 @@ export interface RenderOptions {
   maxAffectedInPdf?: number;
   /** document control and page setup (config `report` section); defaults: draft, version 1.0, A4 */
   report?: Partial<ReportMeta>;
+  /**
+   * files already written inside outDir that belong to the pack (the JUnit XML that run/render write before it):
+   * hashed into pack-manifest.json like the files render writes; paths outside outDir are ignored
+   */
+  alsoInPack?: string[];
   /** a folder whose *.hbs files replace the built-in partials of the same name (config report.templatesDir) */
   templatesDir?: string;
   /** an accessible, tagged PDF (--pdf-tagged): about 2× slower and much larger; default false */
@@ -67,6 +73,8 @@ export interface RenderOutput {
   files: string[];
   /** files of an earlier render in outDir that this one does not make (a stale audit.pdf or worklist), removed */
   removed: string[];
+  /** whether Chromium printed audit.pdf inside its sandbox, and why (null when no PDF was printed) */
+  sandbox: { sandboxed: boolean; reason: string } | null;
   /** pages of audit.pdf, when one was printed */
   pdfPages: number | null;
   /** affected-user rows listed in the PDF, across all findings */
@@ -376,6 +384,7 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
   await writeBytes(join(outDir, 'summary.md'), Buffer.from(renderMarkdown(view), 'utf8'));
 
   let pdfPages: number | null = null;
+  let sandbox: RenderOutput['sandbox'] = null;
   let pdfAffectedRows: number | null = null;
   if (opts.pdf !== false) {
     // loaded only when needed: puppeteer is the slowest import of the tool
@@ -419,14 +428,18 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
         new Set(layout.destinations.keys()),
       );
     } finally {
+      sandbox = session.sandbox;
       await session.close();
     }
     await writeBytes(join(outDir, 'audit.pdf'), Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
   }
   const removed = await removeStaleOutputs(outDir, packFiles);
   for (const file of await analysisFiles(results, opts.resultsDir, outDir)) packFiles.set(file.path, file);
+  for (const path of opts.alsoInPack ?? []) {
+    if (isInside(outDir, path) && existsSync(path)) record(path, await hashFile(path));
+  }
   files.push(await writePackManifest(outDir, results, opts.redact?.mode ?? null, [...packFiles.values()]));
-  return { files: files.sort(), removed, pdfPages, pdfAffectedRows };
+  return { files: files.sort(), removed, sandbox, pdfPages, pdfAffectedRows };
 }
 
 /** `path` (inside outDir) as pack-manifest.json writes it: relative, '/'-separated. */

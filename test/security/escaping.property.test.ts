@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AffectedUser, AuditResult } from '../../src/engine/results.js';
 import { csvCell, csvRow } from '../../src/render/csv.js';
+import { marker } from '../../src/text/visible.js';
 import { renderHtml } from '../../src/render/html.js';
 import { md } from '../../src/render/markdown.js';
 import { footerTemplate } from '../../src/render/pdf.js';
@@ -38,9 +39,11 @@ const RUNS = { numRuns: 400 };
 
 /** The control characters render/csv.ts shows as control pictures (all C0/C1 but tab, LF, CR). */
 const CSV_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/** Bidi controls and invisible characters (src/text/visible.ts): marked in CSV cells as visibleText marks them. */
+const BIDI_OR_INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/;
 
 describe('CSV cells', () => {
-  it('parse back as one cell that starts no formula, with only control characters replaced', () => {
+  it('parse back as one cell that starts no formula; controls replaced, bidi and invisible characters marked', () => {
     fc.assert(
       fc.property(hostile, (s) => {
         // after a first cell, so a value starting with U+FEFF is not taken for the file's byte-order mark
@@ -50,15 +53,27 @@ describe('CSV cells', () => {
         const cell = rows[0]![1]!;
         expect(FORMULA_START.test(cell)).toBe(false);
         expect(CONTROL.test(cell)).toBe(false);
-        const prefixed = cell.length === s.length + 1;
+        expect(BIDI_OR_INVISIBLE.test(cell)).toBe(false);
+        // the expected body, character by character: a bidi or invisible character becomes its [U+XXXX] marker
+        // (as visibleText shows it), a control character something that is not a control, the rest stays
+        let expected = '';
+        const controls: number[] = [];
+        for (const ch of s) {
+          if (BIDI_OR_INVISIBLE.test(ch)) expected += marker(ch);
+          else {
+            if (CSV_CONTROL.test(ch)) controls.push(expected.length);
+            expected += ch;
+          }
+        }
+        const prefixed = cell.length === expected.length + 1;
         const body = prefixed ? cell.slice(1) : cell;
-        expect(body).toHaveLength(s.length);
+        expect(body).toHaveLength(expected.length);
         if (prefixed) expect(cell[0]).toBe("'");
         // the apostrophe is added exactly when the (cleaned) value would start a formula
         expect(prefixed).toBe(FORMULA_START.test(body));
-        for (let i = 0; i < s.length; i++) {
-          if (CSV_CONTROL.test(s[i]!)) expect(CSV_CONTROL.test(body[i]!)).toBe(false);
-          else expect(body[i]).toBe(s[i]);
+        for (let i = 0; i < expected.length; i++) {
+          if (controls.includes(i)) expect(CSV_CONTROL.test(body[i]!)).toBe(false);
+          else expect(body[i]).toBe(expected[i]);
         }
       }),
       RUNS,

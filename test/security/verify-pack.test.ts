@@ -223,3 +223,19 @@ describe('sign PACK signs pack-manifest.json', () => {
     await expect(stat(join(tampered, 'pack-manifest.json.sig'))).rejects.toThrow();
   });
 });
+
+describe('CI outputs written into the pack folder', () => {
+  it('render --junit PACK/junit.xml: the JUnit file is in the pack manifest and the pack verifies', async () => {
+    const dir = await copyPack();
+    const junit = join(dir, 'junit.xml');
+    const res = await runCli(['render', join(dir, 'results.json'), '--out', dir, '--no-pdf', '--junit', junit, '--quiet'], { GITHUB_STEP_SUMMARY: '' });
+    expect(res.code, res.stderr).toBe(0);
+    expect((await readPackManifest(dir)).files.map((f) => f.path)).toContain('junit.xml');
+    const ok = await runCli(['verify', dir]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    await appendFile(junit, '<!-- edited -->');
+    const bad = await runCli(['verify', dir]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/junit\.xml +changed: SHA-256/);
+  }, 120_000);
+});

@@ -138,7 +138,7 @@ describe('audit.html', () => {
   });
 
   it('writes the pack and leaves no temporary file behind', async () => {
-    expect((await readdir(out)).sort()).toEqual(['audit.html', 'summary.md', 'worklists']);
+    expect((await readdir(out)).sort()).toEqual(['audit.html', 'pack-manifest.json', 'summary.md', 'worklists']);
     expect(html).toContain('<div class="watermark" aria-hidden="true">Draft</div>'); // draft is the default status
     expect((await readdir(join(out, 'worklists'))).sort()).toEqual([
       'admins-without-phishing-resistant-method.csv',

@@ -105,7 +105,7 @@ describe('renderPack on sparse results', () => {
       branding: { organisation: 'شركة كونتوسو \u202Eltd', primaryColor: '#ffffff' },
       pdf: false,
     });
-    expect(files.map((f) => f.slice(out.length + 1))).toEqual(['audit.html', 'summary.md']);
+    expect(files.map((f) => f.slice(out.length + 1))).toEqual(['audit.html', 'pack-manifest.json', 'summary.md']);
     const html = await readFile(join(out, 'audit.html'), 'utf8');
     expect(html).not.toMatch(/NaN|undefined|Infinity/);
     // the report body shows no ratio without data; only the appendix lists the raw recorded 0 / 0

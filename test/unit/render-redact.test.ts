@@ -169,6 +169,7 @@ describe.skipIf(!hasPdfTools())('a pseudonymised pack', () => {
     expect(files).toEqual([
       'audit.html',
       'audit.pdf',
+      'pack-manifest.json',
       'summary.md',
       'worklists/admins-without-phishing-resistant-method.csv',
       'worklists/index.csv',
@@ -222,7 +223,7 @@ describe('an aggregate-only pack', () => {
     const secrets = await originals(results);
     for (const key of [KEY, undefined]) {
       const { outDir } = await render(results, { mode: 'aggregate', ...(key ? { key } : {}) });
-      expect((await readdir(outDir)).sort()).toEqual(['audit.html', 'summary.md']); // no worklists
+      expect((await readdir(outDir)).sort()).toEqual(['audit.html', 'pack-manifest.json', 'summary.md']); // no worklists
       const html = await readFile(join(outDir, 'audit.html'), 'utf8');
       expect(html).not.toContain('class="data affected"');
       expect(html).not.toContain('class="data compact principals"');

@@ -35,8 +35,9 @@ export const renderCommand: CommandModule<GlobalArgs, any> = {
       const i = parsed.error.issues[0]!;
       throw new UsageError(`${argv.results}: not a valid results file at '${i.path.join('.')}': ${i.message}.`);
     }
-    await runRender(parsed.data, dirname(argv.results), argv.out, cfg, renderArgs(argv), log);
+    // CI outputs first: a JUnit file inside the pack folder is then listed in its pack-manifest.json
     await writeCiOutputs(parsed.data, { junit: argv.junit, stepSummary: false }, log);
+    await runRender(parsed.data, dirname(argv.results), argv.out, cfg, { ...renderArgs(argv), alsoInPack: argv.junit ? [argv.junit] : [] }, log);
     if (argv.json) log.out(jsonSummary(parsed.data, { results: argv.results, html: join(argv.out, 'audit.html'), pdf: argv.pdf ? join(argv.out, 'audit.pdf') : undefined }, argv.failOn));
     process.exitCode = exitCodeFor(parsed.data, argv.failOn);
   },

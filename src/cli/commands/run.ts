@@ -48,8 +48,9 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
     const snapshotDir = join(argv.out, 'snapshot');
     const manifest = await runCollect(collectArgs(argv, snapshotDir), log);
     const results = await runAnalyze(snapshotDir, argv.out, cfg, log);
-    await runRender(results, argv.out, argv.out, cfg, renderArgs(argv), log);
+    // CI outputs first: a JUnit file inside the pack folder is then listed in its pack-manifest.json
     await writeCiOutputs(results, { junit: argv.junit, stepSummary: true }, log);
+    await runRender(results, argv.out, argv.out, cfg, { ...renderArgs(argv), alsoInPack: argv.junit ? [argv.junit] : [] }, log);
     const files = { results: join(argv.out, 'results.json'), html: join(argv.out, 'audit.html'), pdf: argv.pdf ? join(argv.out, 'audit.pdf') : undefined };
     log.out(argv.json ? jsonSummary(results, files, argv.failOn) : files.html);
     process.exitCode = exitCodeFor(results, argv.failOn);
