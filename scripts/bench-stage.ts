@@ -22,13 +22,19 @@ const [stage, a, b, c] = process.argv.slice(2);
 const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const print = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ maxRssMb: maxRssMb(), ...o }) + '\n');
 
-async function runCollect(url: string, out: string, rate?: string): Promise<void> {
+/**
+ * `directoryRate`: the role and group sources' own budget (as the CLI paces them), or 'shared' for one budget for
+ * every source (how 0.1.0 paced them), to measure what pacing them apart gains.
+ */
+async function runCollect(url: string, out: string, rate?: string, directoryRate?: string): Promise<void> {
   const byStatus: Record<string, number> = {};
   let requests = 0;
+  let directoryRequests = 0;
   // How long each request holds its limiter slot before the window starts: from the grant to the answer's headers
   // (the limiter's safety rule). With it, the best a paced run can do is Σ(hold + window) ÷ requests per window.
   let heldMs = 0;
   const limiter = rate ? new RateLimiter(parseRate(rate)) : undefined;
+  const directoryLimiter = directoryRate === 'shared' ? limiter : directoryRate ? new RateLimiter(parseRate(directoryRate)) : undefined;
   if (limiter) {
     const acquire = limiter.acquire.bind(limiter);
     limiter.acquire = async (priority?: number) => {
@@ -45,16 +51,18 @@ async function runCollect(url: string, out: string, rate?: string): Promise<void
     graphRoot: 'https://graph.microsoft.com',
     endpoint: url,
     limiter,
+    directoryLimiter,
     retryDelay: 1,
-    onRequest: ({ status }) => {
+    onRequest: ({ url, status }) => {
       requests++;
+      if (/\/(roleManagement|groups|identityGovernance)\//.test(url)) directoryRequests++;
       byStatus[status] = (byStatus[status] ?? 0) + 1;
     },
   });
   const t0 = performance.now();
   const { manifest } = await collect({ transport, tenantId: 'bench', cloud: 'global', outDir: out });
   const wallMs = performance.now() - t0;
-  print({ wallMs, requests, heldMs, status429: byStatus[429] ?? 0, incomplete: manifest.sources.filter((s) => !['ok', 'retired'].includes(s.status)).map((s) => s.id) });
+  print({ wallMs, requests, directoryRequests, heldMs, status429: byStatus[429] ?? 0, incomplete: manifest.sources.filter((s) => !['ok', 'retired'].includes(s.status)).map((s) => s.id) });
 }
 
 async function runAnalyze(snapshot: string, out: string): Promise<void> {
@@ -178,7 +186,7 @@ async function runNaive(url: string, out: string): Promise<void> {
   print({ wallMs: performance.now() - t0, rows: rows.length, htmlBytes: html.length });
 }
 
-const run = { collect: () => runCollect(a!, b!, c), analyze: () => runAnalyze(a!, b!), render: () => runRender(a!, b!), naive: () => runNaive(a!, b!) }[stage ?? ''];
+const run = { collect: () => runCollect(a!, b!, c, process.argv[6]), analyze: () => runAnalyze(a!, b!), render: () => runRender(a!, b!), naive: () => runNaive(a!, b!) }[stage ?? ''];
 if (!run) {
   process.stderr.write('usage: bench-stage.ts collect|analyze|render|naive …\n');
   process.exit(2);

@@ -23,8 +23,8 @@ execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescri
 
 type Json = Record<string, number | string | string[]>;
 
-function startSimulator(users: number, throttle?: string): Promise<{ url: string; proc: ChildProcess }> {
-  const extra = throttle ? ['--throttle', throttle] : [];
+function startSimulator(users: number, throttle?: string, directoryThrottle?: string): Promise<{ url: string; proc: ChildProcess }> {
+  const extra = [...(throttle ? ['--throttle', throttle] : []), ...(directoryThrottle ? ['--directory-throttle', directoryThrottle] : [])];
   const proc = spawn(process.execPath, [BIN, 'simulate', '--users', String(users), '--port', '0', '--token', 'bench-token', ...extra], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -58,9 +58,18 @@ function stage(name: string, stageArgs: string[], heapMb?: number): Promise<Json
 
 const fmt = (n: unknown, digits = 0) => (typeof n === 'number' ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n ?? '—'));
 
-/** Σ(hold + window) ÷ requests per window: the fastest a run can be when each slot waits for its answer's headers. */
-const boundOf = (paced: Json) => (Number(paced.heldMs) + Number(paced.requests) * 100) / 5;
+/**
+ * Graph's budgets a hundred times faster: the reports' 5 requests / 10 s as 5 / 0.1 s, the directory sources' own
+ * 50 / 10 s as 50 / 0.1 s. The floor is the slower of the two budgets' request counts.
+ */
+const REPORTS = '5/0.1';
+const DIRECTORY = '50/0.1';
+const reportRequests = (paced: Json) => Number(paced.requests) - Number(paced.directoryRequests ?? 0);
+const floorOf = (paced: Json) => Math.max(reportRequests(paced) / 5, Number(paced.directoryRequests ?? 0) / 50) * 100;
+/** Σ(hold + window) ÷ requests per window over the report requests: the fastest a run can be when each slot waits for its answer's headers. */
+const boundOf = (paced: Json) => (Number(paced.heldMs) * (reportRequests(paced) / Number(paced.requests)) + reportRequests(paced) * 100) / 5;
 const rows: string[] = [];
+let pacedShared: Json | null = null;
 const measured = new Map<number, { paced: Json; an: Json; re: Json; naive: Json; peak: number }>();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 for (const n of SIZES) {
@@ -72,11 +81,17 @@ for (const n of SIZES) {
   const naive = await stage('naive', [sim.url, work], NAIVE_HEAP_MB);
   log(`naive ${JSON.stringify(naive)}`);
   sim.proc.kill();
-  sim = await startSimulator(n, '5/0.1');
-  const paced = await stage('collect', [sim.url, join(work, 'snap-paced'), '5/0.1']);
-  sim.proc.kill();
-  const floorMs = (Number(paced.requests) / 5) * 100;
+  sim = await startSimulator(n, REPORTS, DIRECTORY);
+  const paced = await stage('collect', [sim.url, join(work, 'snap-paced'), REPORTS, DIRECTORY]);
+  const floorMs = floorOf(paced);
   log(`paced ${JSON.stringify(paced)} floor ${floorMs}`);
+  if (n === Math.min(...SIZES)) {
+    // the same tenant with one budget for every source, as 0.1.0 paced it: what pacing the directory apart gains
+    const shared = await stage('collect', [sim.url, join(work, 'snap-shared'), REPORTS, 'shared']);
+    log(`paced, one shared budget ${JSON.stringify(shared)}`);
+    pacedShared = { ...shared, floorMs: (Number(shared.requests) / 5) * 100 };
+  }
+  sim.proc.kill();
   const an = await stage('analyze', [join(work, 'snap'), join(work, 'out')]);
   log(`analyze ${JSON.stringify(an)}`);
   const re = await stage('render', [join(work, 'out', 'results.json'), join(work, 'pack')]);
@@ -122,8 +137,10 @@ const doc = `# Benchmarks
 Measured by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
 ${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}. Each stage runs compiled (as the installed package
 runs) in its own process; RSS is that process's peak (\`process.resourceUsage().maxRSS\`), Chromium's is sampled from
-/proc. The simulator runs in another process. "Paced" collects against the simulator enforcing 5 requests / 0.1 s (the
-Graph budget of 5 / 10 s, 100× faster) with the collector's limiter set to the same budget; floor = requests ÷ 5 × 0.1 s.
+/proc. The simulator runs in another process. "Paced" collects against the simulator enforcing 5 requests / 0.1 s on
+the report routes and 50 / 0.1 s on the role and group routes (Graph's 5 / 10 s and the collector's directory budget of
+50 / 10 s, 100× faster) with the collector's limiters set to the same budgets; floor = the slower of report requests ÷ 5
+and directory requests ÷ 50, × 0.1 s.
 The limiter holds a slot from its grant until the answer's headers arrive and then for a window (the server counts a
 request on arrival, so this never meets a 429 whatever the network delay); the "slot-hold bound" is the fastest any
 run could be under that rule, Σ(hold + 0.1 s) ÷ 5, from the holds measured in the run.
@@ -138,6 +155,7 @@ per cent from run to run, so run it more than once before reading a difference o
 | users | collect (no throttle) | collect (paced 5/0.1 s) | analyze | render | pipeline peak RSS | naive baseline |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
+${pacedShared ? `\nAt ${fmt(Math.min(...SIZES))} users with one budget for every source (as 0.1.0 paced them): ${fmt(Number(pacedShared.wallMs) / 1000, 2)} s, ${fmt(pacedShared.requests)} requests (floor ${fmt(Number(pacedShared.floorMs) / 1000, 2)} s), against ${fmt(Number(small!.paced.wallMs) / 1000, 2)} s with the directory paced apart (\`npm run bench:pacing\` repeats this comparison).\n` : ''}
 ${targets.length ? `\n## Targets (issue #7), this run\n\n| target | measured | met? |\n|---|---|---|\n${targets.join('\n')}\n` : ''}`;
 writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), doc);
 process.stdout.write(doc);

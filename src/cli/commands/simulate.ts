@@ -22,7 +22,8 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       })
       .option('retired', { choices: ['empty', 'gone', 'legacy'] as const, default: 'empty' as const, describe: 'How retired reports answer' })
       .option('mode', { choices: SIMULATOR_MODES, describe: 'Tenant or app limitation: no P1 licence, no P2, missing permission, app-only token' })
-      .option('throttle', { type: 'string', describe: 'Enforce a request budget N/SECONDS with 429 + Retry-After, e.g. 5/10 (Graph) or 5/0.1' })
+      .option('throttle', { type: 'string', describe: 'Enforce a request budget N/SECONDS on the report routes with 429 + Retry-After, e.g. 5/10 (Graph) or 5/0.1' })
+      .option('directory-throttle', { type: 'string', describe: 'Enforce a budget N/SECONDS on the role and group routes, e.g. 50/10 (default: none)' })
       .option('page-size', { type: 'number', default: 100, describe: 'Rows per page when the client sends no $top' })
       .example('$0 simulate --users 5000 --port 8080', 'then: ENTRA_AUTH_AUDIT_TOKEN=x $0 run --tenant sim --auth token --graph-url http://127.0.0.1:8080 --out output/sim'),
   handler: async (argv) => {
@@ -36,10 +37,16 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       throw new UsageError(`--fault: ${(e as Error).message}`);
     }
     let rateLimit;
+    let directoryRateLimit;
     try {
       rateLimit = argv.throttle ? parseThrottle(argv.throttle) : undefined;
     } catch (e) {
       throw new UsageError(`--throttle: ${(e as Error).message}`);
+    }
+    try {
+      directoryRateLimit = argv.directoryThrottle ? parseThrottle(argv.directoryThrottle) : undefined;
+    } catch (e) {
+      throw new UsageError(`--directory-throttle: ${(e as Error).message}`);
     }
     if (!Number.isInteger(argv.pageSize) || argv.pageSize < 1 || argv.pageSize > 1000) throw new UsageError('--page-size must be 1 to 1000.');
     // Observed now, as demo does: its rows are as fresh as a real tenant's whenever it is collected.
@@ -59,6 +66,7 @@ export const simulateCommand: CommandModule<GlobalArgs, any> = {
       retired: argv.retired,
       mode: argv.mode,
       rateLimit,
+      directoryRateLimit,
       defaultPageSize: argv.pageSize,
     });
     log.out(`simulator: tenant ${tenant.tenantId}, ${tenant.userCount} users, listening on ${sim.url} (Ctrl-C to stop)`);
