@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/server.js';
 import { createTenant } from '../../src/simulator/tenant.js';
+import { shiftIso } from '../helpers/clock.js';
 import { runCli } from '../helpers/cli.js';
 
 const TOKEN = 'trends-token';
@@ -19,7 +20,11 @@ async function collectQuarter(q: number): Promise<string> {
   const sim = await startSimulator({ tenant, token: TOKEN });
   try {
     const snap = join(dir, `q${q}`, 'snapshot');
-    const res = await runCli(['collect', '--tenant', tenant.tenantId, '--auth', 'token', '--graph-url', sim.url, '--out', snap], { ENTRA_AUTH_AUDIT_TOKEN: TOKEN });
+    // each quarter is collected when the simulator observes it (its asOf moves 91 days a quarter), six hours later
+    const res = await runCli(['collect', '--tenant', tenant.tenantId, '--auth', 'token', '--graph-url', sim.url, '--out', snap], {
+      ENTRA_AUTH_AUDIT_TOKEN: TOKEN,
+      ENTRA_AUTH_AUDIT_NOW: shiftIso(tenant.asOf, 6 * 3_600_000),
+    });
     expect(res.code, res.stderr).toBe(0);
     return snap;
   } finally {
