@@ -11,10 +11,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in a child process (async, so an in-process simulator keeps serving). */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Runs the real CLI in a child process (async, so an in-process simulator keeps serving). `launcher` runs it
+ * through another command, e.g. ['faketime', '-f', '+730d'] to move the system clock.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, launcher: string[] = []): Promise<CliResult> {
+  const [cmd, ...argv] = [...launcher, process.execPath, BIN, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(cmd!, argv, {
       cwd: ROOT,
       env: { ...process.env, ...env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@
  *    system clock two years ahead and one year back must give the same findings as with the real clock — so no
  *    code path (product or fixture) reads the wall clock where data ages.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import type { AuditResult } from '../../src/engine/results.js';
 import { HOSTILE_TENANT, hostileRows } from '../fixtures/hostile/index.js';
 import { startHostileGraph } from '../fixtures/hostile/server.js';
 import { TEST_NOW, shiftIso } from '../helpers/clock.js';
-import { BIN, ROOT, type CliResult } from '../helpers/cli.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
 const DAY = 86_400_000;
 const OFFSETS = { now: 0, twoYearsAhead: 730 * DAY, oneYearBack: -365 * DAY } as const;
@@ -40,17 +40,7 @@ afterAll(async () => {
 
 /** Runs the CLI, optionally under faketime (the system clock moved by `wallOffsetDays`). */
 function cli(args: string[], env: Record<string, string>, wallOffsetDays = 0): Promise<CliResult> {
-  const [cmd, argv] =
-    wallOffsetDays === 0 ? [process.execPath, [BIN, ...args]] : ['faketime', ['-f', `${wallOffsetDays > 0 ? '+' : ''}${wallOffsetDays}d`, process.execPath, BIN, ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runCli(args, env, wallOffsetDays === 0 ? [] : ['faketime', '-f', `${wallOffsetDays > 0 ? '+' : ''}${wallOffsetDays}d`]);
 }
 
 /** Every `…DateTime` string of the corpus moved by `ms` (the fixture dated relative to the injected now). */

@@ -1,6 +1,5 @@
-import type { SourceDef } from './types.js';
+import { ROLE_HOLDER_SOURCES, roleHoldingGroups, type SourceDef } from './types.js';
 
-const GROUP = '#microsoft.graph.group';
 const PATH = '/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances';
 const GROUP_OF = /\$filter=groupId eq '([^']*)'/;
 
@@ -16,19 +15,11 @@ export const groupEligibilities: SourceDef = {
   title: 'Eligible members and owners of groups holding directory roles (PIM for Groups)',
   apiVersion: 'v1.0',
   requests: [],
-  dependsOn: ['roleAssignments', 'roleEligibilityScheduleInstances'],
+  dependsOn: ROLE_HOLDER_SOURCES,
   async requestsFrom(readRows) {
-    const groups = new Set<string>();
-    for (const source of ['roleAssignments', 'roleEligibilityScheduleInstances']) {
-      for await (const row of readRows(source)) {
-        const r = row as { principalId?: unknown; principal?: { '@odata.type'?: unknown } };
-        if (r.principal?.['@odata.type'] === GROUP && typeof r.principalId === 'string') groups.add(r.principalId);
-      }
-    }
     // A group id is a GUID; anything else (a quote would break the filter) is not asked about.
-    return [...groups]
+    return (await roleHoldingGroups(readRows))
       .filter((id) => /^[0-9A-Za-z-]+$/.test(id))
-      .sort()
       .map((id) => `${PATH}?$filter=groupId eq '${id}'&$expand=principal`);
   },
   mapRow(row, request) {

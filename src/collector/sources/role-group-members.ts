@@ -1,6 +1,5 @@
-import type { SourceDef } from './types.js';
+import { ROLE_HOLDER_SOURCES, roleHoldingGroups, type SourceDef } from './types.js';
 
-const GROUP = '#microsoft.graph.group';
 const USERS_OF = /^\/groups\/([^/]+)\/transitiveMembers/;
 
 /**
@@ -12,18 +11,9 @@ export const roleGroupMembers: SourceDef = {
   title: 'Members of groups holding directory roles',
   apiVersion: 'v1.0',
   requests: [],
-  dependsOn: ['roleAssignments', 'roleEligibilityScheduleInstances'],
+  dependsOn: ROLE_HOLDER_SOURCES,
   async requestsFrom(readRows) {
-    const groups = new Set<string>();
-    for (const source of ['roleAssignments', 'roleEligibilityScheduleInstances']) {
-      for await (const row of readRows(source)) {
-        const r = row as { principalId?: unknown; principal?: { '@odata.type'?: unknown } };
-        if (r.principal?.['@odata.type'] === GROUP && typeof r.principalId === 'string') groups.add(r.principalId);
-      }
-    }
-    return [...groups]
-      .sort()
-      .map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName,displayName`);
+    return (await roleHoldingGroups(readRows)).map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName,displayName`);
   },
   mapRow(row, request) {
     const groupId = decodeURIComponent(USERS_OF.exec(request)?.[1] ?? '');

@@ -42,3 +42,21 @@ export function allUsersCount(row: Record<string, unknown>): number | undefined 
   const all = (v: unknown) => v === undefined || v === 'all';
   return all(row.userTypes) && all(row.userRoles) && typeof row.totalUserCount === 'number' ? row.totalUserCount : undefined;
 }
+
+/** The role sources whose rows name the groups that hold a role (active or eligible). */
+export const ROLE_HOLDER_SOURCES = ['roleAssignments', 'roleEligibilityScheduleInstances'];
+
+/**
+ * The ids of the groups that hold a directory role, active or eligible, sorted: what the group sources
+ * (roleGroupMembers, groupEligibilityScheduleInstances) ask about, one request per group.
+ */
+export async function roleHoldingGroups(readRows: (sourceId: string) => AsyncIterable<unknown>): Promise<string[]> {
+  const groups = new Set<string>();
+  for (const source of ROLE_HOLDER_SOURCES) {
+    for await (const row of readRows(source)) {
+      const r = row as { principalId?: unknown; principal?: { '@odata.type'?: unknown } };
+      if (r.principal?.['@odata.type'] === '#microsoft.graph.group' && typeof r.principalId === 'string') groups.add(r.principalId);
+    }
+  }
+  return [...groups].sort();
+}
