@@ -2,30 +2,12 @@
  * Text hygiene and formatting shared by the view model and the chart data: no Intl or locale dependence, so the
  * output is the same on every machine.
  */
+import { markAll, terminalText } from '../text/visible.js';
 import { FRAMEWORK_SHORT, METHOD_LABEL } from './view-text.js';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Text hygiene
-
-/**
- * Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069) can make a name read differently from
- * what it is ("Invoice\u202Egpj.exe" shows as "Invoiceexe.jpg"). We show them as visible markers instead.
- */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
-/** C0 and C1 control characters and DEL. */
-const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/g;
-const CONTROL_CHARS_EXCEPT_TAB_NL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-function marker(ch: string): string {
-  return `[U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`;
-}
-
-/**
- * Invisible characters that change how a name reads or compares without showing: bidi marks (LRM, RLM, ALM),
- * zero-width space, word joiner and invisible operators, and the BOM ("ad\u200Bmin" looks like "admin"). ZWNJ and
- * ZWJ (U+200C, U+200D) stay: Persian and Indic scripts and emoji sequences need them.
- */
-const INVISIBLE = /[\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/g;
+// Text hygiene: the marker convention (control, bidi and invisible characters shown as "[U+XXXX]") is
+// src/text/visible.ts, shared with the CSV worklists and the terminal.
 
 /**
  * Longest tenant value (name, UPN, method token) and longest prose shown in the HTML and PDF. Graph caps a display
@@ -45,12 +27,12 @@ function clip(s: string, max: number): string {
 
 /** For identifiers and names from the tenant: clipped, and every control, bidi and invisible character becomes a visible marker. */
 export function visibleText(s: string): string {
-  return clip(s, MAX_SHOWN_CHARS).replace(BIDI_CONTROLS, marker).replace(INVISIBLE, marker).replace(CONTROL_CHARS, marker);
+  return markAll(clip(s, MAX_SHOWN_CHARS));
 }
 
-/** For prose (messages, rationale, reasons): clipped; keeps tabs and line breaks, marks every other control character. */
+/** For prose (messages, rationale, reasons): clipped; keeps tabs and line breaks, marks every other control, bidi and invisible character. */
 export function cleanProse(s: string): string {
-  return clip(s, MAX_PROSE_CHARS).replace(BIDI_CONTROLS, marker).replace(CONTROL_CHARS_EXCEPT_TAB_NL, marker);
+  return terminalText(clip(s, MAX_PROSE_CHARS));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { SnapshotError } from '../../errors.js';
+import { markAll } from '../../text/visible.js';
 import { generateKeyPair, PASSPHRASE_ENV } from '../../verify/signing.js';
 import { signPath, verifyPath, type VerifyCheck, type VerifyReport } from '../../verify/verify.js';
 import { createLog, type Log } from '../output.js';
@@ -17,7 +18,7 @@ const LABEL: Record<VerifyCheck['status'], string> = { ok: 'ok  ', fail: 'FAIL',
  * become visible markers so they cannot drive the terminal (ANSI escapes, carriage returns hiding a FAIL).
  */
 export function printable(s: string): string {
-  return s.replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+  return markAll(s);
 }
 
 export function formatCheck(c: VerifyCheck): string {
