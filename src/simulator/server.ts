@@ -28,7 +28,7 @@ import {
   type FilterSchema,
   type RowPredicate,
 } from './odata.js';
-import type { SimGroup, SimGroupEligibility, SimPrincipal, SimRoleDefinition, SimTenant } from './tenant.js';
+import type { SimGroup, SimGroupEligibility, SimPolicyGroup, SimPrincipal, SimRoleDefinition, SimTenant } from './tenant.js';
 import { retryAfterSeconds, SlidingWindow, validateRateLimit, type RateLimit } from './throttle.js';
 
 export { parseFault, type FaultAction, type FaultRule } from './faults.js';
@@ -38,13 +38,17 @@ export { parseThrottle, type RateLimit } from './throttle.js';
  * Tenant/app conditions (graph-api.md §0, §D.1):
  * - unlicensed: no Entra ID P1 (so no P2). Every report route answers 403
  *   Authentication_RequestFromNonPremiumTenantOrB2CTenant. roleDefinitions, roleAssignments and group members
- *   answer (they need no licence); the PIM routes answer what a tenant without P2 gets (below).
+ *   answer (they need no licence); the PIM routes answer what a tenant without P2 gets (below). Conditional Access
+ *   (needs P1) answers the same 403 licence code as the reports: what Graph answers there without P1 is not
+ *   documented and no public report of it was found, so this is an assumption. The other policy routes
+ *   (authentication methods policy, strengths, security defaults) answer: every tenant has them.
  * - no-p2: P1 only. Reports answer; the PIM routes (roleEligibilityScheduleInstances and PIM for Groups'
  *   eligibilityScheduleInstances) answer 400 AadPremiumLicenseRequired "The tenant needs to have Microsoft Entra ID
  *   P2 or Microsoft Entra ID Governance license." (observed on roleEligibilityScheduleInstances:
  *   maester365/maester#1421, v1.0, 2026-01; PIM for Groups assumed to answer alike, both being PIM).
- * - no-permission: report routes answer 403 Authentication_MSGraphPermissionMissing (§0, #18225); role routes
- *   403 Authorization_RequestDenied.
+ * - no-permission: report routes answer 403 Authentication_MSGraphPermissionMissing (§0, #18225); role and
+ *   policy routes 403 Authorization_RequestDenied, except Conditional Access: 403 AccessDenied "You cannot perform
+ *   the requested operation, required scopes are missing in the token." (its own service's answer).
  * - app-only: the delegated-only routes (usersRegisteredByFeature, usersRegisteredByMethod,
  *   userRegistrationActivity: "Application: Not supported", §5, §6, §S) answer 403 Authorization_RequestDenied.
  *   The code a real app-only call gets is not documented and no report of it was found; Authorization_RequestDenied
@@ -114,10 +118,18 @@ export type RouteName =
   | 'roleEligibilityScheduleInstances'
   | 'groupMembers'
   | 'groupEligibilityScheduleInstances'
+  | 'conditionalAccessPolicies'
+  | 'authenticationStrengthPolicies'
+  | 'authenticationMethodsPolicy'
+  | 'securityDefaults'
   | 'notFound';
 
-/** Which mode gates a route (see SimulatorMode). */
-type Gate = 'report' | 'reportDelegatedOnly' | 'role' | 'roleNeedsP2';
+/**
+ * Which mode gates a route (see SimulatorMode). 'policy': directory policies readable in every tenant
+ * (authentication methods policy and strengths: Policy.Read.AuthenticationMethod; security defaults:
+ * Policy.Read.All). 'policyNeedsP1': Conditional Access (Policy.Read.All, Microsoft Entra ID P1).
+ */
+type Gate = 'report' | 'reportDelegatedOnly' | 'role' | 'roleNeedsP2' | 'policy' | 'policyNeedsP1';
 const GATES: Record<Exclude<RouteName, 'notFound'>, Gate> = {
   userRegistrationDetails: 'report',
   usersRegisteredByFeature: 'reportDelegatedOnly',
@@ -133,6 +145,10 @@ const GATES: Record<Exclude<RouteName, 'notFound'>, Gate> = {
   roleEligibilityScheduleInstances: 'roleNeedsP2',
   groupMembers: 'role',
   groupEligibilityScheduleInstances: 'roleNeedsP2',
+  conditionalAccessPolicies: 'policyNeedsP1',
+  authenticationStrengthPolicies: 'policy',
+  authenticationMethodsPolicy: 'policy',
+  securityDefaults: 'policy',
 };
 
 const MAX_PAGE_SIZE = 1000; // §4: undocumented for userRegistrationDetails; userEventsSummary documents 1000 (§S).
@@ -245,6 +261,9 @@ const MESSAGE_BY_CODE: Record<string, string> = {
     'Calling principal does not have required MSGraph permissions AuditLog.Read.All',
   AadPremiumLicenseRequired:
     'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.',
+  // What the Conditional Access API answers a token without Policy.Read.All (reported in public issue threads,
+  // e.g. hashicorp/terraform-provider-azuread, for /identity/conditionalAccess/policies).
+  AccessDenied: 'You cannot perform the requested operation, required scopes are missing in the token.',
 };
 
 function errorText(status: number, code?: string, message?: string): { code: string; message: string } {
@@ -529,9 +548,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
 
   // --- directory roles (§D.1) ---------------------------------------------------------------------------------
 
-  let groupCache: Map<string, SimGroup> | undefined;
-  const groupById = (id: string): SimGroup | undefined => {
-    groupCache ??= new Map(tenant.groups().map((g) => [g.id.toLowerCase(), g]));
+  // The role-assignable groups and the groups the Conditional Access policies name (policies.ts).
+  let groupCache: Map<string, SimGroup | SimPolicyGroup> | undefined;
+  const groupById = (id: string): SimGroup | SimPolicyGroup | undefined => {
+    groupCache ??= new Map([...tenant.groups(), ...tenant.policies().groups].map((g) => [g.id.toLowerCase(), g]));
     return groupCache.get(id.toLowerCase());
   };
   let definitionCache: Map<string, SimRoleDefinition> | undefined;
@@ -718,8 +738,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const transitive = (ctx.m[3] ?? '').toLowerCase() === 'transitivemembers';
     const usersOnly = ctx.m[4] !== undefined;
     // Nested groups: direct ones, or for transitive members every group below this one.
-    const nested: SimGroup[] = [];
-    const visit = (g: SimGroup): void => {
+    const nested: (SimGroup | SimPolicyGroup)[] = [];
+    const visit = (g: SimGroup | SimPolicyGroup): void => {
       for (const childId of g.memberGroupIds) {
         const child = groupById(childId);
         if (!child || nested.includes(child) || child === group) continue;
@@ -921,6 +941,54 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       name: 'groupEligibilityScheduleInstances',
       pattern: re(`${VERSION}/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`),
       handle: groupEligibilities,
+    },
+    // --- policies (issue #14; graph-api.md §F) ---
+    {
+      // conditionalaccessroot-list-policies: a paged collection like the other directory lists.
+      name: 'conditionalAccessPolicies',
+      pattern: re(`${VERSION}/identity/conditionalAccess/policies`),
+      handle: (ctx) => {
+        const rows = tenant.policies().conditionalAccessPolicies;
+        return page(
+          ctx,
+          'conditionalAccessPolicies',
+          { count: rows.length, row: (k) => structuredClone(rows[k] ?? {}) },
+          null,
+          `${ctx.base}/${ctx.version}/$metadata#identity/conditionalAccess/policies`,
+          { extra: ['$select'], maxTop: MAX_DIRECTORY_PAGE_SIZE, present: (params) => compileSelect(params.get('$select')) },
+        );
+      },
+    },
+    {
+      name: 'authenticationStrengthPolicies',
+      pattern: re(`${VERSION}/policies/authenticationStrengthPolicies`),
+      handle: (ctx) => ({
+        body: {
+          '@odata.context': `${ctx.base}/${ctx.version}/$metadata#policies/authenticationStrengthPolicies`,
+          value: structuredClone(tenant.policies().authenticationStrengthPolicies),
+        },
+      }),
+    },
+    {
+      // v1.0 answers the configurations expanded; beta adds systemCredentialPreferences and Authenticator settings.
+      name: 'authenticationMethodsPolicy',
+      pattern: re(`${VERSION}/policies/authenticationMethodsPolicy`),
+      handle: (ctx) => ({
+        body: {
+          '@odata.context': `${ctx.base}/${ctx.version}/$metadata#authenticationMethodsPolicy`,
+          ...tenant.policies().authenticationMethodsPolicy(ctx.version),
+        },
+      }),
+    },
+    {
+      name: 'securityDefaults',
+      pattern: re(`${VERSION}/policies/identitySecurityDefaultsEnforcementPolicy`),
+      handle: (ctx) => ({
+        body: {
+          '@odata.context': `${ctx.base}/${ctx.version}/$metadata#policies/identitySecurityDefaultsEnforcementPolicy/$entity`,
+          ...tenant.policies().securityDefaults,
+        },
+      }),
     },
   ];
 
@@ -1178,13 +1246,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     };
     switch (mode) {
       case 'unlicensed':
-        if (report) deny(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant');
+        // Conditional Access without P1: the tenant licence code of the reports (assumed: the answer a tenant without
+        // P1 gets from /identity/conditionalAccess/policies is not documented).
+        if (report || family === 'policyNeedsP1') deny(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant');
         if (family === 'roleNeedsP2') deny(400, 'AadPremiumLicenseRequired');
         break;
       case 'no-p2':
         if (family === 'roleNeedsP2') deny(400, 'AadPremiumLicenseRequired');
         break;
       case 'no-permission':
+        if (family === 'policyNeedsP1') deny(403, 'AccessDenied');
         deny(403, report ? 'Authentication_MSGraphPermissionMissing' : 'Authorization_RequestDenied');
         break;
       case 'app-only':
@@ -1213,7 +1284,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   function throttle(route: RouteName): void {
     // Graph throttles the reports (5 / 10 s) apart from the directory (role management, groups: resource units).
     const gate = route === 'notFound' ? 'report' : GATES[route];
-    const window = gate === 'role' || gate === 'roleNeedsP2' ? directoryWindow : rateWindow;
+    const window = gate === 'report' || gate === 'reportDelegatedOnly' ? rateWindow : directoryWindow;
     if (!window) return;
     const waitMs = window.take(Date.now());
     if (waitMs > 0) {

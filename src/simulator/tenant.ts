@@ -31,6 +31,7 @@ import type {
 } from '../graph/types.js';
 import { INCLUDED_USER_ROLES, INCLUDED_USER_TYPES } from '../graph/types.js';
 import { syntheticName } from './names.js';
+import { buildPolicies, type SimPolicies } from './policies.js';
 import { hashString, pick, rngFor, streamKey, uuidFor, weighted, type Rng } from './prng.js';
 import {
   AU_SCOPABLE_ROLE_IDS,
@@ -57,6 +58,7 @@ import {
   type SimServicePrincipal,
 } from './roles.js';
 
+export type { SimPolicies, SimPolicyGroup, SimPolicyUser } from './policies.js';
 export {
   BUILT_IN_ROLES,
   CUSTOM_ROLE_NAME,
@@ -162,6 +164,11 @@ export interface SimTenant {
   registrationActivity(period: 'd1' | 'd7' | 'd30'): CredentialUsageSummary[];
   /** credentialUserRegistrationDetails row for user i (legacy report), consistent with user(i). */
   legacyCredentialRow(i: number): CredentialUserRegistrationDetails;
+  /**
+   * Conditional Access, authentication strengths, the authentication methods policy and security defaults, and the
+   * groups the CA policies name (policies.ts); built on first use, then cached.
+   */
+  policies(): SimPolicies;
 }
 
 export const DEFAULT_AS_OF = '2026-11-01T00:00:00Z';
@@ -1134,7 +1141,8 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     };
   }
 
-  return {
+  let policies: SimPolicies | undefined;
+  const tenant: SimTenant = {
     seed,
     userCount,
     tenantId,
@@ -1209,5 +1217,7 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     event,
     registrationActivity,
     legacyCredentialRow,
+    policies: () => (policies ??= buildPolicies(tenant, PRIVILEGED_ADMIN_ROLE_IDS)),
   };
+  return tenant;
 }
