@@ -58,6 +58,12 @@ describe('collect → analyze against the simulator', () => {
       roleEligibilityScheduleInstances: 'ok',
       roleGroupMembers: 'ok',
       groupEligibilityScheduleInstances: 'ok',
+      authenticationMethodsPolicy: 'ok',
+      authenticationMethodsPolicyBeta: 'ok',
+      conditionalAccessPolicies: 'ok',
+      authenticationStrengthPolicies: 'ok',
+      securityDefaults: 'ok',
+      caGroupMembers: 'ok',
     });
     expect(manifest.sources.find((s: { id: string }) => s.id === 'usersRegisteredByFeature').records).toBe(12);
     expect(manifest.partial).toBe(false);

@@ -1,3 +1,7 @@
+import { authenticationMethodsPolicy, authenticationMethodsPolicyBeta } from './authentication-methods-policy.js';
+import { authenticationStrengthPolicies } from './authentication-strength-policies.js';
+import { caGroupMembers } from './ca-group-members.js';
+import { conditionalAccessPolicies } from './conditional-access-policies.js';
 import { credentialUsageSummary } from './credential-usage-summary.js';
 import { credentialUserRegistrationCount } from './credential-user-registration-count.js';
 import { credentialUserRegistrationDetails } from './credential-user-registration-details.js';
@@ -6,6 +10,7 @@ import { roleAssignments } from './role-assignments.js';
 import { roleDefinitions } from './role-definitions.js';
 import { roleEligibilities } from './role-eligibilities.js';
 import { roleGroupMembers } from './role-group-members.js';
+import { securityDefaults } from './security-defaults.js';
 import type { SourceDef } from './types.js';
 import { userCredentialUsageDetails } from './user-credential-usage-details.js';
 import { userEventsSummary } from './user-events-summary.js';
@@ -32,4 +37,10 @@ export const SOURCES: readonly SourceDef[] = [
   roleEligibilities,
   roleGroupMembers,
   groupEligibilities,
+  authenticationMethodsPolicy,
+  authenticationMethodsPolicyBeta,
+  conditionalAccessPolicies,
+  authenticationStrengthPolicies,
+  securityDefaults,
+  caGroupMembers,
 ];

@@ -20,6 +20,11 @@ export interface SourceDef {
   /** Required permission, for messages. */
   permission: string;
   /**
+   * Directory roles a signed-in user needs to read it (delegated sign-in), for messages; default: the report
+   * reader roles (Reports Reader, Security Reader, Security Administrator or Global Reader).
+   */
+  readerRoles?: string;
+  /**
    * For a source whose requests depend on other sources' rows (e.g. members of the groups that hold roles):
    * the ids it waits for, and a function that builds its requests from their committed files.
    */
@@ -60,3 +65,8 @@ export async function roleHoldingGroups(readRows: (sourceId: string) => AsyncIte
   }
   return [...groups].sort();
 }
+
+/** Roles that can read the authentication methods policy, strengths and security defaults (delegated). */
+export const POLICY_READER_ROLES = 'Global Reader, Security Reader or Security Administrator';
+/** Roles that can read Conditional Access policies (delegated). */
+export const CA_READER_ROLES = 'Global Reader, Security Reader, Security Administrator or Conditional Access Administrator';
