@@ -25,6 +25,8 @@ export interface DoctorRow {
 }
 
 const READER_ROLES = 'Reports Reader, Security Reader, Security Administrator or Global Reader';
+/** Conditional Access: the one policy read that needs Microsoft Entra ID P1. */
+const CA_PATH = /^\/identity\/conditionalAccess\//;
 
 /** Decodes the claims of a JWT access token without verifying it (Graph verifies it); null when not a JWT. */
 export function readClaims(token: string): TokenClaims | null {
@@ -57,6 +59,7 @@ function permissionNames(def: SourceDef): string[] {
 export function diagnose(def: SourceDef, status: number, code: string | null, message: string, claims: TokenClaims | null): DoctorRow {
   const source = def.id;
   const perm = permissionNames(def).join(' or ');
+  const readerRoles = def.readerRoles ?? READER_ROLES;
   if (status >= 200 && status < 300) return { source, ok: true, problem: 'ok', fix: '' };
   if (def.retired && (status === 404 || status === 410)) {
     return { source, ok: true, problem: `retired by Microsoft on ${def.retired.since}`, fix: `nothing to do: ${def.retired.successor} is collected instead` };
@@ -66,7 +69,9 @@ export function diagnose(def: SourceDef, status: number, code: string | null, me
       source,
       ok: false,
       problem: 'no Microsoft Entra ID P1/P2 licence (403 ' + LICENCE_CODE + ')',
-      fix: 'assign Microsoft Entra ID P1 or P2 in the tenant; if it is licensed, retry later (Graph answers this transiently at times)',
+      fix: CA_PATH.test(def.requests[0] ?? '')
+        ? 'Conditional Access needs Microsoft Entra ID P1 (or P2): assign it in the tenant; until then the CA policies are not collected and the analysis says so'
+        : 'assign Microsoft Entra ID P1 or P2 in the tenant; if it is licensed, retry later (Graph answers this transiently at times)',
     };
   }
   if (status === 401 || status === 403) {
@@ -75,7 +80,7 @@ export function diagnose(def: SourceDef, status: number, code: string | null, me
         source,
         ok: false,
         problem: 'not supported with application permissions',
-        fix: `collect it with a delegated sign-in (--auth device-code or azure-cli) by a user holding ${READER_ROLES}, with ${perm} consented`,
+        fix: `collect it with a delegated sign-in (--auth device-code or azure-cli) by a user holding ${readerRoles}, with ${perm} consented`,
       };
     }
     if (claims?.kind === 'application' && !permissionNames(def).some((p) => claims.roles.includes(p))) {
@@ -85,9 +90,9 @@ export function diagnose(def: SourceDef, status: number, code: string | null, me
       return { source, ok: false, problem: `missing delegated permission ${perm}`, fix: `consent ${perm} (delegated) for the client app` };
     }
     if (claims?.kind === 'delegated') {
-      return { source, ok: false, problem: `missing directory role (${code ?? status}: ${message})`, fix: `assign the signed-in user ${READER_ROLES}` };
+      return { source, ok: false, problem: `missing directory role (${code ?? status}: ${message})`, fix: `assign the signed-in user ${readerRoles}` };
     }
-    return { source, ok: false, problem: `access denied (${code ?? status}: ${message})`, fix: `grant ${perm}; for a user sign-in also one of ${READER_ROLES}` };
+    return { source, ok: false, problem: `access denied (${code ?? status}: ${message})`, fix: `grant ${perm}; for a user sign-in also one of ${readerRoles}` };
   }
   if (status === 400 && code === PIM_LICENCE_CODE) {
     // PIM (eligible role assignments, PIM for Groups) without P2: Graph answers 400, which is no cloud or URL problem.
@@ -123,7 +128,8 @@ export async function doctor(transport: GraphTransport, token: string | null, so
         yield* answered.get(id) ?? [];
       });
       if (requests.length === 0) {
-        rows.push({ source: def.id, ok: true, problem: `nothing to check: the first page of ${usable.join(' and ')} names nothing to ask about (no group holds a role there)`, fix: '' });
+        const why = deps.includes('conditionalAccessPolicies') ? 'no policy names a group there' : 'no group holds a role there';
+        rows.push({ source: def.id, ok: true, problem: `nothing to check: the first page of ${usable.join(' and ')} names nothing to ask about (${why})`, fix: '' });
         continue;
       }
       path = smallest(requests[0]!);

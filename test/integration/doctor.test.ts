@@ -84,4 +84,39 @@ describe('doctor', () => {
     const res = await doctor({ tenant, mode: 'no-permission' });
     expect(res.stdout).toMatch(/FAIL\s+roleGroupMembers\s+not checked: needs roleAssignments or roleEligibilityScheduleInstances to answer first/);
   });
+
+  it('probes the policy sources and the members of the groups CA policies name (issue #14)', async () => {
+    const res = await doctor({ tenant });
+    for (const id of ['authenticationMethodsPolicy', 'authenticationMethodsPolicyBeta', 'conditionalAccessPolicies', 'authenticationStrengthPolicies', 'securityDefaults', 'caGroupMembers']) {
+      expect(res.stdout).toMatch(new RegExp(`ok\\s+${id}\\s+ok`));
+    }
+  });
+
+  it('says Conditional Access needs Entra ID P1 and that the other policies do not', async () => {
+    const res = await doctor({ tenant, mode: 'unlicensed' });
+    expect(res.stdout).toMatch(/FAIL\s+conditionalAccessPolicies\s+no Microsoft Entra ID P1\/P2 licence/);
+    expect(res.stdout).toContain('Conditional Access needs Microsoft Entra ID P1 (or P2): assign it in the tenant; until then the CA policies are not collected and the analysis says so');
+    expect(res.stdout).toMatch(/FAIL\s+caGroupMembers\s+not checked: needs conditionalAccessPolicies to answer first/);
+    for (const id of ['authenticationMethodsPolicy', 'authenticationStrengthPolicies', 'securityDefaults']) expect(res.stdout).toMatch(new RegExp(`ok\\s+${id}\\s+ok`));
+  });
+
+  it('names the policy permissions an app lacks', async () => {
+    const res = await doctor({ tenant, mode: 'no-permission' });
+    expect(res.stdout).toMatch(/FAIL\s+conditionalAccessPolicies\s+missing application permission Policy\.Read\.All/);
+    expect(res.stdout).toMatch(/FAIL\s+authenticationMethodsPolicy\s+missing application permission Policy\.Read\.AuthenticationMethod/);
+    expect(res.stdout).toContain('grant Policy.Read.AuthenticationMethod (application) to the app and grant admin consent');
+  });
+
+  it('a signed-in user without a policy-reading role is told which roles read policies', () => {
+    const delegated = { roles: [], scopes: ['Policy.Read.All', 'Policy.Read.AuthenticationMethod'], kind: 'delegated' as const };
+    const ca = SOURCES.find((s) => s.id === 'conditionalAccessPolicies')!;
+    expect(diagnose(ca, 403, 'AccessDenied', 'denied', delegated).fix).toBe(
+      'assign the signed-in user Global Reader, Security Reader, Security Administrator or Conditional Access Administrator',
+    );
+    const methods = SOURCES.find((s) => s.id === 'authenticationMethodsPolicy')!;
+    expect(diagnose(methods, 403, 'Authorization_RequestDenied', 'denied', delegated).fix).toBe('assign the signed-in user Global Reader, Security Reader or Security Administrator');
+    // the report sources keep the report reader roles
+    const urd = SOURCES.find((s) => s.id === 'userRegistrationDetails')!;
+    expect(diagnose(urd, 403, 'Authorization_RequestDenied', 'denied', { ...delegated, scopes: ['AuditLog.Read.All'] }).fix).toContain('Reports Reader');
+  });
 });
