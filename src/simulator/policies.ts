@@ -19,11 +19,6 @@ import type { SimTenant, TenantProfile } from './tenant.js';
 
 /** Global Administrator's role template id. */
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
-/** Method tokens (userRegistrationDetails) that make an account look like a properly set-up emergency account. */
-const PHISHING_RESISTANT_TOKENS = new Set([
-  'fido2SecurityKey', 'passKeyDeviceBound', 'passKeyDeviceBoundAuthenticator', 'passKeyDeviceBoundWindowsHello',
-  'windowsHelloForBusiness', 'x509CertificateMultiFactor',
-]);
 /** The fixed phone-only member of tenant.ts SPECIAL_USERS: excluded from MFA "temporarily", as happens. */
 const EXEMPT_USER_INDEX = 13;
 /** Users scanned for the break-glass-looking account (role holders are ~1 % of users). */
@@ -55,7 +50,7 @@ export interface SimPolicyUser {
 }
 
 export interface SimPolicies {
-  /** The emergency-access-looking account excluded from the CA policies (an active Global Administrator with a phishing-resistant method). */
+  /** The emergency-access-looking account excluded from the CA policies: a permanent, tenant-wide Global Administrator. */
   breakGlass: SimPolicyUser | null;
   /** A plain member excluded from the all-users MFA policy (typical profile): not break-glass. */
   exemptUser: SimPolicyUser | null;
@@ -140,7 +135,11 @@ const PROFILES: Record<TenantProfile, PolicyProfile> = {
   },
 };
 
-export function buildPolicies(tenant: SimTenant, privilegedRoleIds: readonly string[]): SimPolicies {
+/**
+ * `specialIndexes`: the fixed users of tenant.ts and roles.ts (hostile names, role mismatches), never chosen as the
+ * break-glass account so that each stays the one case it was made for.
+ */
+export function buildPolicies(tenant: SimTenant, privilegedRoleIds: readonly string[], specialIndexes: ReadonlySet<number>): SimPolicies {
   const { seed, userCount } = tenant;
   const profile = PROFILES[tenant.profile];
   const at = (i: number): SimPolicyUser => {
@@ -149,15 +148,23 @@ export function buildPolicies(tenant: SimTenant, privilegedRoleIds: readonly str
   };
 
   // --- people and groups (seed only) ---------------------------------------------------------------------------
+  // The break-glass-looking account: the first permanent, tenant-wide Global Administrator who is not a fixed
+  // special user. Chosen from role data only (seed), so it is the same account in every profile and quarter.
+  // Small tenants may have no such admin: then any tenant-wide active Global Administrator, specials last.
   let breakGlass: SimPolicyUser | null = null;
-  let firstGlobalAdmin: number | null = null;
-  for (let i = 0; i < Math.min(userCount, BREAK_GLASS_SCAN) && breakGlass === null; i++) {
-    const h = tenant.roleHoldingOf(i);
-    if (h?.kind !== 'active' || h.roleId !== GLOBAL_ADMINISTRATOR || h.directoryScopeId !== '/') continue;
-    firstGlobalAdmin ??= i;
-    if (tenant.user(i).methodsRegistered.some((m) => PHISHING_RESISTANT_TOKENS.has(m))) breakGlass = at(i);
+  const scan = Math.min(userCount, BREAK_GLASS_SCAN);
+  const passes: ((i: number) => boolean)[] = [
+    (i) => !specialIndexes.has(i) && tenant.roleHoldingOf(i)?.extraEligibleRoleId === null,
+    (i) => !specialIndexes.has(i),
+    () => true,
+  ];
+  for (const pass of passes) {
+    for (let i = 0; i < scan && breakGlass === null; i++) {
+      const h = tenant.roleHoldingOf(i);
+      if (h?.kind === 'active' && h.roleId === GLOBAL_ADMINISTRATOR && h.directoryScopeId === '/' && pass(i)) breakGlass = at(i);
+    }
+    if (breakGlass !== null) break;
   }
-  if (breakGlass === null && firstGlobalAdmin !== null) breakGlass = at(firstGlobalAdmin);
   const exemptUser = userCount > EXEMPT_USER_INDEX && tenant.roleHoldingOf(EXEMPT_USER_INDEX) === null ? at(EXEMPT_USER_INDEX) : null;
 
   const taken = new Set<number>([breakGlass?.index ?? -1, exemptUser?.index ?? -1]);

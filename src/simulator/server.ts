@@ -3,7 +3,9 @@
  * graph-api.md §1–§7 and §S and the directory-role routes of §D.1, with Graph's paging (§C.3), error bodies,
  * throttling (§C.2), retired endpoints (§0, §C.5), tenant/app modes (licence, permission, app-only) and injected
  * faults (§E), and the PIM-for-Groups eligibility instances of the role-assignable groups
- * (privilegedaccessgroup-list-eligibilityscheduleinstances, v1.0). Plain http: callers that need https put their own proxy in front.
+ * (privilegedaccessgroup-list-eligibilityscheduleinstances, v1.0), and the policy routes of §F (Conditional Access
+ * policies, paged; authentication strengths; the authentication methods policy, v1.0 and beta shapes; security
+ * defaults; the CA policies' groups through the group members route; policies.ts). Plain http: callers that need https put their own proxy in front.
  *
  * Paged collections are streamed (sendPage): the headers leave as soon as the request is validated and the rows
  * follow in chunks, so a 1000-row page neither delays its own first byte by the time it takes to generate nor

@@ -1217,7 +1217,7 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     event,
     registrationActivity,
     legacyCredentialRow,
-    policies: () => (policies ??= buildPolicies(tenant, PRIVILEGED_ADMIN_ROLE_IDS)),
+    policies: () => (policies ??= buildPolicies(tenant, PRIVILEGED_ADMIN_ROLE_IDS, new Set([...SPECIAL_BY_INDEX.keys(), ...ROLE_SPECIAL_BY_INDEX.keys()]))),
   };
   return tenant;
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/server.js';
-import { createTenant, PRIVILEGED_ADMIN_ROLE_IDS, type SimPolicies, type SimTenant, type TenantProfile } from '../../src/simulator/tenant.js';
+import { createTenant, PRIVILEGED_ADMIN_ROLE_IDS, ROLE_SPECIALS, SPECIAL_USERS, type SimPolicies, type SimTenant, type TenantProfile } from '../../src/simulator/tenant.js';
 
 type Row = Record<string, any>;
 type Policies = Omit<SimPolicies, 'conditionalAccessPolicies' | 'authenticationStrengthPolicies' | 'authenticationMethodsPolicy' | 'securityDefaults'> & {
@@ -18,7 +18,8 @@ const policiesOf = (t: SimTenant): Policies => t.policies() as Policies;
 const PR = ['windowsHelloForBusiness', 'fido2', 'x509CertificateMultiFactor'];
 const BUILT_IN = { mfa: '00000000-0000-0000-0000-000000000002', passwordless: '00000000-0000-0000-0000-000000000003', phishingResistant: '00000000-0000-0000-0000-000000000004' };
 
-const tenantOf = (profile: TenantProfile = 'typical', seed = 7) => createTenant({ seed, users: 600, profile });
+// seed 1 and 2,000 users: the demo's tenant
+const tenantOf = (profile: TenantProfile = 'typical', seed = 1) => createTenant({ seed, users: 2000, profile });
 const byName = (rows: Row[], part: string): Row | undefined => rows.find((p) => String(p.displayName).includes(part));
 const config = (policy: Row, id: string): Row => policy.authenticationMethodConfigurations.find((c: Row) => c.id === id);
 
@@ -54,9 +55,10 @@ describe('simulated policies: typical profile (what demo shows)', () => {
     expect(p.breakGlass).not.toBeNull();
     expect(excluded).toContain(p.breakGlass!.id);
     expect(excluded).toContain(p.exemptUser!.id);
-    // the break-glass account is an active Global Administrator with a phishing-resistant method: it looks declared
+    // the break-glass account is a permanent tenant-wide Global Administrator, not one of the fixed special users
     const bg = t.roleHoldingOf(p.breakGlass!.index)!;
-    expect(bg).toMatchObject({ kind: 'active', roleId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/' });
+    expect(bg).toMatchObject({ kind: 'active', roleId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/', extraEligibleRoleId: null });
+    expect([...SPECIAL_USERS.map((s) => s.index), ...ROLE_SPECIALS.map((s) => s.index)]).not.toContain(p.breakGlass!.index);
     expect(t.user(p.breakGlass!.index).userPrincipalName).toBe(p.breakGlass!.userPrincipalName);
     // the other one is a plain member, no admin
     expect(t.roleHoldingOf(p.exemptUser!.index)).toBeNull();
@@ -163,8 +165,12 @@ describe('simulated policies: clean and poor profiles', () => {
   it('the profile changes policies, never people: same users and groups', () => {
     const a = policiesOf(tenantOf('clean'));
     const b = policiesOf(tenantOf('poor'));
-    expect(a.groups).toEqual(b.groups);
-    expect(a.breakGlass).toEqual(b.breakGlass);
+    const c = policiesOf(createTenant({ seed: 1, users: 2000, quarter: 3 }));
+    for (const other of [b, c]) {
+      expect(other.groups).toEqual(a.groups);
+      expect(other.breakGlass).toEqual(a.breakGlass);
+      expect(other.exemptUser).toEqual(a.exemptUser);
+    }
   });
 });
 
