@@ -53,7 +53,7 @@ describe('request budgets', () => {
     const directory = SOURCES.filter((s) => s.budget === 'directory').map((s) => s.id);
     expect(directory).toEqual(expect.arrayContaining(['roleDefinitions', 'roleAssignments', 'roleEligibilityScheduleInstances', 'roleGroupMembers']));
     for (const s of SOURCES) {
-      const isDirectory = /^\/(roleManagement|groups|identityGovernance)\//.test(s.requests[0] ?? '') || s.dependsOn !== undefined;
+      const isDirectory = /^\/(roleManagement|groups|identityGovernance|identity|policies)\//.test(s.requests[0] ?? '') || s.dependsOn !== undefined;
       expect(s.budget ?? 'reports', s.id).toBe(isDirectory ? 'directory' : 'reports');
     }
   });
