@@ -1,6 +1,5 @@
-import { CA_READER_ROLES, type SourceDef } from './types.js';
+import { CA_READER_ROLES, groupMemberRows, type SourceDef } from './types.js';
 
-const USERS_OF = /^\/groups\/([^/]+)\/transitiveMembers/;
 const USER_KEYS = ['includeGroups', 'excludeGroups'] as const;
 
 /** The ids of every group any CA policy (whatever its state) includes or excludes, sorted; GUID-like ids only. */
@@ -30,13 +29,10 @@ export const caGroupMembers: SourceDef = {
   requests: [],
   dependsOn: ['conditionalAccessPolicies'],
   async requestsFrom(readRows) {
-    return (await caPolicyGroups(readRows)).map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName,displayName`);
+    return (await caPolicyGroups(readRows)).map(groupMemberRows.request);
   },
-  mapRow(row, request) {
-    const groupId = decodeURIComponent(USERS_OF.exec(request)?.[1] ?? '');
-    return { groupId, userId: row.id, userPrincipalName: row.userPrincipalName, displayName: row.displayName };
-  },
-  rowKey: (row) => `${String(row.groupId)}/${String(row.userId)}`,
+  mapRow: groupMemberRows.mapRow,
+  rowKey: groupMemberRows.rowKey,
   budget: 'directory',
   permission: 'GroupMember.Read.All',
   readerRoles: CA_READER_ROLES,

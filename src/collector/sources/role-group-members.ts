@@ -1,6 +1,5 @@
-import { ROLE_HOLDER_SOURCES, roleHoldingGroups, type SourceDef } from './types.js';
+import { ROLE_HOLDER_SOURCES, roleHoldingGroups, groupMemberRows, type SourceDef } from './types.js';
 
-const USERS_OF = /^\/groups\/([^/]+)\/transitiveMembers/;
 
 /**
  * Members (transitive) of every group that holds a directory role, active or eligible: role-assignable groups make
@@ -13,13 +12,10 @@ export const roleGroupMembers: SourceDef = {
   requests: [],
   dependsOn: ROLE_HOLDER_SOURCES,
   async requestsFrom(readRows) {
-    return (await roleHoldingGroups(readRows)).map((id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName,displayName`);
+    return (await roleHoldingGroups(readRows)).map(groupMemberRows.request);
   },
-  mapRow(row, request) {
-    const groupId = decodeURIComponent(USERS_OF.exec(request)?.[1] ?? '');
-    return { groupId, userId: row.id, userPrincipalName: row.userPrincipalName, displayName: row.displayName };
-  },
-  rowKey: (row) => `${String(row.groupId)}/${String(row.userId)}`,
+  mapRow: groupMemberRows.mapRow,
+  rowKey: groupMemberRows.rowKey,
   budget: 'directory',
   permission: 'GroupMember.Read.All',
 };

@@ -70,3 +70,18 @@ export async function roleHoldingGroups(readRows: (sourceId: string) => AsyncIte
 export const POLICY_READER_ROLES = 'Global Reader, Security Reader or Security Administrator';
 /** Roles that can read Conditional Access policies (delegated). */
 export const CA_READER_ROLES = 'Global Reader, Security Reader, Security Administrator or Conditional Access Administrator';
+
+const MEMBERS_OF = /^\/groups\/([^/]+)\/transitiveMembers/;
+
+/**
+ * The request, row and key of a "transitive user members of these groups" source (roleGroupMembers, caGroupMembers):
+ * one request per group; each stored row is {groupId, userId, userPrincipalName, displayName}, keyed group/user.
+ */
+export const groupMemberRows: Pick<SourceDef, 'mapRow' | 'rowKey'> & { request: (groupId: string) => string } = {
+  request: (id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName,displayName`,
+  mapRow(row, request) {
+    const groupId = decodeURIComponent(MEMBERS_OF.exec(request)?.[1] ?? '');
+    return { groupId, userId: row.id, userPrincipalName: row.userPrincipalName, displayName: row.displayName };
+  },
+  rowKey: (row) => `${String(row.groupId)}/${String(row.userId)}`,
+};
