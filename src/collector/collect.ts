@@ -302,6 +302,17 @@ async function collectSource(
         continue;
       }
     }
+    if (res.status === 404 && state.next === null && def.goneRow) {
+      // One request per item (a group named by a role or a policy): a 404 means the item was deleted since it was
+      // named. That is a fact about the tenant, recorded as a row, not a failure of the whole source.
+      await writer.write([def.goneRow(slice, graphErrorCode(res.body))]);
+      state.records++;
+      state.requestIndex++;
+      loops.reset();
+      chainPages = 0;
+      await commit();
+      continue;
+    }
     if (res.status < 200 || res.status > 299) {
       failure = classifyFailure(def, res, clock());
       // an endpoint may echo the request (Authorization header included) in its error text

@@ -13,6 +13,9 @@ import { userRegistrationDetails } from '../../src/collector/sources/user-regist
 import { usersRegisteredByFeature } from '../../src/collector/sources/users-registered-by-feature.js';
 import { credentialUsageSummary } from '../../src/collector/sources/credential-usage-summary.js';
 import { roleEligibilities } from '../../src/collector/sources/role-eligibilities.js';
+import { roleAssignments } from '../../src/collector/sources/role-assignments.js';
+import { roleGroupMembers } from '../../src/collector/sources/role-group-members.js';
+import { readNdjson } from '../../src/snapshot/reader.js';
 import { GraphTransport } from '../../src/graph/client.js';
 import { CHECKPOINT_FILE, type SourceRecord } from '../../src/snapshot/schema.js';
 
@@ -220,5 +223,47 @@ describe('resume after the change keeps reading old checkpoints', () => {
       }),
     );
     expect(CheckpointSchema.safeParse(raw).success).toBe(true);
+  });
+});
+
+describe('a group named by a role but deleted since (404 on its members)', () => {
+  const groupServer = (missing: { status: number; code: string }) =>
+    serve((url, _req, res) => {
+      if (url.pathname === '/v1.0/roleManagement/directory/roleAssignments') {
+        const value = ['g-live', 'g-gone'].map((g, i) => ({
+          id: `a${i}`,
+          principalId: g,
+          roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10',
+          directoryScopeId: '/',
+          principal: { '@odata.type': '#microsoft.graph.group', id: g, displayName: g },
+        }));
+        return json(res, 200, { value });
+      }
+      if (url.pathname === '/v1.0/groups/g-live/transitiveMembers/microsoft.graph.user') {
+        return json(res, 200, { value: [{ id: 'u1', userPrincipalName: 'u1@x.example', displayName: 'U One' }] });
+      }
+      if (url.pathname === '/v1.0/groups/g-gone/transitiveMembers/microsoft.graph.user') {
+        return json(res, missing.status, { error: { code: missing.code, message: "Resource 'g-gone' does not exist." } });
+      }
+      json(res, 404, { error: { code: 'NotFound', message: 'no such route' } });
+    });
+
+  it('records the group as gone and keeps the source ok, with the members of the other group', async () => {
+    const sim = await groupServer({ status: 404, code: 'Request_ResourceNotFound' });
+    const { records, dir } = await run(sim.url, [roleAssignments, roleGroupMembers]);
+    const r = records.find((x) => x.id === 'roleGroupMembers')!;
+    expect(r.status).toBe('ok');
+    const rows: unknown[] = [];
+    for await (const row of readNdjson(join(dir, r.file))) rows.push(row);
+    expect(rows).toEqual([
+      { groupId: 'g-gone', userId: null, gone: 'Request_ResourceNotFound' },
+      { groupId: 'g-live', userId: 'u1', userPrincipalName: 'u1@x.example', displayName: 'U One' },
+    ]);
+  });
+
+  it('any other failure of one group still fails the source', async () => {
+    const sim = await groupServer({ status: 403, code: 'Authorization_RequestDenied' });
+    const { records } = await run(sim.url, [roleAssignments, roleGroupMembers]);
+    expect(records.find((x) => x.id === 'roleGroupMembers')).toMatchObject({ status: 'forbidden', httpStatus: 403 });
   });
 });

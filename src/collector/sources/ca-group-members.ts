@@ -33,6 +33,7 @@ export const caGroupMembers: SourceDef = {
   },
   mapRow: groupMemberRows.mapRow,
   rowKey: groupMemberRows.rowKey,
+  goneRow: groupMemberRows.goneRow,
   budget: 'directory',
   permission: 'GroupMember.Read.All',
   readerRoles: CA_READER_ROLES,

@@ -16,6 +16,7 @@ export const roleGroupMembers: SourceDef = {
   },
   mapRow: groupMemberRows.mapRow,
   rowKey: groupMemberRows.rowKey,
+  goneRow: groupMemberRows.goneRow,
   budget: 'directory',
   permission: 'GroupMember.Read.All',
 };

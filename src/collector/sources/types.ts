@@ -38,6 +38,11 @@ export interface SourceDef {
   userCountOf?: (row: Record<string, unknown>) => number | undefined;
   /** Ask once more without $top when the first request of a slice answers 400 (some tenants reject the documented $top). */
   retryWithoutTop?: boolean;
+  /**
+   * For a source with one request per item (the members of each group a role or a policy names): the row stored when
+   * an item's request answers 404 (the item was deleted since it was named), instead of failing the source.
+   */
+  goneRow?: (request: string, code: string | null) => Record<string, unknown>;
   /** Turns a wire row into the stored row (e.g. to add the group a member row belongs to); gets the request. */
   mapRow?: (row: Record<string, unknown>, request: string) => Record<string, unknown>;
 }
@@ -77,8 +82,10 @@ const MEMBERS_OF = /^\/groups\/([^/]+)\/transitiveMembers/;
  * The request, row and key of a "transitive user members of these groups" source (roleGroupMembers, caGroupMembers):
  * one request per group; each stored row is {groupId, userId, userPrincipalName, displayName}, keyed group/user.
  */
-export const groupMemberRows: Pick<SourceDef, 'mapRow' | 'rowKey'> & { request: (groupId: string) => string } = {
+export const groupMemberRows: Pick<SourceDef, 'mapRow' | 'rowKey' | 'goneRow'> & { request: (groupId: string) => string } = {
   request: (id) => `/groups/${encodeURIComponent(id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName,displayName`,
+  /** a group named by a role or policy but deleted since: {groupId, userId: null, gone: Graph's code} (no member) */
+  goneRow: (request, code) => ({ groupId: decodeURIComponent(MEMBERS_OF.exec(request)?.[1] ?? ''), userId: null, gone: code ?? 'HTTP 404' }),
   mapRow(row, request) {
     const groupId = decodeURIComponent(MEMBERS_OF.exec(request)?.[1] ?? '');
     return { groupId, userId: row.id, userPrincipalName: row.userPrincipalName, displayName: row.displayName };
