@@ -597,15 +597,15 @@ const RECENT_LINKS = 256;
  * grew the checkpoint by a key per page and made rewriting it quadratic.
  */
 class LoopGuard {
-  private readonly ring: string[];
-  private readonly inRing = new Map<string, number>();
+  /** the latest keys, oldest first, each once (a key is only added when it is not already there) */
+  private readonly ring: string[] = [];
+  private readonly inRing = new Set<string>();
   private saved: string | null;
   private power: number;
   private steps: number;
 
   constructor(recent: readonly string[], far: { saved: string; power: number; steps: number } | null | undefined) {
-    this.ring = [];
-    for (const key of recent) this.push(key);
+    for (const key of recent) if (!this.inRing.has(key)) this.push(key);
     this.saved = far?.saved ?? null;
     this.power = far?.power ?? 1;
     this.steps = far?.steps ?? 0;
@@ -641,13 +641,8 @@ class LoopGuard {
 
   private push(key: string): void {
     this.ring.push(key);
-    this.inRing.set(key, (this.inRing.get(key) ?? 0) + 1);
-    while (this.ring.length > RECENT_LINKS) {
-      const old = this.ring.shift()!;
-      const n = this.inRing.get(old)! - 1;
-      if (n === 0) this.inRing.delete(old);
-      else this.inRing.set(old, n);
-    }
+    this.inRing.add(key);
+    if (this.ring.length > RECENT_LINKS) this.inRing.delete(this.ring.shift()!);
   }
 }
 

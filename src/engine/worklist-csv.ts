@@ -3,7 +3,7 @@
  * cohort's worklist as it streams, and render, which rewrites it for pseudonymised packs. Cells are made safe for
  * spreadsheets: control characters shown, bidi and invisible characters marked as in the HTML, formulas neutralised.
  */
-import { markBidiAndInvisible } from '../text/visible.js';
+import { BIDI_OR_INVISIBLE_CLASS, markBidiAndInvisible } from '../text/visible.js';
 import type { AffectedUser } from './results.js';
 
 export const WORKLIST_COLUMNS = ['id', 'userPrincipalName', 'userDisplayName', 'userType', 'isAdmin', 'methodsRegistered'] as const;
@@ -30,7 +30,7 @@ function controlPicture(ch: string): string {
 }
 
 /** Anything csvCell has to change or quote: most cells (ids, plain names) have none of it. */
-const NEEDS_WORK = /^[=+\-@]|[\u0000-\u001F\u007F-\u009F",\u202A-\u202E\u2066-\u2069\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/;
+const NEEDS_WORK = new RegExp(`^[=+\\-@]|[\\u0000-\\u001F\\u007F-\\u009F",${BIDI_OR_INVISIBLE_CLASS}]`);
 
 /**
  * One CSV field: control characters made visible; bidi controls and invisible characters shown as "[U+202E]"

@@ -10,21 +10,27 @@
  * Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069) make a name read differently from what
  * it is ("Invoice\u202Egpj.exe" shows as "Invoiceexe.jpg").
  */
-export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+const BIDI_CONTROLS = '\\u202A-\\u202E\\u2066-\\u2069';
 
 /**
  * Invisible characters that change how a name reads or compares without showing: bidi marks (ALM, LRM, RLM),
  * zero-width space, word joiner and invisible operators, and the BOM ("ad\u200Bmin" looks like "admin"). ZWNJ and
  * ZWJ (U+200C, U+200D) stay: Persian and Indic scripts and emoji sequences need them.
  */
-export const INVISIBLE = /[\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/g;
+const INVISIBLE = '\\u061C\\u200B\\u200E\\u200F\\u2060-\\u2064\\uFEFF';
+
+/**
+ * The bidi and invisible characters as the body of a regular-expression character class, for a caller that matches
+ * them among others (the CSV's test for a cell that needs work).
+ */
+export const BIDI_OR_INVISIBLE_CLASS = BIDI_CONTROLS + INVISIBLE;
 
 /** Every C0 and C1 control, DEL, bidi control and invisible character. */
-const ALL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/g;
+const ALL = new RegExp(`[\\u0000-\\u001F\\u007F-\\u009F${BIDI_OR_INVISIBLE_CLASS}]`, 'g');
 /** The same but tab and line feed, which move the cursor only forward and down on a terminal. */
-const ALL_BUT_TAB_LF = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/g;
+const ALL_BUT_TAB_LF = new RegExp(`[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F${BIDI_OR_INVISIBLE_CLASS}]`, 'g');
 /** Bidi and invisible only: the CSV shows C0 controls as control pictures of its own. */
-const BIDI_OR_INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u061C\u200B\u200E\u200F\u2060-\u2064\uFEFF]/g;
+const BIDI_OR_INVISIBLE = new RegExp(`[${BIDI_OR_INVISIBLE_CLASS}]`, 'g');
 
 /** "[U+202E]" for U+202E. */
 export function marker(ch: string): string {

@@ -1,3 +1,5 @@
+import type { Budget } from '../../graph/client.js';
+
 /** A Graph report the collector fetches into one snapshot file. */
 export interface SourceDef {
   id: string;
@@ -16,7 +18,7 @@ export interface SourceDef {
    * Which request budget paces it: 'reports' (default; identity-and-access reports, 5 requests / 10 s per app and
    * tenant) or 'directory' (role management and groups, paced by the directory's own, higher limits).
    */
-  budget?: 'reports' | 'directory';
+  budget?: Budget;
   /** Required permission, for messages. */
   permission: string;
   /**
