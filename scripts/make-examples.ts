@@ -20,6 +20,9 @@ export const EXAMPLES = [
   { name: 'poor', profile: 'poor', seed: 202, users: 400 },
 ] as const;
 
+/** The examples' collection time, fixed so that re-collecting changes only what the collector and simulator change. */
+const EXAMPLES_NOW = Date.parse('2026-11-27T22:40:21.000Z');
+
 export function exampleConfig(name: string): string {
   return readFileSync(join(PROJECT_ROOT, 'examples', 'tenants', name, 'config.yaml'), 'utf8');
 }
@@ -44,7 +47,8 @@ if (process.argv[1]?.endsWith('make-examples.ts')) {
       graphRoot: 'https://graph.microsoft.com',
       endpoint: sim.url,
     });
-    await collect({ transport, tenantId: tenant.tenantId, cloud: 'global', outDir: tmp });
+    let tick = 0;
+    await collect({ transport, tenantId: tenant.tenantId, cloud: 'global', outDir: tmp, clock: () => new Date(EXAMPLES_NOW + tick++) });
     await sim.close();
     const dest = join(PROJECT_ROOT, 'examples', 'tenants', ex.name, 'snapshot');
     rmSync(dest, { recursive: true, force: true });

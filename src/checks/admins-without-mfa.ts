@@ -24,7 +24,9 @@ export const adminsWithoutMfa: Check = {
         'https://learn.microsoft.com/entra/identity/authentication/howto-authentication-temporary-access-pass',
       ],
     },
-    controls: [
+    controls: ['cis-m365:5.2.3.4', 'nist-800-53:IA-5', 'iso-27001:5.17'],
+    // registration data: evidence of readiness, not of enforcement (issue #14); the enforcement checks test these
+    supports: [
       'cis-m365:5.2.2.1',
       'cisa-scuba:MS.AAD.3.2v2',
       'nist-800-53:IA-2(1)',

@@ -24,12 +24,13 @@ export const adminsWithoutPhishingResistantMethod: Check = {
         'https://learn.microsoft.com/entra/identity/conditional-access/policy-admin-phish-resistant-mfa',
       ],
     },
-    controls: [
+    controls: ['nist-800-53:IA-5', 'iso-27001:5.17'],
+    // registration data: evidence of readiness, not of enforcement (issue #14); the enforcement checks test these
+    supports: [
       'cis-m365:5.2.2.5',
       'cisa-scuba:MS.AAD.3.6v1',
       'nist-800-53:IA-2(1)',
       'nist-800-53:IA-2(8)',
-      'nist-800-53:IA-5',
       'nist-800-63b:AAL3',
       'nist-800-63b:3.2.5',
       'iso-27001:8.2',

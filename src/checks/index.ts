@@ -2,6 +2,23 @@ import { adminFlagMismatch } from './admin-flag-mismatch.js';
 import { adminsWithoutMfa } from './admins-without-mfa.js';
 import { adminsWithoutPhishingResistantMethod } from './admins-without-phishing-resistant-method.js';
 import { aggregateReportMismatch } from './aggregate-report-mismatch.js';
+import {
+  adminsMfaNotEnforced,
+  adminsPhishingResistantNotEnforced,
+  adminsStrongerPolicyReportOnly,
+  mfaExclusionsNotBreakGlass,
+  mfaNotEnforcedForAllUsers,
+  noBaselineMfaPolicy,
+  requiredStrengthNotSatisfiable,
+} from './enforcement.js';
+import {
+  authenticatorContextHidden,
+  emailOtpEnabled,
+  methodsMigrationIncomplete,
+  registrationCampaignOff,
+  smsVoiceEnabled,
+  systemPreferredPolicyOff,
+} from './methods-policy.js';
 import { breakglassWithoutPhishingResistantMethod } from './breakglass-without-phishing-resistant-method.js';
 import { guestsWithoutMfa } from './guests-without-mfa.js';
 import { mfaCapableBelowTarget } from './mfa-capable-below-target.js';
@@ -22,6 +39,21 @@ export type { Check, CheckContext, CheckMeta, CheckOutcome } from './types.js';
 
 /** The check registry: one line per check. */
 export const CHECKS: readonly Check[] = [
+  // enforcement: what policy requires (issue #14)
+  noBaselineMfaPolicy,
+  adminsMfaNotEnforced,
+  adminsPhishingResistantNotEnforced,
+  adminsStrongerPolicyReportOnly,
+  mfaNotEnforcedForAllUsers,
+  mfaExclusionsNotBreakGlass,
+  requiredStrengthNotSatisfiable,
+  smsVoiceEnabled,
+  emailOtpEnabled,
+  registrationCampaignOff,
+  methodsMigrationIncomplete,
+  systemPreferredPolicyOff,
+  authenticatorContextHidden,
+  // registration and evidence quality
   adminsWithoutMfa,
   adminsWithoutPhishingResistantMethod,
   breakglassWithoutPhishingResistantMethod,

@@ -20,7 +20,16 @@ export const mfaRegisteredNotCapable: Check = {
       ],
       links: ['https://learn.microsoft.com/entra/identity/authentication/concept-authentication-methods-manage'],
     },
-    controls: ['cis-m365:5.2.3.4', 'cisa-scuba:MS.AAD.3.2v2', 'nist-800-53:IA-5', 'nist-800-53:IA-2(2)', 'nist-800-63b:AAL2', 'iso-27001:5.17', 'iso-27001:8.5', 'soc2:CC6.1', 'essential-eight:ISM-1504'],
+    controls: ['cis-m365:5.2.3.4', 'nist-800-53:IA-5', 'iso-27001:5.17'],
+    // registration data: evidence of readiness, not of enforcement (issue #14); the enforcement checks test these
+    supports: [
+      'cisa-scuba:MS.AAD.3.2v2',
+      'nist-800-53:IA-2(2)',
+      'nist-800-63b:AAL2',
+      'iso-27001:8.5',
+      'soc2:CC6.1',
+      'essential-eight:ISM-1504',
+    ],
     evidence: ['users.in_scope', 'mfa.registered', 'mfa.capable', 'mfa.registered_not_capable'],
     cohort: COHORTS.usersRegisteredNotCapable,
   },

@@ -19,7 +19,15 @@ export const passwordlessBelowTarget: Check = {
       ],
       links: ['https://learn.microsoft.com/entra/identity/authentication/concept-authentication-passwordless'],
     },
-    controls: ['cisa-scuba:MS.AAD.3.1v1', 'nist-800-53:IA-2(8)', 'nist-800-53:IA-5(2)', 'iso-27001:8.5', 'essential-eight:ISM-1401'],
+    controls: [],
+    // registration data: evidence of readiness, not of enforcement (issue #14); the enforcement checks test these
+    supports: [
+      'cisa-scuba:MS.AAD.3.1v1',
+      'nist-800-53:IA-2(8)',
+      'nist-800-53:IA-5(2)',
+      'iso-27001:8.5',
+      'essential-eight:ISM-1401',
+    ],
     evidence: ['users.in_scope', 'passwordless.capable'],
     threshold: 'passwordlessCapableMin',
   },

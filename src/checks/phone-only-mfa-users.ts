@@ -20,10 +20,11 @@ export const phoneOnlyMfaUsers: Check = {
       ],
       links: ['https://learn.microsoft.com/entra/identity/authentication/concept-authentication-methods-manage'],
     },
-    controls: [
+    controls: ['nist-800-53:IA-5'],
+    // registration data: evidence of readiness, not of enforcement (issue #14); the enforcement checks test these
+    supports: [
       'cis-m365:5.2.3.5',
       'cisa-scuba:MS.AAD.3.5v2',
-      'nist-800-53:IA-5',
       'nist-800-53:CM-7',
       'nist-800-63b:3.1.3.3',
       'nist-800-63b:3.2.9',

@@ -19,7 +19,9 @@ export const ssprEnabledNotRegistered: Check = {
       ],
       links: ['https://learn.microsoft.com/entra/identity/authentication/tutorial-enable-sspr'],
     },
-    controls: ['cis-m365:5.2.4.1', 'nist-800-53:IA-5', 'nist-800-53:IA-5(1)', 'iso-27001:5.17', 'soc2:CC6.1', 'soc2:CC6.2'],
+    controls: ['nist-800-53:IA-5', 'nist-800-53:IA-5(1)', 'iso-27001:5.17', 'soc2:CC6.2'],
+    // registration data: evidence of readiness, not of enforcement (issue #14); the enforcement checks test these
+    supports: ['cis-m365:5.2.4.1', 'soc2:CC6.1'],
     evidence: ['users.in_scope', 'sspr.enabled', 'sspr.registered', 'sspr.enabled_not_registered'],
     cohort: COHORTS.usersSsprNotRegistered,
   },

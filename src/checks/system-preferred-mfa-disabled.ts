@@ -16,7 +16,9 @@ export const systemPreferredMfaDisabled: Check = {
       steps: ['In Entra ID > Authentication methods > Settings, set System-preferred multifactor authentication to Enabled for All users.'],
       links: ['https://learn.microsoft.com/entra/identity/authentication/concept-system-preferred-multifactor-authentication'],
     },
-    controls: ['cis-m365:5.2.3.6', 'nist-800-53:IA-5', 'iso-27001:8.5'],
+    controls: ['nist-800-53:IA-5'],
+    // registration data: evidence of readiness, not of enforcement (issue #14); the enforcement checks test these
+    supports: ['cis-m365:5.2.3.6', 'iso-27001:8.5'],
     evidence: ['users.in_scope', 'system_preferred.enabled'],
     cohort: COHORTS.usersSystemPreferredOff,
     threshold: 'systemPreferredMin',

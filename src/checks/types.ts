@@ -16,8 +16,18 @@ export interface CheckMeta {
   /** the compliant state and the specific risk */
   rationale: string;
   remediation: { summary: string; steps: string[]; links: string[] };
-  /** `<framework>:<id>` keys that resolve in frameworks/catalogue.ts */
+  /**
+   * `<framework>:<id>` keys that resolve in frameworks/catalogue.ts: the controls this check's data is the evidence
+   * for. A control about requiring MFA or a method policy is cited here only by a check that reads policy.
+   */
   controls: string[];
+  /** controls the check's data supports without being their evidence (e.g. registration for an enforcement control) */
+  supports?: string[];
+  /**
+   * sources the evidence also rests on without all being required (e.g. the policy sources behind the enforcement
+   * join, where security defaults can stand in for Conditional Access); listed in the finding and the coverage matrix
+   */
+  uses?: string[];
   /** metric ids shown as evidence */
   evidence: string[];
   /** the cohort of users listed as affected when the check fails */
@@ -31,6 +41,16 @@ export interface CheckContext {
   thresholds: Thresholds;
   /** every snapshot source's status and records */
   sources: Record<string, { status: SourceStatus; records: number; retiredSuccessor: string | null }>;
+  /** whether the enforcement join could be made (policy sources), and why not */
+  enforcement: { assessable: boolean; reason: string | null };
+}
+
+/** Thrown by evaluate() when its evidence is missing: the finding is an error and its controls are "not assessable". */
+export class NotAssessableError extends Error {}
+
+/** Throws NotAssessableError unless the enforcement join was made. */
+export function requireEnforcement(ctx: CheckContext): void {
+  if (!ctx.enforcement.assessable) throw new NotAssessableError(ctx.enforcement.reason ?? 'enforcement not assessable');
 }
 
 export interface CheckOutcome {

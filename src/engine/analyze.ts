@@ -6,9 +6,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHECKS, type Check, type CheckContext } from '../checks/index.js';
+import { NotAssessableError } from '../checks/types.js';
 import type { Config } from '../config/schema.js';
 import { CONTROLS, FRAMEWORKS, resolveControl } from '../frameworks/catalogue.js';
 import { ActivityFold } from '../metrics/activity.js';
+import { EnforcementFold } from '../metrics/enforcement.js';
 import { compareAggregates } from '../metrics/aggregates.js';
 import { ADMINS_DEFINITION, populationDefinition, type Definitions } from '../metrics/definitions.js';
 import { RoleFold, resolveRoleSet, type PrivilegedPrincipal } from '../metrics/privileged.js';
@@ -20,11 +22,13 @@ import { toJsonText, writeFileAtomic } from '../snapshot/writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { CohortFiles, type CohortSummary } from './cohort-files.js';
 import { indexExceptions, type ExceptionIndex } from './exceptions.js';
+import { readPolicies } from './policies.js';
 import {
   FINDING_STATUSES,
   RESULTS_SCHEMA_VERSION,
   SEVERITIES,
   type AuditResult,
+  type ControlStatus,
   type Finding,
   type FindingStatus,
   type MetricInfo,
@@ -68,7 +72,11 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   );
 
   const privileged = await resolvePrivileged(snapshot, config);
-  const registration = await foldRegistration(snapshot, cohorts, privileged.definition, defs);
+  const policyData = await readPolicies(snapshot, privileged.roles, describeSourceProblem);
+  const enforcementFold = policyData.inputs ? new EnforcementFold(cohorts.sink, policyData.inputs, privileged.definition, defs) : null;
+  const registration = await foldRegistration(snapshot, cohorts, privileged.definition, defs, enforcementFold);
+  // the join ran only if the registration rows could be read
+  const enforcement = registration.fold && enforcementFold ? enforcementFold.result() : EnforcementFold.missing();
   if (registration.assessed) {
     // Role holders without a userRegistrationDetails row (disabled, or not yet in the report), listed by name.
     const assessed = registration.assessed;
@@ -80,8 +88,21 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   const activity = await foldActivity(snapshot);
   const cohortSummaries = await cohorts.commit();
 
-  const values: Record<string, MetricValue> = { ...registration.metrics.values, ...aggregates.values, ...activity.values };
-  const info: MetricInfo[] = [...registration.metrics.info, ...aggregates.info, ...activity.info].sort((a, b) => a.id.localeCompare(b.id));
+  const values: Record<string, MetricValue> = {
+    ...registration.metrics.values,
+    ...aggregates.values,
+    ...activity.values,
+    ...enforcement.values,
+    ...policyData.metrics.values,
+  };
+  const info: MetricInfo[] = [...registration.metrics.info, ...aggregates.info, ...activity.info, ...enforcement.info, ...policyData.metrics.info].sort(
+    (a, b) => a.id.localeCompare(b.id),
+  );
+  const enforcementBlock = policyData.block(registration.fold ? enforcementFold : null);
+  if (!registration.fold && enforcementBlock.assessable) {
+    enforcementBlock.assessable = false;
+    enforcementBlock.notes.unshift(`Enforcement not assessable: ${describeSourceProblem(sourceById(snapshot, 'userRegistrationDetails') ?? missingSource('userRegistrationDetails'))}.`);
+  }
   const metrics = Object.fromEntries(Object.keys(values).sort().map((k) => [k, values[k]!]));
 
   const ctx: CheckContext = {
@@ -90,6 +111,10 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     sources: Object.fromEntries(
       snapshot.manifest.sources.map((s) => [s.id, { status: s.status, records: s.records, retiredSuccessor: s.retiredSuccessor }]),
     ),
+    enforcement: {
+      assessable: enforcementBlock.assessable,
+      reason: enforcementBlock.assessable ? null : enforcementBlock.notes[0] ?? 'Enforcement not assessable.',
+    },
   };
   const findings = checks
     .map((check) => evaluateCheck(check, snapshot, ctx, config, cohortSummaries, exceptions))
@@ -127,6 +152,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
       matched: exceptions.matched[i] ?? 0,
     })),
     privileged: privileged.results,
+    enforcement: enforcementBlock,
     sources: m.sources.map((s) => ({
       id: s.id,
       title: s.title,
@@ -160,6 +186,7 @@ async function foldRegistration(
   cohorts: CohortFiles,
   admins: AdminDefinition,
   defs: Definitions,
+  enforcement: EnforcementFold | null,
 ): Promise<{ metrics: MetricSet; assessed: ReadonlySet<string> | null; fold: RegistrationFold | null }> {
   const source = sourceById(snapshot, 'userRegistrationDetails');
   if (!source || source.status !== 'ok') {
@@ -167,7 +194,13 @@ async function foldRegistration(
     return { metrics: RegistrationFold.missing(), assessed: null, fold: null };
   }
   const fold = new RegistrationFold(cohorts.sink, admins, defs);
-  await forEachRow(snapshot, source, (row) => fold.add(row), () => cohorts.flushIfNeeded());
+  const add = enforcement
+    ? (row: unknown) => {
+        fold.add(row);
+        enforcement.add(row);
+      }
+    : (row: unknown) => fold.add(row);
+  await forEachRow(snapshot, source, add, () => cohorts.flushIfNeeded());
   return { metrics: fold.result(), assessed: fold.assessedAdminIds, fold };
 }
 
@@ -187,6 +220,8 @@ interface Privileged {
   pimGroups: PimGroups;
   /** direct eligible (PIM) role assignments were used */
   directEligible: boolean;
+  /** role ids by user, active and eligible (for Conditional Access role conditions); null without role data */
+  roles: { active: Map<string, Set<string>>; eligible: Map<string, Set<string>> } | null;
 }
 
 /** Eligible members of role-holding groups through PIM for Groups (source groupEligibilityScheduleInstances). */
@@ -226,6 +261,7 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
       results: { basis: 'isAdmin-flag', roleSet: roleSetOut, eligibleIncluded: false, note, servicePrincipals: [], notAssessable: [] },
       pimGroups: 'absent',
       directEligible: false,
+      roles: null,
     };
   }
   for await (const row of readRows(snapshot, assignments)) fold.addAssignment(row, 'active');
@@ -260,6 +296,7 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
     },
     pimGroups,
     directEligible: Boolean(eligible),
+    roles: fold.rolesByUser(),
   };
 }
 
@@ -299,11 +336,14 @@ function evaluateCheck(
   exceptions: ExceptionIndex,
 ): Finding {
   const meta = check.meta;
-  const controls = meta.controls.map((key) => {
-    const ctl = resolveControl(key);
-    if (!ctl) throw new Error(`check ${meta.id} cites unknown control ${key}`);
-    return { framework: ctl.framework, id: ctl.id, title: ctl.title };
-  });
+  const refs = (keys: readonly string[]) =>
+    keys.map((key) => {
+      const ctl = resolveControl(key);
+      if (!ctl) throw new Error(`check ${meta.id} cites unknown control ${key}`);
+      return { framework: ctl.framework, id: ctl.id, title: ctl.title };
+    });
+  const controls = refs(meta.controls);
+  const supports = refs(meta.supports ?? []);
   const override = config.severities[meta.id];
   const base = {
     checkId: meta.id,
@@ -314,18 +354,22 @@ function evaluateCheck(
     rationale: meta.rationale,
     remediation: meta.remediation,
     controls,
-    requires: meta.requiresOneOf ? [...meta.requires, ...meta.requiresOneOf] : meta.requires,
+    supports,
+    requires: checkSources(meta),
     evidence: Object.fromEntries(meta.evidence.map((id) => [id, ctx.metrics[id]?.value ?? null])),
     threshold: meta.threshold ? config.thresholds[meta.threshold] : null,
   };
   const problem = sourceProblem(meta.requires, meta.requiresOneOf, snapshot);
   if (problem) {
-    return { ...base, status: 'error', message: 'Not evaluated: required data is missing.', errorReason: problem, affected: null, excepted: null };
+    return { ...base, status: 'error', message: MISSING_DATA, errorReason: problem, affected: null, excepted: null };
   }
   let outcome;
   try {
     outcome = check.evaluate(ctx);
   } catch (e) {
+    if (e instanceof NotAssessableError) {
+      return { ...base, status: 'error', message: MISSING_DATA, errorReason: e.message, affected: null, excepted: null };
+    }
     return {
       ...base,
       status: 'error',
@@ -350,6 +394,11 @@ function evaluateCheck(
     status = 'excepted';
   }
   return { ...base, status, message: outcome.message, errorReason: null, affected, excepted };
+}
+
+/** Every source a check's evidence rests on: required, one-of, and used (in that order, without repeats). */
+function checkSources(meta: Check['meta']): string[] {
+  return [...new Set([...meta.requires, ...(meta.requiresOneOf ?? []), ...(meta.uses ?? [])])];
 }
 
 /** Why a check cannot be evaluated from this snapshot, or null. */
@@ -384,22 +433,32 @@ function describeSourceProblem(s: Pick<SourceRecord, 'id' | 'status' | 'httpStat
   return `source ${s.id} ${what}${http}${code}${msg}`;
 }
 
-const STATUS_RANK: readonly FindingStatus[] = ['fail', 'error', 'excepted', 'pass', 'not_applicable'];
+const STATUS_RANK: readonly ControlStatus[] = ['fail', 'error', 'not_assessable', 'excepted', 'pass', 'not_applicable'];
+
+/** "Required data is missing" (a source problem or a NotAssessableError): the control is not assessable, not in error. */
+const MISSING_DATA = 'Not evaluated: required data is missing.';
 
 function coverage(findings: readonly Finding[], checks: readonly Check[], config: Config): AuditResult['coverage'] {
-  const statusOf = new Map(findings.map((f) => [f.checkId, f.status]));
+  const byId = new Map(findings.map((f) => [f.checkId, f]));
+  const cite = (c: Check) => ({ checkId: c.meta.id, status: byId.get(c.meta.id)?.status ?? ('error' as FindingStatus) });
+  const byCheckId = (a: { checkId: string }, b: { checkId: string }) => a.checkId.localeCompare(b.checkId);
   return config.frameworks.map((fw) => {
     const controls = CONTROLS.filter((c) => c.framework === fw)
       .map((ctl) => {
         const key = `${ctl.framework}:${ctl.id}`;
-        const cited = checks
-          .filter((c) => c.meta.controls.includes(key))
-          .map((c) => ({ checkId: c.meta.id, status: statusOf.get(c.meta.id) ?? 'error' }))
-          .sort((a, b) => a.checkId.localeCompare(b.checkId));
-        const status = STATUS_RANK.find((s) => cited.some((c) => c.status === s)) ?? 'not_applicable';
-        return { id: ctl.id, title: ctl.title, version: ctl.version, status, checks: cited };
+        const testing = checks.filter((c) => c.meta.controls.includes(key));
+        const cited = testing.map(cite).sort(byCheckId);
+        const supportedBy = checks.filter((c) => c.meta.supports?.includes(key)).map(cite).sort(byCheckId);
+        const statuses = testing.map((c): ControlStatus => {
+          const f = byId.get(c.meta.id);
+          if (!f) return 'error';
+          return f.status === 'error' && f.message === MISSING_DATA ? 'not_assessable' : f.status;
+        });
+        const status = STATUS_RANK.find((s) => statuses.includes(s)) ?? 'not_applicable';
+        const sources = [...new Set(testing.flatMap((c) => checkSources(c.meta)))].sort();
+        return { id: ctl.id, title: ctl.title, version: ctl.version, status, checks: cited, supportedBy, sources };
       })
-      .filter((c) => c.checks.length > 0)
+      .filter((c) => c.checks.length > 0 || c.supportedBy.length > 0)
       .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
     return { framework: fw, title: FRAMEWORKS[fw], controls };
   });

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/** 2: coverage separates tested from supporting controls and adds `not_assessable`; the `enforcement` block (CHANGELOG). */
+export const RESULTS_SCHEMA_VERSION = 2;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -63,7 +64,10 @@ export const FindingSchema = z.object({
   message: z.string(),
   rationale: z.string(),
   remediation: z.object({ summary: z.string(), steps: z.array(z.string()), links: z.array(z.string()) }),
+  /** controls this check's evidence tests */
   controls: z.array(ControlRefSchema),
+  /** controls it supports without testing them */
+  supports: z.array(ControlRefSchema),
   requires: z.array(z.string()),
   /** metric ids and values this result rests on */
   evidence: z.record(z.string(), z.number().nullable()),
@@ -94,6 +98,44 @@ export type Finding = z.infer<typeof FindingSchema>;
 
 const STATUS = z.enum(FINDING_STATUSES);
 
+/** A control's status in the coverage matrix: a finding status, or not_assessable (its evidence is missing). */
+export const CONTROL_STATUSES = ['fail', 'error', 'not_assessable', 'excepted', 'pass', 'not_applicable'] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/** The enforcement model's inputs and per-policy results (docs/enforcement.md). */
+export const EnforcementSchema = z.object({
+  /** false when the policy data needed was missing: every enforcement metric is then null (see notes) */
+  assessable: z.boolean(),
+  /** what the coverage was decided from, in words */
+  basis: z.string(),
+  notes: z.array(z.string()),
+  /** security defaults on; null when the source did not answer */
+  securityDefaults: z.boolean().nullable(),
+  policies: z.array(
+    z.object({
+      id: z.string(),
+      displayName: z.string(),
+      /** enabled, report_only or disabled */
+      state: z.string(),
+      /** enforcing / conditional (narrowed) / report_only / disabled / no_mfa (its grant requires no MFA: block, terms…) */
+      role: z.enum(['enforcing', 'conditional', 'report_only', 'disabled', 'no_mfa']),
+      targets: z.string(),
+      grant: z.string(),
+      required: z.enum(['mfa', 'passwordless', 'phishing_resistant']).nullable(),
+      narrowing: z.array(z.string()),
+      /** valid report rows the policy includes and does not exclude, and rows it excludes; null when not assessable */
+      appliesTo: z.number().int().nullable(),
+      excludes: z.number().int().nullable(),
+    }),
+  ),
+  /** authentication methods policy configurations: id, state, targets in words */
+  methods: z.array(z.object({ id: z.string(), state: z.string(), targets: z.string() })),
+  registrationCampaign: z.string().nullable(),
+  migrationState: z.string().nullable(),
+  systemPreferred: z.string().nullable(),
+});
+export type Enforcement = z.infer<typeof EnforcementSchema>;
+
 export const CoverageSchema = z.array(
   z.object({
     framework: z.string(),
@@ -103,9 +145,18 @@ export const CoverageSchema = z.array(
         id: z.string(),
         title: z.string(),
         version: z.string(),
-        /** worst status of its checks: fail > error > excepted > pass > not_applicable */
-        status: STATUS,
+        /**
+         * worst status of the checks that test it: fail > error > not_assessable > excepted > pass > not_applicable;
+         * not_assessable when a testing check could not be evaluated for missing data; not_applicable when only
+         * supporting checks cite it (no verdict)
+         */
+        status: z.enum(CONTROL_STATUSES),
+        /** checks whose evidence tests the control */
         checks: z.array(z.object({ checkId: z.string(), status: STATUS })),
+        /** checks whose evidence supports the control without testing it (e.g. registration for an enforcement control) */
+        supportedBy: z.array(z.object({ checkId: z.string(), status: STATUS })),
+        /** snapshot sources the testing checks relied on */
+        sources: z.array(z.string()),
       }),
     ),
   }),
@@ -199,6 +250,8 @@ export const ResultsSchema = z.object({
   metricInfo: z.array(MetricInfoSchema),
   metrics: z.record(z.string(), MetricValueSchema),
   findings: z.array(FindingSchema),
+  /** what enforces MFA for whom (Conditional Access, security defaults, the methods policy) */
+  enforcement: EnforcementSchema,
   /** framework → control → checks → status, for the frameworks chosen in the config */
   coverage: CoverageSchema,
   /** present when analyze ran with --baseline */

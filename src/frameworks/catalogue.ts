@@ -9,6 +9,11 @@ export interface Control {
   version: string;
   id: string;
   title: string;
+  /**
+   * The control asks for something to be required or configured (MFA enforced, a method disabled, a policy set):
+   * only a check that reads policy may test it. Registration data can only support it (issue #14).
+   */
+  policyEvidence: boolean;
 }
 
 export const FRAMEWORKS = {
@@ -22,7 +27,26 @@ export const FRAMEWORKS = {
 } as const;
 export type FrameworkId = keyof typeof FRAMEWORKS;
 
-const c = (framework: FrameworkId, version: string, id: string, title: string): Control => ({ framework, version, id, title });
+const c = (framework: FrameworkId, version: string, id: string, title: string): Control => ({
+  framework,
+  version,
+  id,
+  title,
+  policyEvidence: POLICY_EVIDENCE.has(`${framework}:${id}`),
+});
+
+/** Controls about requiring MFA or setting a method policy (see Control.policyEvidence). */
+const POLICY_EVIDENCE = new Set([
+  'cis-m365:5.2.2.1', 'cis-m365:5.2.2.2', 'cis-m365:5.2.2.5', 'cis-m365:5.2.3.1', 'cis-m365:5.2.3.5', 'cis-m365:5.2.3.6',
+  'cis-m365:5.2.3.7', 'cis-m365:5.2.4.1',
+  'cisa-scuba:MS.AAD.3.1v1', 'cisa-scuba:MS.AAD.3.2v2', 'cisa-scuba:MS.AAD.3.3v2', 'cisa-scuba:MS.AAD.3.4v1',
+  'cisa-scuba:MS.AAD.3.5v2', 'cisa-scuba:MS.AAD.3.6v1',
+  'nist-800-53:IA-2(1)', 'nist-800-53:IA-2(2)', 'nist-800-53:IA-2(8)', 'nist-800-53:IA-8', 'nist-800-53:CM-7',
+  'nist-800-63b:AAL2', 'nist-800-63b:AAL3', 'nist-800-63b:3.2.5', 'nist-800-63b:3.1.3.3', 'nist-800-63b:3.2.9',
+  'iso-27001:8.5', 'soc2:CC6.1',
+  'essential-eight:ISM-1504', 'essential-eight:ISM-1173', 'essential-eight:ISM-0974', 'essential-eight:ISM-1682',
+  'essential-eight:ISM-1872', 'essential-eight:ISM-1401',
+]);
 
 const CIS = 'v4.0.0–v7.0.0';
 const SCUBA = 'ScubaGear 1.8.0';
@@ -35,13 +59,17 @@ export const CONTROLS: readonly Control[] = [
   c('cis-m365', CIS, '5.2.2.1', 'Ensure multifactor authentication is enabled for all users in administrative roles'),
   c('cis-m365', CIS, '5.2.2.2', 'Ensure multifactor authentication is enabled for all users'),
   c('cis-m365', CIS, '5.2.2.5', "Ensure 'Phishing-resistant MFA strength' is required for Administrators"),
+  c('cis-m365', CIS, '5.2.3.1', 'Ensure Microsoft Authenticator is configured to protect against MFA fatigue'),
   c('cis-m365', CIS, '5.2.3.4', "Ensure all member users are 'MFA capable'"),
   c('cis-m365', CIS, '5.2.3.5', 'Ensure weak authentication methods are disabled'),
   c('cis-m365', 'v5.0.0–v7.0.0', '5.2.3.6', 'Ensure system-preferred multifactor authentication is enabled'),
+  c('cis-m365', 'v6.0.x–v7.0.0', '5.2.3.7', 'Ensure the email OTP authentication method is disabled'),
   c('cis-m365', CIS, '5.2.4.1', "Ensure 'Self service password reset enabled' is set to 'All'"),
   c('cis-m365', CIS, '1.1.2', 'Ensure two emergency access accounts have been defined'),
   c('cisa-scuba', SCUBA, 'MS.AAD.3.1v1', 'Phishing-resistant MFA SHALL be enforced for all users.'),
   c('cisa-scuba', SCUBA, 'MS.AAD.3.2v2', 'MFA SHALL be enforced for all users.'),
+  c('cisa-scuba', SCUBA, 'MS.AAD.3.3v2', 'If Microsoft Authenticator is enabled, it SHALL be configured to show login context information.'),
+  c('cisa-scuba', SCUBA, 'MS.AAD.3.4v1', 'The Authentication Methods Manage Migration feature SHALL be set to Migration Complete.'),
   c('cisa-scuba', SCUBA, 'MS.AAD.3.5v2', 'The authentication methods SMS, Voice Call, and Email One-Time Passcode (OTP) SHALL be disabled.'),
   c('cisa-scuba', SCUBA, 'MS.AAD.3.6v1', 'Phishing-resistant MFA SHALL be required for highly privileged roles.'),
   c('nist-800-53', N53, 'IA-2(1)', 'Multi-factor Authentication to Privileged Accounts'),

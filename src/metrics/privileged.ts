@@ -191,6 +191,31 @@ export class RoleFold {
     this.eligibleMembers.set(e.groupId, list);
   }
 
+  /**
+   * Role ids (lower-cased) by lower-cased user id, as Conditional Access role conditions match them: `active`, held
+   * now (directly or as a member of a role-holding group), and `eligible`, usable once activated (direct PIM
+   * eligibility, eligibility of a group, or eligible membership of a role-holding group through PIM for Groups).
+   * Memory is proportional to the role holders.
+   */
+  rolesByUser(): { active: Map<string, Set<string>>; eligible: Map<string, Set<string>> } {
+    const active = new Map<string, Set<string>>();
+    const eligible = new Map<string, Set<string>>();
+    const add = (map: Map<string, Set<string>>, userId: string, roleId: string) => {
+      const k = userId.toLowerCase();
+      const set = map.get(k) ?? new Set<string>();
+      set.add(roleId);
+      map.set(k, set);
+    };
+    for (const g of this.grants) {
+      const map = g.kind === 'active' ? active : eligible;
+      if (g.type === GROUP) {
+        for (const m of this.members.get(g.principalId) ?? []) add(map, m.userId, g.roleId);
+        for (const m of this.eligibleMembers.get(g.principalId) ?? []) add(eligible, m.userId, g.roleId);
+      } else if (g.type !== SP) add(map, g.principalId, g.roleId);
+    }
+    return { active, eligible };
+  }
+
   roleName(id: string): string {
     return this.roleNames.get(id) ?? id;
   }

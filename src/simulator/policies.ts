@@ -15,6 +15,7 @@
  * identitysecuritydefaultsenforcementpolicy.md.
  */
 import { rngFor, streamKey, uuidFor } from './prng.js';
+import { ENTRA_PRIVILEGED_ROLE_IDS } from './roles.js';
 import type { SimTenant, TenantProfile } from './tenant.js';
 
 /** Global Administrator's role template id. */
@@ -102,7 +103,9 @@ interface PolicyProfile {
   allUsersMfa: 'enabled' | null;
   /** exclusions of the all-users policy beyond the break-glass account */
   allUsersExtraExclusions: boolean;
-  adminPolicy: { state: string; strength: 'phishingResistant' | 'mfa' };
+  /** roles: the 9 privilegedAdmin roles (a common, partial choice) or every privileged role the tenant has */
+  adminPolicy: { state: string; strength: 'phishingResistant' | 'mfa'; roles: 'privilegedAdmin' | 'allPrivileged' };
+  x509: boolean;
   legacyBlock: 'disabled' | 'enabled';
   migration: string;
   campaign: 'default' | 'enabled' | 'disabled';
@@ -117,19 +120,19 @@ interface PolicyProfile {
 const PROFILES: Record<TenantProfile, PolicyProfile> = {
   typical: {
     allUsersMfa: 'enabled', allUsersExtraExclusions: true,
-    adminPolicy: { state: 'enabledForReportingButNotEnforced', strength: 'phishingResistant' }, legacyBlock: 'disabled',
+    adminPolicy: { state: 'enabledForReportingButNotEnforced', strength: 'phishingResistant', roles: 'privilegedAdmin' }, legacyBlock: 'disabled', x509: false,
     migration: 'migrationInProgress', campaign: 'default', systemPreferred: 'default',
     sms: true, voice: false, email: true, softwareOath: true, securityDefaults: false,
   },
   clean: {
     allUsersMfa: 'enabled', allUsersExtraExclusions: false,
-    adminPolicy: { state: 'enabled', strength: 'phishingResistant' }, legacyBlock: 'enabled',
+    adminPolicy: { state: 'enabled', strength: 'phishingResistant', roles: 'allPrivileged' }, legacyBlock: 'enabled', x509: true,
     migration: 'migrationComplete', campaign: 'enabled', systemPreferred: 'enabled',
     sms: false, voice: false, email: false, softwareOath: true, securityDefaults: false,
   },
   poor: {
     allUsersMfa: null, allUsersExtraExclusions: true,
-    adminPolicy: { state: 'enabledForReportingButNotEnforced', strength: 'mfa' }, legacyBlock: 'disabled',
+    adminPolicy: { state: 'enabledForReportingButNotEnforced', strength: 'mfa', roles: 'privilegedAdmin' }, legacyBlock: 'disabled', x509: false,
     migration: 'preMigration', campaign: 'disabled', systemPreferred: 'disabled',
     sms: true, voice: true, email: true, softwareOath: true, securityDefaults: false,
   },
@@ -150,13 +153,13 @@ export function buildPolicies(tenant: SimTenant, privilegedRoleIds: readonly str
   // --- people and groups (seed only) ---------------------------------------------------------------------------
   // The break-glass-looking account: the first permanent, tenant-wide Global Administrator who is not a fixed
   // special user. Chosen from role data only (seed), so it is the same account in every profile and quarter.
-  // Small tenants may have no such admin: then any tenant-wide active Global Administrator, specials last.
+  // Small tenants may have no such admin: then any non-special tenant-wide active Global Administrator, or none (a
+  // fixed special user is never made the break-glass account: each stays the one case it was made for).
   let breakGlass: SimPolicyUser | null = null;
   const scan = Math.min(userCount, BREAK_GLASS_SCAN);
   const passes: ((i: number) => boolean)[] = [
     (i) => !specialIndexes.has(i) && tenant.roleHoldingOf(i)?.extraEligibleRoleId === null,
     (i) => !specialIndexes.has(i),
-    () => true,
   ];
   for (const pass of passes) {
     for (let i = 0; i < scan && breakGlass === null; i++) {
@@ -253,7 +256,10 @@ export function buildPolicies(tenant: SimTenant, privilegedRoleIds: readonly str
     }, { builtInControls: ['mfa'] }));
   }
   ca.push(policy(1, 'CA002: Require phishing-resistant MFA for administrators', profile.adminPolicy.state, {
-    users: users({ includeRoles: [...privilegedRoleIds], excludeUsers: bgIds }),
+    users: users({
+      includeRoles: profile.adminPolicy.roles === 'allPrivileged' ? [...new Set([...privilegedRoleIds, ...ENTRA_PRIVILEGED_ROLE_IDS])] : [...privilegedRoleIds],
+      excludeUsers: bgIds,
+    }),
   }, profile.adminPolicy.strength === 'phishingResistant' ? { strength: BUILT_IN_STRENGTH.phishingResistantMfa } : { builtInControls: ['mfa'] }));
   ca.push(policy(2, 'CA003: Require MFA outside trusted locations', 'enabled', {
     users: users({ includeUsers: ['All'], excludeUsers: bgIds }),
@@ -301,7 +307,7 @@ export function buildPolicies(tenant: SimTenant, privilegedRoleIds: readonly str
         allowExternalIdToUseEmailOtp: 'default', includeTargets: allUsers() },
       { '@odata.type': '#microsoft.graph.voiceAuthenticationMethodConfiguration', id: 'Voice', state: state(profile.voice), excludeTargets: [],
         isOfficePhoneAllowed: profile.voice, includeTargets: allUsers() },
-      { '@odata.type': '#microsoft.graph.x509CertificateAuthenticationMethodConfiguration', id: 'X509Certificate', state: 'disabled',
+      { '@odata.type': '#microsoft.graph.x509CertificateAuthenticationMethodConfiguration', id: 'X509Certificate', state: state(profile.x509),
         excludeTargets: [], certificateUserBindings: [
           { x509CertificateField: 'PrincipalName', userProperty: 'onPremisesUserPrincipalName', priority: 1 },
           { x509CertificateField: 'RFC822Name', userProperty: 'userPrincipalName', priority: 2 },

@@ -4,6 +4,7 @@ import { resolveControl } from '../../src/frameworks/catalogue.js';
 import { DEFAULT_THRESHOLDS } from '../../src/metrics/definitions.js';
 import type { MetricValue } from '../../src/engine/results.js';
 import type { CheckContext } from '../../src/checks/index.js';
+import { NotAssessableError } from '../../src/checks/types.js';
 
 const base: Record<string, MetricValue> = {
   'users.in_scope': { value: 100 },
@@ -32,13 +33,40 @@ const base: Record<string, MetricValue> = {
   'breakglass.configured': { value: 2 },
   'breakglass.found': { value: 2 },
   'breakglass.compliant': { value: 1, numerator: 2, denominator: 2 },
+  'enforcement.mfa.enforced': { value: 1, numerator: 110, denominator: 110 },
+  'enforcement.mfa.conditional': { value: 0, numerator: 0, denominator: 110 },
+  'enforcement.mfa.report_only': { value: 0, numerator: 0, denominator: 110 },
+  'enforcement.mfa.none': { value: 0, numerator: 0, denominator: 110 },
+  'enforcement.admins.mfa_enforced': { value: 1, numerator: 2, denominator: 2 },
+  'enforcement.admins.phishing_resistant_enforced': { value: 1, numerator: 2, denominator: 2 },
+  'enforcement.admins.report_only_gap': { value: 0 },
+  'enforcement.excluded_users': { value: 2 },
+  'enforcement.excluded_users_undeclared': { value: 0 },
+  'enforcement.required_not_satisfiable': { value: 0 },
+  'policy.security_defaults': { value: 0 },
+  'policy.ca.mfa_enabled': { value: 2 },
+  'policy.methods.enabled.Sms': { value: 0 },
+  'policy.methods.enabled.Voice': { value: 0 },
+  'policy.methods.enabled.Email': { value: 0 },
+  'policy.methods.enabled.MicrosoftAuthenticator': { value: 1 },
+  'policy.registration_campaign': { value: 1 },
+  'policy.migration_complete': { value: 1 },
+  'policy.system_preferred': { value: 1 },
+  'policy.authenticator_context': { value: 1 },
 };
 const SOURCES: CheckContext['sources'] = {
   userRegistrationDetails: { status: 'ok', records: 110, retiredSuccessor: null },
   credentialUsageSummary: { status: 'retired', records: 0, retiredSuccessor: 'userRegistrationActivity' },
   userRegistrationActivity: { status: 'ok', records: 10, retiredSuccessor: null },
+  conditionalAccessPolicies: { status: 'ok', records: 4, retiredSuccessor: null },
+  securityDefaults: { status: 'ok', records: 1, retiredSuccessor: null },
 };
-const ctx = (over: Record<string, MetricValue> = {}, sources: CheckContext['sources'] = SOURCES): CheckContext => ({ metrics: { ...base, ...over }, thresholds: DEFAULT_THRESHOLDS, sources });
+const ASSESSABLE: CheckContext['enforcement'] = { assessable: true, reason: null };
+const ctx = (
+  over: Record<string, MetricValue> = {},
+  sources: CheckContext['sources'] = SOURCES,
+  enforcement: CheckContext['enforcement'] = ASSESSABLE,
+): CheckContext => ({ metrics: { ...base, ...over }, thresholds: DEFAULT_THRESHOLDS, sources, enforcement });
 const byId = Object.fromEntries(CHECKS.map((c) => [c.meta.id, c]));
 
 describe('check catalogue', () => {
@@ -47,8 +75,9 @@ describe('check catalogue', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const c of CHECKS) {
       expect(c.meta.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(c.meta.controls.length).toBeGreaterThan(0);
-      for (const key of c.meta.controls) expect(resolveControl(key), `${c.meta.id} cites ${key}`).toBeDefined();
+      expect(c.meta.controls.length + (c.meta.supports?.length ?? 0)).toBeGreaterThan(0);
+      for (const key of [...c.meta.controls, ...(c.meta.supports ?? [])]) expect(resolveControl(key), `${c.meta.id} cites ${key}`).toBeDefined();
+      expect(c.meta.controls.filter((k) => c.meta.supports?.includes(k)), `${c.meta.id} tests and supports the same control`).toEqual([]);
       expect(c.meta.rationale.length).toBeGreaterThan(80);
       expect(c.meta.remediation.steps.length).toBeGreaterThan(0);
       expect(c.meta.requires.length + (c.meta.requiresOneOf?.length ?? 0) + (c.meta.id === 'retired-source-in-use' ? 1 : 0)).toBeGreaterThan(0);
@@ -126,5 +155,95 @@ describe('each check fails on its own failing state', () => {
   });
   it('a check never passes on a missing metric: it throws, and the engine turns that into error', () => {
     expect(() => byId['mfa-capable-below-target']!.evaluate(ctx({ 'mfa.capable': { value: null, numerator: 0, denominator: 0 } }))).toThrow();
+  });
+});
+
+describe('honest control mapping (issue #14)', () => {
+  const POLICY_SOURCES = ['conditionalAccessPolicies', 'securityDefaults', 'authenticationMethodsPolicy', 'authenticationMethodsPolicyBeta', 'authenticationStrengthPolicies'];
+  it('a control about requiring MFA or a method policy is tested only by a check that reads policy', () => {
+    const offenders: string[] = [];
+    for (const c of CHECKS) {
+      const reads = [...c.meta.requires, ...(c.meta.requiresOneOf ?? []), ...(c.meta.uses ?? [])];
+      if (reads.some((s) => POLICY_SOURCES.includes(s))) continue;
+      for (const key of c.meta.controls) if (resolveControl(key)!.policyEvidence) offenders.push(`${c.meta.id} -> ${key}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+  it('the registration checks that used to claim enforcement controls now only support them', () => {
+    const admins = byId['admins-without-mfa']!.meta;
+    expect(admins.controls).not.toContain('cis-m365:5.2.2.1');
+    expect(admins.supports).toContain('cis-m365:5.2.2.1');
+    expect(byId['admins-mfa-not-enforced']!.meta.controls).toContain('cis-m365:5.2.2.1');
+    expect(byId['mfa-capable-below-target']!.meta.controls).toContain('cis-m365:5.2.3.4');
+    expect(byId['mfa-capable-below-target']!.meta.controls).not.toContain('cisa-scuba:MS.AAD.3.2v2');
+    expect(byId['mfa-not-enforced-for-all-users']!.meta.controls).toContain('cisa-scuba:MS.AAD.3.2v2');
+  });
+});
+
+describe('enforcement checks (issue #14)', () => {
+  const NOT_ASSESSABLE: CheckContext['enforcement'] = { assessable: false, reason: 'Enforcement not assessable: source conditionalAccessPolicies forbidden.' };
+  const perUser = [
+    'mfa-not-enforced-for-all-users',
+    'admins-mfa-not-enforced',
+    'admins-phishing-resistant-not-enforced',
+    'admins-stronger-policy-report-only',
+    'mfa-exclusions-not-break-glass',
+    'required-strength-not-satisfiable',
+  ];
+  it.each(perUser)('%s is not assessable (throws NotAssessableError, never passes) without the policy join', (id) => {
+    expect(() => byId[id]!.evaluate(ctx({}, SOURCES, NOT_ASSESSABLE))).toThrow(NotAssessableError);
+  });
+  it('mfa-not-enforced-for-all-users names each coverage class', () => {
+    const r = byId['mfa-not-enforced-for-all-users']!.evaluate(
+      ctx({
+        'enforcement.mfa.enforced': { value: 0.9, numerator: 99, denominator: 110 },
+        'enforcement.mfa.conditional': { value: 0.0545, numerator: 6, denominator: 110 },
+        'enforcement.mfa.report_only': { value: 0.0182, numerator: 2, denominator: 110 },
+        'enforcement.mfa.none': { value: 0.0273, numerator: 3, denominator: 110 },
+      }),
+    );
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('not enforced for 11 users');
+    expect(r.message).toMatch(/conditional 5\.5 % \(6 of 110\); report-only 1\.8 % \(2 of 110\); none 2\.7 % \(3 of 110\)/);
+  });
+  it('admin enforcement: MFA, phishing-resistant strength, report-only gap', () => {
+    const half = { value: 0.5, numerator: 1, denominator: 2 };
+    expect(byId['admins-mfa-not-enforced']!.evaluate(ctx({ 'enforcement.admins.mfa_enforced': half })).message).toMatch(/^1 admins have no enforced MFA/);
+    expect(byId['admins-phishing-resistant-not-enforced']!.evaluate(ctx({ 'enforcement.admins.phishing_resistant_enforced': half })).status).toBe('fail');
+    expect(byId['admins-stronger-policy-report-only']!.evaluate(ctx({ 'enforcement.admins.report_only_gap': { value: 3 } })).message).toContain('3 admins');
+    // no admins at all: nothing to enforce
+    expect(byId['admins-mfa-not-enforced']!.evaluate(ctx({ 'enforcement.admins.mfa_enforced': { value: null, numerator: 0, denominator: 0 } })).status).toBe('not_applicable');
+  });
+  it('exclusions: declared break-glass accounts pass, any other exclusion fails', () => {
+    const c = byId['mfa-exclusions-not-break-glass']!;
+    expect(c.evaluate(ctx()).message).toContain('Only the 2 declared break-glass');
+    expect(c.evaluate(ctx({ 'enforcement.excluded_users': { value: 5 }, 'enforcement.excluded_users_undeclared': { value: 3 } })).message).toMatch(/^3 users .* \(5 excluded in all\)/);
+  });
+  it('required-strength-not-satisfiable', () => {
+    expect(byId['required-strength-not-satisfiable']!.evaluate(ctx({ 'enforcement.required_not_satisfiable': { value: 4 } })).status).toBe('fail');
+  });
+  it('no-baseline-mfa-policy: neither fails, both conflict, no P1 counts as no CA, a forbidden CA is not assessable', () => {
+    const c = byId['no-baseline-mfa-policy']!;
+    expect(c.evaluate(ctx({ 'policy.ca.mfa_enabled': { value: 0 } })).message).toContain('nothing requires MFA');
+    expect(c.evaluate(ctx({ 'policy.security_defaults': { value: 1 } })).message).toContain('conflict');
+    const noP1 = { ...SOURCES, conditionalAccessPolicies: { status: 'unavailable' as const, records: 0, retiredSuccessor: null } };
+    expect(c.evaluate(ctx({ 'policy.security_defaults': { value: 1 }, 'policy.ca.mfa_enabled': { value: null } }, noP1)).status).toBe('pass');
+    expect(c.evaluate(ctx({ 'policy.ca.mfa_enabled': { value: null } }, noP1)).message).toContain('Conditional Access is not licensed');
+    const forbidden = { ...SOURCES, conditionalAccessPolicies: { status: 'forbidden' as const, records: 0, retiredSuccessor: null } };
+    expect(() => c.evaluate(ctx({}, forbidden))).toThrow(NotAssessableError);
+  });
+  it('methods policy checks read the policy flags', () => {
+    expect(byId['sms-voice-enabled']!.evaluate(ctx({ 'policy.methods.enabled.Sms': { value: 1 } })).message).toBe('SMS is enabled in the authentication methods policy.');
+    expect(byId['sms-voice-enabled']!.evaluate(ctx({ 'policy.methods.enabled.Sms': { value: 1 }, 'policy.methods.enabled.Voice': { value: 1 } })).message).toContain('SMS and Voice call are');
+    expect(byId['email-otp-enabled']!.evaluate(ctx({ 'policy.methods.enabled.Email': { value: 1 } })).status).toBe('fail');
+    expect(byId['methods-migration-incomplete']!.evaluate(ctx({ 'policy.migration_complete': { value: 0 } })).status).toBe('fail');
+    expect(byId['system-preferred-policy-off']!.evaluate(ctx({ 'policy.system_preferred': { value: 0 } })).status).toBe('fail');
+    expect(byId['authenticator-context-hidden']!.evaluate(ctx({ 'policy.authenticator_context': { value: 0 } })).status).toBe('fail');
+    expect(byId['authenticator-context-hidden']!.evaluate(ctx({ 'policy.methods.enabled.MicrosoftAuthenticator': { value: 0 } })).status).toBe('not_applicable');
+  });
+  it('registration-campaign-off fails only while users lack MFA', () => {
+    const c = byId['registration-campaign-off']!;
+    expect(c.evaluate(ctx({ 'policy.registration_campaign': { value: 0 } })).message).toContain('1 users are not MFA capable');
+    expect(c.evaluate(ctx({ 'policy.registration_campaign': { value: 0 }, 'mfa.capable': { value: 1, numerator: 100, denominator: 100 } })).status).toBe('not_applicable');
   });
 });

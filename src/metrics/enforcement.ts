@@ -1,0 +1,219 @@
+/**
+ * Enforcement metrics (issue #14): the coverage model of enforcement-model.ts joined to every userRegistrationDetails
+ * row in the same streaming pass as the registration fold. Pure: rows in, metrics and cohorts out. Memory: the
+ * policies, the CA-group members and the role holders, never the rows.
+ */
+import { upnMatcher, type Definitions } from './definitions.js';
+import { COVERAGES, coverageOf, modesOf, type Coverage, type PolicyModel } from './enforcement-model.js';
+import type { AdminDefinition } from './registration.js';
+import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
+
+export const ENFORCEMENT_COHORTS = {
+  usersNotEnforced: 'users.mfa_not_enforced',
+  adminsNotEnforced: 'admins.mfa_not_enforced',
+  adminsPhishingResistantNotEnforced: 'admins.phishing_resistant_not_enforced',
+  adminsReportOnlyGap: 'admins.report_only_gap',
+  usersExcludedUndeclared: 'users.mfa_excluded_undeclared',
+  usersRequiredNotSatisfiable: 'users.required_not_satisfiable',
+} as const;
+
+/** What the join needs beyond the rows; null when the enforcement cannot be assessed (see notes). */
+export interface EnforcementInputs {
+  /** Conditional Access policies (none when the tenant has no CA licence) */
+  policies: readonly PolicyModel[];
+  /** security defaults on */
+  securityDefaults: boolean;
+  /** authentication methods policy configurations that are disabled (their methods cannot be used) */
+  disabledConfigs: ReadonlySet<string>;
+  /** user id (lower-cased) → CA groups (lower-cased) the user is a transitive member of */
+  groupsOfUser: ReadonlyMap<string, ReadonlySet<string>>;
+  /** user id (lower-cased) → role template ids (lower-cased) held actively */
+  rolesOfUser: ReadonlyMap<string, ReadonlySet<string>>;
+  /** user id (lower-cased) → role ids held through PIM eligibility (usable once activated) */
+  eligibleRolesOfUser: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+const SOURCE = 'conditionalAccessPolicies';
+
+function affected(row: Record<string, unknown>, id: string, upn: string, methods: string[]): AffectedUser {
+  return {
+    id,
+    userPrincipalName: upn,
+    userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
+    userType: typeof row.userType === 'string' ? row.userType : 'null',
+    isAdmin: typeof row.isAdmin === 'boolean' ? row.isAdmin : null,
+    methodsRegistered: methods,
+  };
+}
+
+export class EnforcementFold {
+  private population = 0;
+  private readonly byCoverage = new Float64Array(COVERAGES.length);
+  private capableNotEnforced = 0;
+  private enforcedNotCapable = 0;
+  private admins = 0;
+  private adminsEnforced = 0;
+  private adminsPhishingResistant = 0;
+  private adminsReportOnlyGap = 0;
+  private excluded = 0;
+  private excludedUndeclared = 0;
+  private notSatisfiable = 0;
+  /** per policy (inputs.policies order): users it applies to, users it excludes (every valid row) */
+  readonly appliesTo: Float64Array;
+  readonly excludes: Float64Array;
+  private readonly isExcluded: (upn: string) => boolean;
+  private readonly breakGlass: ReadonlySet<string>;
+  private readonly isPhishingResistant: (token: string) => boolean;
+
+  constructor(
+    private readonly sink: CohortSink,
+    private readonly inputs: EnforcementInputs,
+    private readonly adminDef: AdminDefinition,
+    defs: Pick<Definitions, 'excludeUpnPatterns' | 'breakGlassUpns' | 'phishingResistantTokens' | 'phishingResistantPrefixes'>,
+  ) {
+    const pr = new Set(defs.phishingResistantTokens);
+    this.isPhishingResistant = (t) => pr.has(t) || defs.phishingResistantPrefixes.some((p) => t.startsWith(p));
+    this.isExcluded = upnMatcher(defs.excludeUpnPatterns);
+    this.breakGlass = new Set(defs.breakGlassUpns.map((u) => u.toLowerCase()));
+    this.appliesTo = new Float64Array(inputs.policies.length);
+    this.excludes = new Float64Array(inputs.policies.length);
+  }
+
+  add(raw: unknown): void {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { id?: unknown }).id !== 'string') return;
+    const row = raw as Record<string, unknown>;
+    const id = row.id as string;
+    const key = id.toLowerCase();
+    const upn = typeof row.userPrincipalName === 'string' ? row.userPrincipalName : '';
+    const methods = Array.isArray(row.methodsRegistered) ? row.methodsRegistered.filter((m): m is string => typeof m === 'string') : [];
+    const facts = {
+      id: key,
+      guest: row.userType === 'guest',
+      groups: this.inputs.groupsOfUser.get(key),
+      roles: this.inputs.rolesOfUser.get(key),
+    };
+    const modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
+    const c = coverageOf(this.inputs.policies, this.inputs.securityDefaults, facts, modes, {
+      appliesTo: this.appliesTo,
+      excludes: this.excludes,
+    });
+    let user: AffectedUser | undefined;
+    const asUser = () => (user ??= affected(row, id, upn, methods));
+    const declaredBreakGlass = this.breakGlass.has(upn.toLowerCase());
+    if (c.excluded) {
+      this.excluded++;
+      if (!declaredBreakGlass) {
+        this.excludedUndeclared++;
+        this.sink(ENFORCEMENT_COHORTS.usersExcludedUndeclared, asUser());
+      }
+    }
+    if (c.notSatisfiable) {
+      this.notSatisfiable++;
+      this.sink(ENFORCEMENT_COHORTS.usersRequiredNotSatisfiable, asUser());
+    }
+    // Declared break-glass accounts are left out of CA by design (CIS 5.2.2.2 v7) and assessed on their own.
+    if (declaredBreakGlass) return;
+    const isAdmin = this.adminDef.adminIds ? this.adminDef.adminIds.has(id) : row.isAdmin === true;
+    if (isAdmin) {
+      // An admin's privileged sessions: with the eligible roles activated, as role conditions then match them.
+      const eligible = this.inputs.eligibleRolesOfUser.get(key);
+      const a = eligible
+        ? coverageOf(this.inputs.policies, this.inputs.securityDefaults, { ...facts, roles: new Set([...(facts.roles ?? []), ...eligible]) }, modes)
+        : c;
+      this.admins++;
+      if (a.coverage === 'enforced') this.adminsEnforced++;
+      else this.sink(ENFORCEMENT_COHORTS.adminsNotEnforced, asUser());
+      if (a.enforcedLevel === 'phishing_resistant') this.adminsPhishingResistant++;
+      else this.sink(ENFORCEMENT_COHORTS.adminsPhishingResistantNotEnforced, asUser());
+      if (levelRank(a.reportOnlyLevel) > levelRank(a.enforcedLevel)) {
+        this.adminsReportOnlyGap++;
+        this.sink(ENFORCEMENT_COHORTS.adminsReportOnlyGap, asUser());
+      }
+    }
+    if (this.isExcluded(upn)) return;
+    this.population++;
+    this.byCoverage[COVERAGES.indexOf(c.coverage)]!++;
+    if (c.coverage !== 'enforced') this.sink(ENFORCEMENT_COHORTS.usersNotEnforced, asUser());
+    const capable = row.isMfaCapable === true;
+    if (capable && c.coverage !== 'enforced') this.capableNotEnforced++;
+    if (!capable && c.coverage === 'enforced') this.enforcedNotCapable++;
+  }
+
+  result(): MetricSet {
+    return enforcementMetrics({
+      population: this.population,
+      byCoverage: Object.fromEntries(COVERAGES.map((c, i) => [c, this.byCoverage[i]!])) as Record<Coverage, number>,
+      capableNotEnforced: this.capableNotEnforced,
+      enforcedNotCapable: this.enforcedNotCapable,
+      admins: this.admins,
+      adminsEnforced: this.adminsEnforced,
+      adminsPhishingResistant: this.adminsPhishingResistant,
+      adminsReportOnlyGap: this.adminsReportOnlyGap,
+      excluded: this.excluded,
+      excludedUndeclared: this.excludedUndeclared,
+      notSatisfiable: this.notSatisfiable,
+    });
+  }
+
+  /** The same metric ids with null values: the enforcement could not be assessed. */
+  static missing(): MetricSet {
+    return enforcementMetrics(null);
+  }
+}
+
+const levelRank = (l: string | null) => (l === null ? 0 : l === 'mfa' ? 1 : l === 'passwordless' ? 2 : 3);
+
+interface Counts {
+  population: number;
+  byCoverage: Record<Coverage, number>;
+  capableNotEnforced: number;
+  enforcedNotCapable: number;
+  admins: number;
+  adminsEnforced: number;
+  adminsPhishingResistant: number;
+  adminsReportOnlyGap: number;
+  excluded: number;
+  excludedUndeclared: number;
+  notSatisfiable: number;
+}
+
+const COVERAGE_WORDS: Record<Coverage, [string, string]> = {
+  enforced: ['MFA enforced', 'an enabled policy requires MFA (or a strength) with no narrowing condition'],
+  conditional: ['MFA conditional', 'only policies with a narrowing condition (locations, apps, platforms, risk, or MFA replaceable by another control) require MFA'],
+  report_only: ['MFA report-only', 'only report-only policies would require MFA'],
+  none: ['MFA not required', 'no policy requires MFA'],
+};
+
+function enforcementMetrics(c: Counts | null): MetricSet {
+  const values: MetricSet['values'] = {};
+  const info: MetricInfo[] = [];
+  const put = (id: string, v: MetricSet['values'][string], title: string, kind: MetricInfo['kind'], description: string) => {
+    values[id] = v;
+    info.push({ id, title, kind, description, source: c ? SOURCE : null });
+  };
+  const r = (n: (x: Counts) => number, d: (x: Counts) => number) => (c ? ratio(n(c), d(c)) : missingRatio());
+  const n = (f: (x: Counts) => number) => count(c ? f(c) : null);
+  const POP =
+    'the enforcement population: every valid userRegistrationDetails row, members and guests, except the configured break-glass accounts and UPN-pattern exclusions';
+  for (const cov of COVERAGES) {
+    const [title, words] = COVERAGE_WORDS[cov];
+    put(`enforcement.mfa.${cov}`, r((x) => x.byCoverage[cov], (x) => x.population), title, 'ratio', `Share of ${POP}, for whom ${words}.`);
+  }
+  put('enforcement.mfa.capable_not_enforced', r((x) => x.capableNotEnforced, (x) => x.population), 'MFA capable but not enforced', 'ratio',
+    `Share of ${POP} with isMfaCapable true whose MFA is not enforced (conditional, report-only or none).`);
+  put('enforcement.mfa.enforced_not_capable', r((x) => x.enforcedNotCapable, (x) => x.population), 'MFA enforced but not capable', 'ratio',
+    `Share of ${POP} whose MFA is enforced but whose isMfaCapable is false (they must register at their next sign-in).`);
+  put('enforcement.admins.mfa_enforced', r((x) => x.adminsEnforced, (x) => x.admins), 'Admins with MFA enforced', 'ratio',
+    'Share of admins (definitions.admins, with a report row, break-glass accounts left out) for whom an enabled, unconditional policy requires MFA.');
+  put('enforcement.admins.phishing_resistant_enforced', r((x) => x.adminsPhishingResistant, (x) => x.admins), 'Admins with phishing-resistant MFA enforced', 'ratio',
+    'Share of admins (as above) for whom an enabled, unconditional policy requires an authentication strength whose every combination is phishing-resistant.');
+  put('enforcement.admins.report_only_gap', n((x) => x.adminsReportOnlyGap), 'Admins whose stronger policy is report-only', 'count',
+    'Admins (as above) for whom a report-only policy would require a stronger level than any enabled, unconditional policy does.');
+  put('enforcement.excluded_users', n((x) => x.excluded), 'Users excluded from MFA enforcement', 'count',
+    'Valid rows (any user, break-glass included) excluded from every enabled, unconditional MFA policy that includes them, with at least one such policy.');
+  put('enforcement.excluded_users_undeclared', n((x) => x.excludedUndeclared), 'Excluded users not declared break-glass', 'count',
+    'enforcement.excluded_users without the break-glass accounts declared in the config.');
+  put('enforcement.required_not_satisfiable', n((x) => x.notSatisfiable), 'Required strength not satisfiable', 'count',
+    'Valid rows for whom an enabled policy that applies requires a strength that none of their registered, policy-enabled methods satisfies.');
+  return { values, info };
+}
