@@ -264,3 +264,33 @@ export const ResultsSchema = z.object({
   }),
 });
 export type AuditResult = z.infer<typeof ResultsSchema>;
+
+/**
+ * A results.json of schema v1 (before issue #14) read as v2, for the uses that only compare numbers and findings
+ * (trends baselines, the portfolio): its findings support no control, its coverage has no supporting checks or
+ * sources, and its enforcement block says it was not assessed. Anything else is returned unchanged; the caller
+ * validates. Render does not use this: a v1 pack must be analysed again.
+ */
+export function upgradeResults(raw: unknown): unknown {
+  const r = raw as { schemaVersion?: unknown; findings?: unknown; coverage?: unknown } | null;
+  if (r === null || typeof r !== 'object' || r.schemaVersion !== 1) return raw;
+  const findings = Array.isArray(r.findings) ? r.findings.map((f) => ({ supports: [], ...(f as object) })) : r.findings;
+  const coverage = Array.isArray(r.coverage)
+    ? r.coverage.map((fw: { controls?: unknown }) => ({
+        ...fw,
+        controls: Array.isArray(fw.controls) ? fw.controls.map((c) => ({ supportedBy: [], sources: [], ...(c as object) })) : fw.controls,
+      }))
+    : r.coverage;
+  const enforcement: Enforcement = {
+    assessable: false,
+    basis: 'not assessed',
+    notes: ['Analysed with results schema v1, before the enforcement model existed.'],
+    securityDefaults: null,
+    policies: [],
+    methods: [],
+    registrationCampaign: null,
+    migrationState: null,
+    systemPreferred: null,
+  };
+  return { ...r, schemaVersion: RESULTS_SCHEMA_VERSION, findings, coverage, enforcement };
+}

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import { readNdjson } from '../snapshot/reader.js';
 import { round4 } from '../metrics/types.js';
-import { ResultsSchema, type AuditResult, type Trends } from './results.js';
+import { ResultsSchema, upgradeResults, type AuditResult, type Trends } from './results.js';
 
 export interface Baseline {
   results: AuditResult;
@@ -25,7 +25,8 @@ export async function loadBaseline(path: string): Promise<Baseline> {
   } catch (e) {
     throw new SnapshotError(`--baseline ${path}: cannot read results (${(e as Error).message}).`);
   }
-  const parsed = ResultsSchema.safeParse(raw);
+  // archived quarters analysed before schema v2 still serve as baselines
+  const parsed = ResultsSchema.safeParse(upgradeResults(raw));
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new SnapshotError(`--baseline ${path}: not a results.json of this version at '${i.path.join('.')}': ${i.message}. Analyze that snapshot again.`);

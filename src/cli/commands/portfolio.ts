@@ -11,7 +11,7 @@ export const portfolioCommand: CommandModule<GlobalArgs, any> = {
       .positional('results', { type: 'string', array: true, demandOption: true, describe: 'results.json files (one per tenant)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder for index.html and portfolio.md' }),
   handler: async (argv) => {
-    const { ResultsSchema } = await import('../../engine/results.js');
+    const { ResultsSchema, upgradeResults } = await import('../../engine/results.js');
     const { UsageError } = await import('../../errors.js');
     const { renderPortfolio } = await import('../../render/portfolio.js');
     const log = createLog(argv);
@@ -19,7 +19,7 @@ export const portfolioCommand: CommandModule<GlobalArgs, any> = {
     for (const path of argv.results as string[]) {
       let parsed;
       try {
-        parsed = ResultsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+        parsed = ResultsSchema.safeParse(upgradeResults(JSON.parse(await readFile(path, 'utf8'))));
       } catch (e) {
         throw new UsageError(`${path}: cannot read results (${(e as Error).message}).`);
       }
