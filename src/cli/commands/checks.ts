@@ -5,7 +5,7 @@ import type { GlobalArgs } from './common.js';
 
 export const checksCommand: CommandModule<GlobalArgs, any> = {
   command: 'checks',
-  describe: 'List the checks with their severity, required sources and controls',
+  describe: 'List the checks with their severity, sources, the controls they test and those they only support',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the check catalogue as JSON' }),
   handler: (argv) => {
     const log = createLog(argv);
@@ -14,9 +14,14 @@ export const checksCommand: CommandModule<GlobalArgs, any> = {
       return;
     }
     const w = Math.max(...CHECKS.map((c) => c.meta.id.length));
+    const pad = `${' '.repeat(w)}  ${''.padEnd(8)}  `;
     for (const c of CHECKS) {
-      log.out(`${c.meta.id.padEnd(w)}  ${c.meta.severity.padEnd(8)}  ${c.meta.title}`);
-      log.out(`${' '.repeat(w)}  ${''.padEnd(8)}  needs ${[...c.meta.requires, ...(c.meta.requiresOneOf ? [`one of ${c.meta.requiresOneOf.join('/')}`] : [])].join(', ') || 'source statuses only'}; ${c.meta.controls.join(' ')}`);
+      const m = c.meta;
+      log.out(`${m.id.padEnd(w)}  ${m.severity.padEnd(8)}  ${m.title}`);
+      const needs = [...m.requires, ...(m.requiresOneOf ? [`one of ${m.requiresOneOf.join('/')}`] : [])].join(', ') || 'source statuses only';
+      log.out(`${pad}needs ${needs}${m.uses?.length ? `; also reads ${m.uses.join(', ')}` : ''}`);
+      log.out(`${pad}tests ${m.controls.join(' ') || '(no control)'}`);
+      if (m.supports?.length) log.out(`${pad}supports ${m.supports.join(' ')}`);
     }
   },
 };
