@@ -19,6 +19,7 @@ import {
   smsVoiceEnabled,
   systemPreferredPolicyOff,
 } from './methods-policy.js';
+import { repeatedRegistrationOrResetFailures, singleFactorSignInsAboveTarget } from './usage-reports.js';
 import { breakglassWithoutPhishingResistantMethod } from './breakglass-without-phishing-resistant-method.js';
 import { guestsWithoutMfa } from './guests-without-mfa.js';
 import { mfaCapableBelowTarget } from './mfa-capable-below-target.js';
@@ -53,6 +54,9 @@ export const CHECKS: readonly Check[] = [
   methodsMigrationIncomplete,
   systemPreferredPolicyOff,
   authenticatorContextHidden,
+  // usage reports (issue #15)
+  singleFactorSignInsAboveTarget,
+  repeatedRegistrationOrResetFailures,
   // registration and evidence quality
   adminsWithoutMfa,
   adminsWithoutPhishingResistantMethod,

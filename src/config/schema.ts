@@ -33,6 +33,8 @@ export const ThresholdsSchema = z
     staleRowDays: z.number().int().min(1).max(3650).default(DEFAULT_THRESHOLDS.staleRowDays).describe('Report rows older than this many days are stale'),
     staleRowsMax: share.default(DEFAULT_THRESHOLDS.staleRowsMax).describe('Maximum share of stale rows'),
     aggregateTolerance: share.default(DEFAULT_THRESHOLDS.aggregateTolerance).describe('Relative difference tolerated between aggregate reports and per-user rows'),
+    repeatedFailuresMin: z.number().int().min(2).max(1000).default(DEFAULT_THRESHOLDS.repeatedFailuresMin).describe('Failed registration or reset events that list a user as repeatedly failing'),
+    singleFactorSignInsMax: share.default(DEFAULT_THRESHOLDS.singleFactorSignInsMax).describe('Maximum share of single-factor sign-ins (userMfaSignInSummary)'),
   })
   .strict();
 

@@ -59,6 +59,8 @@ thresholds:
   staleRowDays: ${t.staleRowDays}
   staleRowsMax: ${t.staleRowsMax}
   aggregateTolerance: ${t.aggregateTolerance}
+  repeatedFailuresMin: ${t.repeatedFailuresMin}     # failed registration/reset events that list a user
+  singleFactorSignInsMax: ${t.singleFactorSignInsMax}  # share of single-factor sign-ins (userMfaSignInSummary)
 
 # Severity of a breach, per check (default: the check's own). Checks:
 ${CHECKS.map((c) => `#   ${c.meta.id} (${c.meta.severity})`).join('\n')}

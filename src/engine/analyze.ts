@@ -11,6 +11,7 @@ import type { Config } from '../config/schema.js';
 import { CONTROLS, FRAMEWORKS, resolveControl } from '../frameworks/catalogue.js';
 import { ActivityFold } from '../metrics/activity.js';
 import { EnforcementFold } from '../metrics/enforcement.js';
+import { credentialCountMetrics, EventsFold, methodSliceMetrics, SignInSummaryFold, type RepeatedFailure } from '../metrics/reports.js';
 import { compareAggregates } from '../metrics/aggregates.js';
 import { ADMINS_DEFINITION, populationDefinition, type Definitions } from '../metrics/definitions.js';
 import { RoleFold, resolveRoleSet, type PrivilegedPrincipal } from '../metrics/privileged.js';
@@ -74,7 +75,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   const privileged = await resolvePrivileged(snapshot, config);
   const policyData = await readPolicies(snapshot, privileged.roles, describeSourceProblem);
   const enforcementFold = policyData.inputs ? new EnforcementFold(cohorts.sink, policyData.inputs, privileged.definition, defs) : null;
-  const registration = await foldRegistration(snapshot, cohorts, privileged.definition, defs, enforcementFold);
+  const events = await foldEvents(snapshot);
+  const repeated = events.fold ? events.fold.repeatedFailures(config.thresholds.repeatedFailuresMin) : new Map<string, RepeatedFailure>();
+  const registration = await foldRegistration(snapshot, cohorts, privileged.definition, defs, enforcementFold, repeated);
   // the join ran only if the registration rows could be read
   const enforcement = registration.fold && enforcementFold ? enforcementFold.result() : EnforcementFold.missing();
   if (registration.assessed) {
@@ -86,6 +89,11 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   }
   const aggregates = await compareFeatureSummary(snapshot, registration.fold);
   const activity = await foldActivity(snapshot);
+  const perUser = registration.fold ? registration.fold.perUserCounts() : null;
+  const bySlice = methodSliceMetrics(await okRows(snapshot, 'usersRegisteredByMethod'), perUser);
+  const credentialCounts = credentialCountMetrics(await okRows(snapshot, 'credentialUserRegistrationCount'), perUser);
+  const eventMetrics = events.fold ? events.fold.result(events.source, config.thresholds.repeatedFailuresMin) : new EventsFold().result(null, config.thresholds.repeatedFailuresMin);
+  const usage = await foldSignInSummary(snapshot);
   const cohortSummaries = await cohorts.commit();
 
   const values: Record<string, MetricValue> = {
@@ -94,8 +102,22 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     ...activity.values,
     ...enforcement.values,
     ...policyData.metrics.values,
+    ...bySlice.values,
+    ...credentialCounts.values,
+    ...eventMetrics.values,
+    ...usage.metrics.values,
   };
-  const info: MetricInfo[] = [...registration.metrics.info, ...aggregates.info, ...activity.info, ...enforcement.info, ...policyData.metrics.info].sort(
+  const info: MetricInfo[] = [
+    ...registration.metrics.info,
+    ...aggregates.info,
+    ...activity.info,
+    ...enforcement.info,
+    ...policyData.metrics.info,
+    ...bySlice.info,
+    ...credentialCounts.info,
+    ...eventMetrics.info,
+    ...usage.metrics.info,
+  ].sort(
     (a, b) => a.id.localeCompare(b.id),
   );
   const enforcementBlock = policyData.block(registration.fold ? enforcementFold : null);
@@ -153,6 +175,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
     })),
     privileged: privileged.results,
     enforcement: enforcementBlock,
+    events: events.fold && events.source ? events.fold.summary(events.source) : null,
+    usage: usage.fold ? { source: 'userMfaSignInSummary', days: usage.fold.series(), invalidRows: usage.fold.invalidRows } : null,
     sources: m.sources.map((s) => ({
       id: s.id,
       title: s.title,
@@ -187,6 +211,7 @@ async function foldRegistration(
   admins: AdminDefinition,
   defs: Definitions,
   enforcement: EnforcementFold | null,
+  repeated: ReadonlyMap<string, RepeatedFailure>,
 ): Promise<{ metrics: MetricSet; assessed: ReadonlySet<string> | null; fold: RegistrationFold | null }> {
   const source = sourceById(snapshot, 'userRegistrationDetails');
   if (!source || source.status !== 'ok') {
@@ -194,13 +219,34 @@ async function foldRegistration(
     return { metrics: RegistrationFold.missing(), assessed: null, fold: null };
   }
   const fold = new RegistrationFold(cohorts.sink, admins, defs);
-  const add = enforcement
-    ? (row: unknown) => {
-        fold.add(row);
-        enforcement.add(row);
-      }
-    : (row: unknown) => fold.add(row);
+  // Users with repeated failed events, listed as their registration row says (id, type, methods) when they have one.
+  const listed = new Set<string>();
+  const addRepeated = (raw: unknown) => {
+    const r = raw as { id?: unknown; userPrincipalName?: unknown; userDisplayName?: unknown; userType?: unknown; isAdmin?: unknown; methodsRegistered?: unknown } | null;
+    if (typeof r?.userPrincipalName !== 'string' || typeof r.id !== 'string') return;
+    const key = r.userPrincipalName.toLowerCase();
+    if (!repeated.has(key) || listed.has(key)) return;
+    listed.add(key);
+    cohorts.sink(REPEATED_FAILURES_COHORT, {
+      id: r.id,
+      userPrincipalName: r.userPrincipalName,
+      userDisplayName: typeof r.userDisplayName === 'string' ? r.userDisplayName : '',
+      userType: typeof r.userType === 'string' ? r.userType : 'null',
+      isAdmin: typeof r.isAdmin === 'boolean' ? r.isAdmin : null,
+      methodsRegistered: Array.isArray(r.methodsRegistered) ? r.methodsRegistered.filter((m): m is string => typeof m === 'string') : [],
+    });
+  };
+  const add = (row: unknown) => {
+    fold.add(row);
+    enforcement?.add(row);
+    if (repeated.size > 0) addRepeated(row);
+  };
   await forEachRow(snapshot, source, add, () => cohorts.flushIfNeeded());
+  // the others (deleted since, or not in the report): by UPN
+  for (const [key, u] of repeated) {
+    if (listed.has(key)) continue;
+    cohorts.sink(REPEATED_FAILURES_COHORT, { id: u.userPrincipalName, userPrincipalName: u.userPrincipalName, userDisplayName: u.userDisplayName, userType: 'null', isAdmin: null, methodsRegistered: [] });
+  }
   return { metrics: fold.result(), assessed: fold.assessedAdminIds, fold };
 }
 
@@ -312,6 +358,37 @@ function rolesDefinition(p: AuditResult['privileged'], pimGroups: PimGroups, dir
     `${directEligible ? 'active or eligible (PIM)' : 'active'}, ${groups}, at any scope, any userType. ` +
     'Service principals are listed apart. Admins without a userRegistrationDetails row are counted in admins.total and listed as not assessable.'
   );
+}
+
+/** The cohort of users with repeated failed registration or reset events (check repeated-registration-or-reset-failures). */
+export const REPEATED_FAILURES_COHORT = 'users.repeated_event_failures';
+
+/** A source's rows when it is ok, else null (small sources only). */
+async function okRows(snapshot: LoadedSnapshot, id: string): Promise<unknown[] | null> {
+  const s = sourceById(snapshot, id);
+  if (s?.status !== 'ok') return null;
+  const rows: unknown[] = [];
+  for await (const row of readRows(snapshot, s)) rows.push(row);
+  return rows;
+}
+
+/** userEventsSummary, else the retired userCredentialUsageDetails when it still serves rows (same properties, §S). */
+async function foldEvents(snapshot: LoadedSnapshot): Promise<{ fold: EventsFold | null; source: string | null }> {
+  const successor = sourceById(snapshot, 'userEventsSummary');
+  const retired = sourceById(snapshot, 'userCredentialUsageDetails');
+  const source = successor?.status === 'ok' ? successor : retired?.status === 'ok' && retired.records > 0 ? retired : null;
+  if (!source) return { fold: null, source: null };
+  const fold = new EventsFold();
+  await forEachRow(snapshot, source, (row) => fold.add(row));
+  return { fold, source: source.id };
+}
+
+async function foldSignInSummary(snapshot: LoadedSnapshot): Promise<{ fold: SignInSummaryFold | null; metrics: MetricSet }> {
+  const source = sourceById(snapshot, 'userMfaSignInSummary');
+  if (source?.status !== 'ok') return { fold: null, metrics: new SignInSummaryFold().result(null) };
+  const fold = new SignInSummaryFold();
+  await forEachRow(snapshot, source, (row) => fold.add(row));
+  return { fold, metrics: fold.result(source.id) };
 }
 
 /** The successor when it answered, else the retired report when it still serves data (graph-api.md §S). */

@@ -252,6 +252,26 @@ export const ResultsSchema = z.object({
   findings: z.array(FindingSchema),
   /** what enforces MFA for whom (Conditional Access, security defaults, the methods policy) */
   enforcement: EnforcementSchema,
+  /** registration and reset events (userEventsSummary, or the retired userCredentialUsageDetails); null without them */
+  events: z
+    .object({
+      source: z.string(),
+      rows: z.number().int(),
+      invalidRows: z.number().int(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      /** the ten most frequent failure reasons, most frequent first */
+      topFailureReasons: z.array(z.object({ feature: z.string(), failureReason: z.string(), count: z.number().int() })),
+    })
+    .nullable(),
+  /** daily MFA vs single-factor sign-ins (userMfaSignInSummary, beta); null when it did not answer */
+  usage: z
+    .object({
+      source: z.string(),
+      days: z.array(z.object({ date: z.string(), total: z.number().int(), singleFactor: z.number().int(), multiFactor: z.number().int() })),
+      invalidRows: z.number().int(),
+    })
+    .nullable(),
   /** framework → control → checks → status, for the frameworks chosen in the config */
   coverage: CoverageSchema,
   /** present when analyze ran with --baseline */
@@ -292,5 +312,5 @@ export function upgradeResults(raw: unknown): unknown {
     migrationState: null,
     systemPreferred: null,
   };
-  return { ...r, schemaVersion: RESULTS_SCHEMA_VERSION, findings, coverage, enforcement };
+  return { ...r, schemaVersion: RESULTS_SCHEMA_VERSION, findings, coverage, enforcement, events: null, usage: null };
 }

@@ -61,6 +61,10 @@ export interface Thresholds {
   staleRowsMax: number;
   /** relative difference tolerated between the aggregate reports and the per-user rows (report lag) */
   aggregateTolerance: number;
+  /** failed registration or reset events that make a user "repeatedly failing" */
+  repeatedFailuresMin: number;
+  /** maximum share of single-factor sign-ins (userMfaSignInSummary) */
+  singleFactorSignInsMax: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -74,6 +78,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   staleRowDays: 30,
   staleRowsMax: 0.05,
   aggregateTolerance: 0.02,
+  repeatedFailuresMin: 3,
+  singleFactorSignInsMax: 0.05,
 };
 
 /** The definitions the folds apply; built from the config (defaults above). */

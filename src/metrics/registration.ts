@@ -3,6 +3,7 @@
  * pass, memory independent of the row count. Pure: no I/O, no clock ("now" is definitions.asOf).
  */
 import { defaultDefinitions, KNOWN_TOKENS, upnMatcher, type Definitions } from './definitions.js';
+import type { PerUserCounts } from './reports.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
 export const COHORTS = {
@@ -83,6 +84,16 @@ function affectedUser(row: Record<string, unknown>, id: string, upn: string, met
   };
 }
 const KNOWN = new Set(KNOWN_TOKENS);
+
+/** Adds 1 per distinct token: indexOf over the usual handful of tokens, a Set for a hostile row with thousands. */
+function countDistinct(methods: readonly string[], into: Map<string, number>): void {
+  const distinct: Iterable<string> = methods.length > 16 ? new Set(methods) : methods;
+  let i = 0;
+  for (const m of distinct) {
+    if (distinct !== methods || methods.indexOf(m) === i) into.set(m, (into.get(m) ?? 0) + 1);
+    i++;
+  }
+}
 const DAY_MS = 86_400_000;
 
 export class RegistrationFold {
@@ -108,6 +119,10 @@ export class RegistrationFold {
   private breakGlassSeen = 0;
   private breakGlassCompliant = 0;
   private readonly methodCounts = new Map<string, number>();
+  /** over every valid row, for the aggregate cross-checks (reports.ts PerUserCounts) */
+  private readonly rowsByType = { member: 0, guest: 0 };
+  private readonly methodsByType = { member: new Map<string, number>(), guest: new Map<string, number>() };
+  private mfaRegisteredRows = 0;
   private readonly unknownTokens = new Set<string>();
   private readonly adminIdsSeen = new Set<string>();
   private flagMismatches = 0;
@@ -196,6 +211,10 @@ export class RegistrationFold {
     const asUser = (): AffectedUser => (user ??= affectedUser(row, id, upn, methods));
 
     for (let i = 0; i < FEATURE_FIELDS.length; i++) if (row[FEATURE_FIELDS[i]![1]] === true) this.allRowCounts[i]!++;
+    if (row.isMfaRegistered === true) this.mfaRegisteredRows++;
+    const typeKey = isGuest ? 'guest' : 'member';
+    this.rowsByType[typeKey]++;
+    countDistinct(methods, this.methodsByType[typeKey]);
     const updated = typeof row.lastUpdatedDateTime === 'string' ? Date.parse(row.lastUpdatedDateTime) : NaN;
     if (!Number.isNaN(updated) && updated < this.staleBefore) {
       this.stale++;
@@ -253,13 +272,22 @@ export class RegistrationFold {
       this.phoneOnly++;
       this.sink(COHORTS.usersPhoneOnly, asUser());
     }
-    // once per user: indexOf over the usual handful of tokens, a Set for a hostile row with thousands
-    const distinct: Iterable<string> = methods.length > 16 ? new Set(methods) : methods;
-    let i = 0;
-    for (const m of distinct) {
-      if (distinct !== methods || methods.indexOf(m) === i) this.methodCounts.set(m, (this.methodCounts.get(m) ?? 0) + 1);
-      i++;
-    }
+    countDistinct(methods, this.methodCounts);
+  }
+
+  /** Per-user counts over every valid row, for the cross-checks against the aggregate reports. */
+  perUserCounts(): PerUserCounts {
+    const flag = (field: BooleanField) => this.allRowCounts[FEATURE_FIELDS.findIndex(([, f]) => f === field)] ?? 0;
+    return {
+      rows: { ...this.rowsByType },
+      methods: { member: new Map(this.methodsByType.member), guest: new Map(this.methodsByType.guest) },
+      flags: {
+        ssprRegistered: flag('isSsprRegistered'),
+        ssprEnabled: flag('isSsprEnabled'),
+        ssprCapable: flag('isSsprCapable'),
+        mfaRegistered: this.mfaRegisteredRows,
+      },
+    };
   }
 
   /** Role-data admins that had a report row (the others are "not assessable"). */

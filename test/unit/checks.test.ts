@@ -53,6 +53,11 @@ const base: Record<string, MetricValue> = {
   'policy.migration_complete': { value: 1 },
   'policy.system_preferred': { value: 1 },
   'policy.authenticator_context': { value: 1 },
+  'events.users_repeated_failures': { value: 0 },
+  'usage.days': { value: 30 },
+  'usage.single_factor_signin_share': { value: 0.02, numerator: 20, denominator: 1000 },
+  'data.aggregate_method_mismatch': { value: 0 },
+  'data.credential_count_mismatch': { value: null },
 };
 const SOURCES: CheckContext['sources'] = {
   userRegistrationDetails: { status: 'ok', records: 110, retiredSuccessor: null },
@@ -60,6 +65,7 @@ const SOURCES: CheckContext['sources'] = {
   userRegistrationActivity: { status: 'ok', records: 10, retiredSuccessor: null },
   conditionalAccessPolicies: { status: 'ok', records: 4, retiredSuccessor: null },
   securityDefaults: { status: 'ok', records: 1, retiredSuccessor: null },
+  userEventsSummary: { status: 'ok', records: 120, retiredSuccessor: null },
 };
 const ASSESSABLE: CheckContext['enforcement'] = { assessable: true, reason: null };
 const ctx = (
@@ -80,7 +86,7 @@ describe('check catalogue', () => {
       expect(c.meta.controls.filter((k) => c.meta.supports?.includes(k)), `${c.meta.id} tests and supports the same control`).toEqual([]);
       expect(c.meta.rationale.length).toBeGreaterThan(80);
       expect(c.meta.remediation.steps.length).toBeGreaterThan(0);
-      expect(c.meta.requires.length + (c.meta.requiresOneOf?.length ?? 0) + (c.meta.id === 'retired-source-in-use' ? 1 : 0)).toBeGreaterThan(0);
+      expect(c.meta.requires.length + (c.meta.requiresOneOf?.length ?? 0) + (c.meta.uses?.length ?? 0) + (c.meta.id === 'retired-source-in-use' ? 1 : 0)).toBeGreaterThan(0);
     }
   });
   it('every check passes on a compliant tenant', () => {
@@ -245,5 +251,30 @@ describe('enforcement checks (issue #14)', () => {
     const c = byId['registration-campaign-off']!;
     expect(c.evaluate(ctx({ 'policy.registration_campaign': { value: 0 } })).message).toContain('1 users are not MFA capable');
     expect(c.evaluate(ctx({ 'policy.registration_campaign': { value: 0 }, 'mfa.capable': { value: 1, numerator: 100, denominator: 100 } })).status).toBe('not_applicable');
+  });
+});
+
+describe('usage report checks (issue #15)', () => {
+  it('repeated-registration-or-reset-failures: fails on any listed user; not assessable without events', () => {
+    const c = byId['repeated-registration-or-reset-failures']!;
+    expect(c.evaluate(ctx({ 'events.users_repeated_failures': { value: 4 } })).message).toBe('4 users have 3 or more failed registration or reset events in the period.');
+    const none = { ...SOURCES, userEventsSummary: { status: 'forbidden' as const, records: 0, retiredSuccessor: null } };
+    expect(() => c.evaluate(ctx({}, none))).toThrow(NotAssessableError);
+    const retiredWithData = { ...none, userCredentialUsageDetails: { status: 'ok' as const, records: 5, retiredSuccessor: null } };
+    expect(c.evaluate(ctx({}, retiredWithData)).status).toBe('pass');
+  });
+  it('single-factor-sign-ins-above-target uses the configured threshold', () => {
+    const c = byId['single-factor-sign-ins-above-target']!;
+    const high = { 'usage.single_factor_signin_share': { value: 0.3, numerator: 300, denominator: 1000 } };
+    expect(c.evaluate(ctx(high)).message).toBe('Single-factor sign-ins: 30.0 % (300 of 1,000); target at most 5.0 %.');
+    expect(c.evaluate({ ...ctx(high), thresholds: { ...DEFAULT_THRESHOLDS, singleFactorSignInsMax: 0.5 } }).status).toBe('pass');
+    expect(c.evaluate(ctx({ 'usage.days': { value: 0 } })).status).toBe('not_applicable');
+  });
+  it('aggregate-report-mismatch takes the worst comparison the snapshot allows and names the report', () => {
+    const c = byId['aggregate-report-mismatch']!;
+    const r = c.evaluate(ctx({ 'data.aggregate_method_mismatch': { value: 0.2 } }));
+    expect(r).toMatchObject({ status: 'fail', message: 'usersRegisteredByMethod differs from the per-user rows by up to 20.0 %; tolerance 2.0 %.' });
+    expect(c.evaluate(ctx()).message).toContain('(usersRegisteredByFeature, usersRegisteredByMethod compared)');
+    expect(() => c.evaluate(ctx({ 'data.aggregate_mismatch': { value: null }, 'data.aggregate_method_mismatch': { value: null } }))).toThrow();
   });
 });
