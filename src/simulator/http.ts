@@ -17,6 +17,7 @@ export type RouteName =
   | 'credentialUserRegistrationDetails'
   | 'userEventsSummary'
   | 'userRegistrationActivity'
+  | 'userMfaSignInSummary'
   | 'roleDefinitions'
   | 'roleAssignments'
   | 'roleEligibilityScheduleInstances'

@@ -20,7 +20,8 @@
  *
  * Generation is per source: users.ts (userRegistrationDetails rows, the legacy credentialUserRegistrationDetails rows
  * and role holdings), events.ts (userEventsSummary events and the registration activity summaries), aggregates.ts
- * (usersRegisteredByFeature/Method slices and credentialUserRegistrationCount), roles.ts (role data), policies.ts
+ * (usersRegisteredByFeature/Method slices and credentialUserRegistrationCount), sign-ins.ts (the daily
+ * userMfaSignInSummary rows), roles.ts (role data), policies.ts
  * (Conditional Access and the other policies); profiles.ts holds what each profile draws. This file assembles them.
  */
 import type {
@@ -53,6 +54,7 @@ import {
   type SimRoleEligibility,
   type SimServicePrincipal,
 } from './roles.js';
+import { createSignInSummary, type SimMfaSignInDay } from './sign-ins.js';
 import { checkIndex, createUserRows, DAY, PRIVILEGED_ADMIN_ROLE_IDS, SPECIAL_USERS } from './users.js';
 
 export type { SimPolicies, SimPolicyGroup, SimPolicyUser } from './policies.js';
@@ -77,6 +79,7 @@ export {
 } from './roles.js';
 
 export { TENANT_PROFILES, type TenantProfile } from './profiles.js';
+export { SIGN_IN_SUMMARY_DAYS, type SimMfaSignInDay } from './sign-ins.js';
 export {
   OTHER_ADMIN_ROLE_IDS,
   PRIVILEGED_ADMIN_ROLE_IDS,
@@ -160,6 +163,11 @@ export interface SimTenant {
   event(j: number): UserCredentialUsageDetails;
   /** Aggregated from the events inside the period (d1|d7|d30 before asOf): one row per (feature, authMethod). */
   registrationActivity(period: 'd1' | 'd7' | 'd30'): CredentialUsageSummary[];
+  /**
+   * userMfaSignInSummary (beta): one row a day for the 30 days ending with asOf, totals from the user count and the
+   * single-factor share from the users who are not MFA capable (sign-ins.ts).
+   */
+  mfaSignInSummary(): SimMfaSignInDay[];
   /** credentialUserRegistrationDetails row for user i (legacy report), consistent with user(i). */
   legacyCredentialRow(i: number): CredentialUserRegistrationDetails;
   /**
@@ -202,6 +210,16 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
   const users = createUserRows({ seed, userCount, params, quarter, asOfMs });
   const events = createEvents({ seed, userCount, quarter, asOfMs, eventSuccess: params.eventSuccess, nameOf: users.nameOf });
   const summaries = createSummaryReports({ seed, userCount, core: users.core });
+  const signIns = createSignInSummary({
+    seed,
+    userCount,
+    asOfMs,
+    notMfaCapable: () => {
+      const all = summaries.featureSummary('all', 'all');
+      const capable = all.userRegistrationFeatureCounts.find((c) => c.feature === 'mfaCapable')?.userCount ?? 0;
+      return all.totalUserCount - capable;
+    },
+  });
 
   /**
    * Built on first use: one pass over the first draws of every user (no names, no methods) collects the holder
@@ -267,6 +285,7 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
     credentialUserRegistrationCount: summaries.credentialUserRegistrationCount,
     event: events.event,
     registrationActivity: events.registrationActivity,
+    mfaSignInSummary: signIns,
     legacyCredentialRow: users.legacyCredentialRow,
     policies: () => (policies ??= buildPolicies(tenant, PRIVILEGED_ADMIN_ROLE_IDS, fixedUserIndexes)),
   };

@@ -14,6 +14,7 @@ import { securityDefaults } from './security-defaults.js';
 import type { SourceDef } from './types.js';
 import { userCredentialUsageDetails } from './user-credential-usage-details.js';
 import { userEventsSummary } from './user-events-summary.js';
+import { userMfaSignInSummary } from './user-mfa-sign-in-summary.js';
 import { userRegistrationActivity } from './user-registration-activity.js';
 import { userRegistrationDetails } from './user-registration-details.js';
 import { usersRegisteredByFeature } from './users-registered-by-feature.js';
@@ -31,6 +32,7 @@ export const SOURCES: readonly SourceDef[] = [
   userEventsSummary,
   credentialUsageSummary,
   userRegistrationActivity,
+  userMfaSignInSummary,
   credentialUserRegistrationDetails,
   roleDefinitions,
   roleAssignments,

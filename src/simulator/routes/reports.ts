@@ -1,6 +1,7 @@
 /**
- * The report routes (graph-api.md §1–§7 and §S): the authentication methods reports, their beta successors and the
- * retired reports, which answer empty, 410 or their legacy rows (SimulatorOptions.retired) with Deprecation/Sunset.
+ * The report routes (graph-api.md §1–§7 and §S): the authentication methods reports, their beta successors, the
+ * usage summary userMfaSignInSummary (§F) and the retired reports, which answer empty, 410 or their legacy rows
+ * (SimulatorOptions.retired) with Deprecation/Sunset.
  */
 import type { CredentialUsageSummary, IncludedUserRoles, IncludedUserTypes } from '../../graph/types.js';
 import { INCLUDED_USER_ROLES, INCLUDED_USER_TYPES } from '../../graph/types.js';
@@ -228,6 +229,21 @@ export function reportRoutes({ tenant, retired, page }: RouteEnv): Route[] {
           value: usageSummary(ctx, periodArg(ctx, ['d1', 'd7', 'd30'])),
         },
       }),
+    },
+    {
+      // graph-api.md §S, §F: one row a day; the docs list no query options ("Not supported"), so any is a 400.
+      name: 'userMfaSignInSummary',
+      gate: 'report',
+      pattern: re(`(beta)/${AM}/userMfaSignInSummary`),
+      handle: (ctx) => {
+        singleQueryOptions(ctx.url, []);
+        return {
+          body: {
+            '@odata.context': `${ctx.base}/beta/$metadata#reports/authenticationMethods/userMfaSignInSummary`,
+            value: tenant.mfaSignInSummary(),
+          },
+        };
+      },
     },
     {
       name: 'userCredentialUsageDetails',
