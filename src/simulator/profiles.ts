@@ -49,17 +49,24 @@ export interface ProfileParams {
   stale: number;
   /** Share of successful registration and reset events. */
   eventSuccess: number;
+  /**
+   * Share of users who, besides their ordinary events, fail to register or reset several times in a row in the period
+   * (3 to 5 attempts, at least 3 failed: events.ts); at least one user whenever the share is above 0.
+   */
+  repeatedFailures: number;
   /** Whether SPECIAL_USERS keep their fixed methods (the exact cases the checks must find). */
   fixedSpecials: boolean;
 }
 
 /**
- * typical: the shares quoted above (USER_PROFILES, ADMIN_PROFILES). clean: ≈ 99.5 % of members MFA capable, ≈ 68 %
+ * typical: the shares quoted above (USER_PROFILES, ADMIN_PROFILES), 0.3 % of users failing again and again. clean: ≈ 99.5 % of members MFA capable, ≈ 68 %
  * with a phishing-resistant method, ≈ 69 % passwordless capable, no phone-only member, every role holder with a
  * phishing-resistant method and MFA capable, nobody registered but blocked, system-preferred MFA on and SSPR enabled
- * and registered for everyone, 0.5 % stale rows, no unknown token; the special users draw like everyone else.
+ * and registered for everyone, 0.5 % stale rows, no unknown token, nobody failing again and again; the special users
+ * draw like everyone else.
  * poor: ≈ 70 % of members MFA capable, ≈ 2 % phishing-resistant, 15 % phone-only, about half the admins not MFA
- * capable, system-preferred MFA on for 55 %, 8 % stale rows, one event in five failing.
+ * capable, system-preferred MFA on for 55 %, 8 % stale rows, one event in five failing, 0.8 % of users failing again
+ * and again.
  */
 export const PROFILES: Record<TenantProfile, ProfileParams> = {
   typical: {
@@ -73,6 +80,7 @@ export const PROFILES: Record<TenantProfile, ProfileParams> = {
     unknownToken: 0.006,
     stale: 0.03,
     eventSuccess: 0.9,
+    repeatedFailures: 0.003,
     fixedSpecials: true,
   },
   clean: {
@@ -87,6 +95,7 @@ export const PROFILES: Record<TenantProfile, ProfileParams> = {
     unknownToken: 0,
     stale: 0.005,
     eventSuccess: 0.97,
+    repeatedFailures: 0,
     fixedSpecials: false,
   },
   poor: {
@@ -100,6 +109,7 @@ export const PROFILES: Record<TenantProfile, ProfileParams> = {
     unknownToken: 0.006,
     stale: 0.08,
     eventSuccess: 0.8,
+    repeatedFailures: 0.008,
     fixedSpecials: true,
   },
 };

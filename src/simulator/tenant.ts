@@ -107,8 +107,8 @@ export interface SimTenantOptions {
   /**
    * Quarters after the baseline (0, the default). Quarter q has the same users as quarter 0, each one's
    * registration improved by q steps towards the clean profile (QUARTER_STEP); nobody gets worse: every method,
-   * capability and policy a user has in quarter q, they keep in q+1. Profile 'typical' at quarter 0 is the tenant
-   * of earlier versions, byte for byte.
+   * capability and policy a user has in quarter q, they keep in q+1. Profile 'typical' at quarter 0 has the users
+   * and ordinary events of earlier versions, byte for byte (the repeated-failure bursts of events.ts come after them).
    */
   quarter?: number;
 }
@@ -208,7 +208,15 @@ export function createTenant(opts: SimTenantOptions): SimTenant {
   const tenantId = opts.tenantId ?? uuidFor(streamKey(seed, 'tenant'), 0);
 
   const users = createUserRows({ seed, userCount, params, quarter, asOfMs });
-  const events = createEvents({ seed, userCount, quarter, asOfMs, eventSuccess: params.eventSuccess, nameOf: users.nameOf });
+  const events = createEvents({
+    seed,
+    userCount,
+    quarter,
+    asOfMs,
+    eventSuccess: params.eventSuccess,
+    repeatedFailures: params.repeatedFailures,
+    nameOf: users.nameOf,
+  });
   const summaries = createSummaryReports({ seed, userCount, core: users.core });
   const signIns = createSignInSummary({
     seed,

@@ -74,16 +74,20 @@ describe('profile typical, quarter 0: the tenant of before, byte for byte', () =
     // sha256 over 2,000 rows (JSON, newline-joined) of seed 42, taken from the generator before this change.
     // Users and legacy rows are still those of before. Events, role holdings and the summaries (activity, groups)
     // were re-taken when they changed on purpose (issue #13 §3): current usageAuthMethod names and failureReason ""
-    // on success; eligible group members through PIM for Groups (kind groupEligible, and the groups' new fields).
+    // on success; eligible group members through PIM for Groups (kind groupEligible, and the groups' new fields);
+    // the summaries again for the repeated-failure bursts the activity now counts (issue #15).
     for (const t of [createTenant({ seed: 42, users: 2000 }), createTenant({ seed: 42, users: 2000, profile: 'typical', quarter: 0 })]) {
       const join = (f: (i: number) => unknown, n = 2000): string => Array.from({ length: n }, (_, i) => JSON.stringify(f(i))).join('\n');
       expect(sha256(join((i) => t.user(i)))).toBe('40116e91649250467a1eb6366f08b1ae2a036f2c956cf6211aa978262a53ea4d');
       expect(sha256(join((i) => t.legacyCredentialRow(i)))).toBe('1474fb469b88ac89c444d86b8546a77452c43c7a5daba72d749e168ea0749254');
-      expect(sha256(join((j) => t.event(j), t.eventCount))).toBe('cbea0883b3292b43710f31608cabb155aa6b97711ad599215eed3f5e12422b7c');
+      // The 600 ordinary events are those of before; the repeated-failure bursts (issue #15) come after them.
+      expect(t.eventCount).toBe(600 + 24);
+      expect(sha256(join((j) => t.event(j), 600))).toBe('cbea0883b3292b43710f31608cabb155aa6b97711ad599215eed3f5e12422b7c');
+      expect(sha256(join((j) => t.event(600 + j), 24))).toBe('8bec41aac959cd74befb258c26c916fb34061ae6b0885f22e1070ed8e380f47a');
       expect(sha256(join((i) => [t.roleOf(i), t.roleHoldingOf(i)]))).toBe('98a5cd4bac98e584e7363725837508a41812ba4cb84ba28e3abcac72da1cc0ed');
       const summaries = JSON.stringify([t.featureSummary('all', 'all'), t.methodSummary('member', 'admin'),
         t.credentialUserRegistrationCount(), t.registrationActivity('d30'), [...t.roleAssignments()].length, t.groups(), t.asOf]);
-      expect(sha256(summaries)).toBe('92c6e4169c17bb83b1f5bcbf8b79dfc8e8d1d13baaa5d373a3b888638505d4d0');
+      expect(sha256(summaries)).toBe('4b5cb2fdb09416e00d6e6ac48b57faa78b73afe5a809096b30bbc6c76dbbe05d');
       expect([t.profile, t.quarter, t.asOf]).toEqual(['typical', 0, DEFAULT_AS_OF]);
     }
   });
