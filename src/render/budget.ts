@@ -12,18 +12,22 @@ export interface PageBudget {
   affectedRows: number;
   /** longest other list (exceptions, role holders, patterns, role ids); the metrics appendix lists 5× this */
   listCap: number;
+  /** the later sections (findings, coverage, methodology, appendix A) follow on the same page instead of starting a new one */
+  flowSections: boolean;
 }
 
 /**
- * Budgets tried in turn: the first fits any real tenant (about three pages of affected-user tables); the others
- * are used only when a print comes out longer than MAX_PDF_PAGES (hundreds of exceptions, of unknown method
- * tokens, of privileged service principals …): fewer rows per finding and shorter lists, then no rows.
+ * Budgets tried in turn: the first fits a tenant with a typical number of failing checks (about three pages of
+ * affected-user tables); the others are used only when a print comes out longer than MAX_PDF_PAGES (many failing
+ * checks, hundreds of exceptions, of unknown method tokens, of privileged service principals …): fewer rows per
+ * finding and shorter lists, then the later sections run on without a page break, then no rows.
  */
 export const PAGE_BUDGETS: readonly PageBudget[] = [
-  { affectedRows: 120, listCap: 40 },
-  { affectedRows: 60, listCap: 20 },
-  { affectedRows: 0, listCap: 8 },
-  { affectedRows: 0, listCap: 3 },
+  { affectedRows: 120, listCap: 40, flowSections: false },
+  { affectedRows: 60, listCap: 20, flowSections: false },
+  { affectedRows: 40, listCap: 12, flowSections: true },
+  { affectedRows: 0, listCap: 8, flowSections: true },
+  { affectedRows: 0, listCap: 3, flowSections: true },
 ];
 
 /** Affected-user rows of the first budget (what the HTML lists). */

@@ -372,6 +372,7 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
       worklists,
       affectedCaps: capsFor(budget.affectedRows),
       listCap: budget.listCap,
+      flowSections: budget.flowSections,
       report,
       redaction: opts.redact?.mode ?? null,
     });

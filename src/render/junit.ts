@@ -94,7 +94,11 @@ function failureBody(f: Finding): string {
   lines.push('', `Remediation: ${f.remediation.summary}`);
   for (const step of f.remediation.steps) lines.push(`- ${step}`);
   for (const link of f.remediation.links) lines.push(`See: ${link}`);
-  if (f.controls.length > 0) lines.push('', `Controls: ${f.controls.map((c) => `${c.framework} ${c.id}`).join('; ')}`);
+  const refs = (cs: Finding['controls']) => cs.map((c) => `${c.framework} ${c.id}`).join('; ');
+  if (f.controls.length > 0 || f.supports.length > 0) lines.push('');
+  if (f.controls.length > 0) lines.push(`Controls tested: ${refs(f.controls)}`);
+  // e.g. registration evidence for an enforcement control: cited, but it gives the control no verdict
+  if (f.supports.length > 0) lines.push(`Supports (no verdict): ${refs(f.supports)}`);
   return lines.join('\n');
 }
 

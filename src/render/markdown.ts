@@ -58,6 +58,17 @@ export function renderMarkdown(view: ReportView): string {
     '',
   );
 
+  const enf = view.enforcement;
+  out.push('## MFA enforcement', '');
+  out.push(`What the policies require at sign-in, decided from: ${md(enf.basis)}.`, '');
+  if (!enf.assessable) {
+    out.push(`**Not assessable.** ${md(enf.notAssessable ?? '')}`, '');
+  } else {
+    out.push(table(['Coverage', 'Users', 'Share'], enf.classes.map((c) => [`${md(c.label)}: ${md(c.meaning)}`, md(c.count), md(c.share)])), '');
+    for (const a of enf.admins) out.push(`- ${md(a.label)}: ${md(a.value)}${a.detail ? ` (${md(a.detail)})` : ''}`);
+    out.push('');
+  }
+
   out.push('## Failing findings by severity', '');
   out.push(table(s.severityCounts.map((x) => x.label), [s.severityCounts.map((x) => String(x.count))]), '');
 

@@ -269,6 +269,10 @@ export function redactResults(results: AuditResult, p: Pseudonymiser): AuditResu
   }));
   if (r.privileged.note !== null) r.privileged.note = p.text(r.privileged.note);
   for (const s of r.sources) if (s.errorMessage !== null) s.errorMessage = p.text(s.errorMessage);
+  // policy names and notes are tenant free text: a policy may be named after the account it exempts
+  r.enforcement.basis = p.text(r.enforcement.basis);
+  r.enforcement.notes = r.enforcement.notes.map((n) => p.text(n));
+  for (const pol of r.enforcement.policies) pol.displayName = p.text(pol.displayName);
   if (r.trends) {
     for (const t of Object.values(r.trends.findings)) {
       const swap = (x: { id: string; userPrincipalName: string }) => ({ id: p.id(x.id), userPrincipalName: p.upn(x.userPrincipalName) });

@@ -108,7 +108,9 @@ function build(results: AuditResult, packUrl: string | undefined, withTables: bo
           value !== null && m?.numerator !== undefined && m.denominator !== undefined
             ? `${formatInt(m.numerator)} / ${formatInt(m.denominator)}`
             : '—';
-        return [`${cell(h.title)}${h.lowerIsBetter ? ' (lower is better)' : ''}`, formatPercent(value), users];
+        // an enforcement metric without a value: the policies could not be read, which is not a measurement
+        const shown = value === null && h.id.startsWith('enforcement.') && !results.enforcement.assessable ? 'not assessable' : formatPercent(value);
+        return [`${cell(h.title)}${h.lowerIsBetter ? ' (lower is better)' : ''}`, shown, users];
       }),
     ),
     '',

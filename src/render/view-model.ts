@@ -5,6 +5,7 @@
 import type {
   AffectedUser,
   AuditResult,
+  ControlStatus,
   Finding,
   FindingStatus,
   MetricInfo,
@@ -13,7 +14,7 @@ import type {
   Severity,
   SourceStatus,
 } from '../engine/results.js';
-import { SEVERITIES } from '../engine/results.js';
+import { CONTROL_STATUSES, SEVERITIES } from '../engine/results.js';
 import {
   anchorFor,
   breakParts,
@@ -33,7 +34,8 @@ import {
   worklistName,
 } from './format.js';
 import { charts, fraction, metricTitle, thresholdValue, type ChartData, type Info } from './view-charts.js';
-import { GLOSSARY, SCORE_CARDS, THRESHOLD_TEXT, type GlossaryEntry } from './view-text.js';
+import { enforcementView, type EnforcementView } from './view-enforcement.js';
+import { ENFORCEMENT_MODEL, GLOSSARY, SCORE_CARDS, SOURCE_KIND, THRESHOLD_TEXT, type GlossaryEntry } from './view-text.js';
 
 // kept importable from here: summary, step summary and verify use them
 export {
@@ -52,6 +54,7 @@ export {
 } from './format.js';
 export { CHART_ROW_CAP, METHOD_METRIC_PREFIX, REGISTRATION_FAILURE_PREFIX, SSPR_FAILURE_PREFIX } from './view-charts.js';
 export type { ChartData, ChartId, ChartRow, TableCell, TrendSeries } from './view-charts.js';
+export type { EnforcementView } from './view-enforcement.js';
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   critical: 'Critical',
@@ -68,6 +71,11 @@ export const STATUS_LABEL: Record<FindingStatus, string> = {
   not_applicable: 'Not applicable',
   excepted: 'Excepted',
 };
+
+/** A control's status: a finding status, or not assessable (the evidence its testing checks need is missing). */
+export const CONTROL_STATUS_LABEL: Record<ControlStatus, string> = { ...STATUS_LABEL, not_assessable: 'Not assessable' };
+/** A control only supporting checks cite: no verdict (its status is not_applicable). */
+const NOT_TESTED_LABEL = 'Not tested';
 
 const SOURCE_STATUS_LABEL: Record<SourceStatus, string> = {
   ok: 'OK',
@@ -86,6 +94,9 @@ export const HEADLINE_METRICS: ReadonlyArray<{ id: string; title: string; of: st
   { id: 'admins.phishing_resistant', title: 'Admins phishing-resistant', of: 'administrators', lowerIsBetter: false },
   { id: 'mfa.phone_only', title: 'Phone-only MFA', of: 'users', lowerIsBetter: true },
   { id: 'sspr.capable', title: 'SSPR capable', of: 'users', lowerIsBetter: false },
+  // what the policies require, beside what users registered (n/a when the policies could not be read)
+  { id: 'enforcement.mfa.enforced', title: 'MFA enforced by policy', of: 'users', lowerIsBetter: false },
+  { id: 'enforcement.admins.mfa_enforced', title: 'Admins MFA enforced by policy', of: 'administrators', lowerIsBetter: false },
 ];
 
 
@@ -263,6 +274,8 @@ export interface FindingView {
   controls: Array<{ framework: string; id: string; title: string }>;
   /** control ids grouped by framework, for one compact line each */
   controlGroups: Array<{ framework: string; ids: string }>;
+  /** controls the check supports without testing them, grouped the same way */
+  supportGroups: Array<{ framework: string; ids: string }>;
   requires: string[];
 }
 
@@ -331,13 +344,37 @@ export interface PrivilegedView {
   notAssessableMore: string | null;
 }
 
+export interface CoverageCheckRef {
+  checkId: string;
+  anchor: string;
+  status: FindingStatus;
+  statusLabel: string;
+}
+
 export interface CoverageControlView {
   id: string;
   title: string;
   version: string;
-  status: FindingStatus;
+  status: ControlStatus;
   statusLabel: string;
-  checks: Array<{ checkId: string; anchor: string; status: FindingStatus; statusLabel: string }>;
+  /** at least one check tests it (otherwise it is only supported: no verdict) */
+  tested: boolean;
+  /** checks whose evidence tests the control */
+  checks: CoverageCheckRef[];
+  checksMore: string | null;
+  /** checks that support it without testing it */
+  supportedBy: CoverageCheckRef[];
+  supportedByMore: string | null;
+  /** snapshot sources the testing checks relied on */
+  sources: string[];
+  /** the same, as kinds of evidence ("Conditional Access, registration report") for the printed line */
+  data: string;
+}
+
+export interface CoverageCount {
+  status: ControlStatus;
+  label: string;
+  count: number;
 }
 
 export interface CoverageView {
@@ -345,11 +382,17 @@ export interface CoverageView {
   short: string;
   title: string;
   anchor: string;
-  counts: StatusCount[];
+  counts: CoverageCount[];
+  /** controls with at least one testing check, and those only supported */
+  testedCount: number;
+  supportedOnlyCount: number;
+  /** the edition when every control shares it (printed once, above the table); null when they differ */
+  edition: string | null;
   controls: CoverageControlView[];
+  controlsMore: string | null;
 }
 
-/** Checks × frameworks: which controls each check provides evidence for. */
+/** Checks × frameworks: which controls each check tests, and which it only supports. */
 export interface CoverageMatrix {
   frameworks: Array<{ short: string; title: string }>;
   rows: Array<{
@@ -358,7 +401,8 @@ export interface CoverageMatrix {
     anchor: string;
     status: FindingStatus;
     statusLabel: string;
-    cells: Array<{ ids: string }>;
+    /** ids: controls tested; supported: controls only supported */
+    cells: Array<{ ids: string; supported: string }>;
   }>;
 }
 
@@ -430,6 +474,7 @@ export interface ReportView {
   findingGroups: FindingGroup[];
   coverage: CoverageView[];
   coverageMatrix: CoverageMatrix;
+  enforcement: EnforcementView;
   definitions: {
     population: string;
     admins: string;
@@ -444,6 +489,8 @@ export interface ReportView {
     freshness: KeyValue[];
     exceptions: ExceptionView[];
     exceptionsMore: string | null;
+    /** how each user's MFA enforcement is decided (fixed prose) */
+    enforcementModel: ReadonlyArray<{ term: string; text: string }>;
   };
   appendix: {
     sources: SourceView[];
@@ -457,6 +504,8 @@ export interface ReportView {
   };
   glossary: GlossaryEntry[];
   redaction: { mode: 'pseudonymise' | 'aggregate'; text: string } | null;
+  /** print the later sections without a page break before each (a crowded pack, budget.ts) */
+  flowSections: boolean;
 }
 
 export interface ViewModelOptions {
@@ -473,6 +522,8 @@ export interface ViewModelOptions {
   affectedCaps?: ReadonlyMap<string, number>;
   /** longest other list printed (budget.ts); default LIST_CAP */
   listCap?: number;
+  /** the later sections follow on the same page in print (budget.ts); default false */
+  flowSections?: boolean;
   /** document control; defaults to DEFAULT_REPORT_META */
   report?: Partial<ReportMeta>;
   /** the names in `results` were already replaced (redact.ts); aggregate also withholds per-user rows */
@@ -541,7 +592,16 @@ function scoreCards(results: AuditResult, info: Info): ScoreCard[] {
       target: targetText,
       targetPercent: target === null ? null : Math.max(0, Math.min(100, Math.round(target * 1000) / 10)),
       verdict,
-      verdictText: verdict === 'met' ? 'met' : verdict === 'missed' ? 'missed' : value === null ? 'No data' : 'No target',
+      verdictText:
+        verdict === 'met'
+          ? 'met'
+          : verdict === 'missed'
+            ? 'missed'
+            : value === null
+              ? h.id.startsWith('enforcement.') && !results.enforcement.assessable
+                ? 'Not assessable (section 3)'
+                : 'No data'
+              : 'No target',
       trend: value === null ? null : trendOf(results, h.id, h.lowerIsBetter, true),
     };
   });
@@ -599,9 +659,9 @@ function exceptionView(e: AuditResult['exceptions'][number], anchors: ReadonlyMa
   };
 }
 
-function controlGroups(f: Finding): FindingView['controlGroups'] {
+function controlGroups(controls: Finding['controls']): FindingView['controlGroups'] {
   const byFramework = new Map<string, string[]>();
-  for (const c of f.controls) {
+  for (const c of controls) {
     const ids = byFramework.get(c.framework) ?? [];
     ids.push(cleanProse(c.id));
     byFramework.set(c.framework, ids);
@@ -676,14 +736,14 @@ function findingView(
   let excepted: FindingView['excepted'] = null;
   if (f.excepted) {
     const listCap = opts.listCap ?? LIST_CAP;
-    // a finding shows its first few exceptions, each with a short scope; section 5 and results.json have all
+    // a finding shows its first few exceptions, each with a short scope; section 6 and results.json have all
     const shown = Math.max(1, Math.min(5, Math.ceil(listCap / 8)));
     const all = f.excepted.exceptions.map((i) => results.exceptions[i]).filter((e): e is AuditResult['exceptions'][number] => e !== undefined);
     excepted = {
       countText: formatInt(f.excepted.count),
       wholeCheck: f.excepted.wholeCheck,
       exceptions: all.slice(0, shown).map((e) => exceptionView(e, anchors, listCap >= 20 ? 3 : 1)),
-      more: all.length > shown ? `${formatInt(all.length - shown)} more ${all.length - shown === 1 ? 'exception applies' : 'exceptions apply'}; all are listed in section 5.` : null,
+      more: all.length > shown ? `${formatInt(all.length - shown)} more ${all.length - shown === 1 ? 'exception applies' : 'exceptions apply'}; all are listed in section 6.` : null,
     };
   }
   return {
@@ -715,7 +775,8 @@ function findingView(
       links: f.remediation.links.map((href) => ({ href: visibleText(href), isHttps: isHttpsUrl(href) })),
     },
     controls: f.controls.map((c) => ({ framework: cleanProse(c.framework), id: cleanProse(c.id), title: cleanProse(c.title) })),
-    controlGroups: controlGroups(f),
+    controlGroups: controlGroups(f.controls),
+    supportGroups: controlGroups(f.supports),
     requires: f.requires.map(visibleText),
   };
 }
@@ -818,46 +879,95 @@ function privilegedView(p: AuditResult['privileged'], cap: number, aggregate: bo
   };
 }
 
-const COVERAGE_ORDER: FindingStatus[] = ['fail', 'error', 'excepted', 'pass', 'not_applicable'];
+/** Controls listed per framework (the catalogue holds about 50 in all); the rest are in results.json. */
+const COVERAGE_CONTROL_CAP = 200;
+/** Checks named per control before "and N more". */
+const COVERAGE_CHECK_CAP = 12;
+
+function checkRefs(
+  refs: ReadonlyArray<{ checkId: string; status: FindingStatus }>,
+  anchors: ReadonlyMap<string, string>,
+): { refs: CoverageCheckRef[]; more: string | null } {
+  return {
+    refs: refs.slice(0, COVERAGE_CHECK_CAP).map((ch) => ({
+      checkId: visibleText(ch.checkId),
+      anchor: anchors.get(ch.checkId) ?? anchorFor(ch.checkId),
+      status: ch.status,
+      statusLabel: STATUS_LABEL[ch.status],
+    })),
+    more: refs.length > COVERAGE_CHECK_CAP ? `and ${formatInt(refs.length - COVERAGE_CHECK_CAP)} more` : null,
+  };
+}
+
+const KIND_ORDER = [...new Set(Object.values(SOURCE_KIND))];
+
+/** "Conditional Access, registration report" from source ids: each kind once, policy first, unknown ids last. */
+function dataKinds(sources: readonly string[]): string {
+  const rank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length);
+  const kinds = [...new Set(sources.map((id) => lookup(SOURCE_KIND, id) ?? visibleText(id)))];
+  return kinds
+    .sort((a, b) => rank(a) - rank(b) || compareStrings(a, b))
+    .slice(0, COVERAGE_CHECK_CAP)
+    .join(', ');
+}
 
 function coverageView(results: AuditResult, anchors: ReadonlyMap<string, string>): CoverageView[] {
   return results.coverage.map((fw) => {
-    const controls = fw.controls.slice(0, 200).map((c) => ({
-      id: cleanProse(c.id),
-      title: cleanProse(c.title),
-      version: cleanProse(c.version),
-      status: c.status,
-      statusLabel: STATUS_LABEL[c.status],
-      checks: c.checks.map((ch) => ({
-        checkId: visibleText(ch.checkId),
-        anchor: anchors.get(ch.checkId) ?? anchorFor(ch.checkId),
-        status: ch.status,
-        statusLabel: STATUS_LABEL[ch.status],
-      })),
+    const controls = fw.controls.slice(0, COVERAGE_CONTROL_CAP).map((c): CoverageControlView => {
+      const tested = c.checks.length > 0;
+      const checks = checkRefs(c.checks, anchors);
+      const supportedBy = checkRefs(c.supportedBy, anchors);
+      return {
+        id: cleanProse(c.id),
+        title: cleanProse(c.title),
+        version: cleanProse(c.version),
+        status: c.status,
+        statusLabel: !tested && c.status === 'not_applicable' ? NOT_TESTED_LABEL : CONTROL_STATUS_LABEL[c.status],
+        tested,
+        checks: checks.refs,
+        checksMore: checks.more,
+        supportedBy: supportedBy.refs,
+        supportedByMore: supportedBy.more,
+        sources: c.sources.slice(0, COVERAGE_CHECK_CAP).map(visibleText),
+        data: dataKinds(c.sources),
+      };
+    });
+    const editions = new Set(fw.controls.map((c) => c.version));
+    const onlySupported = fw.controls.filter((c) => c.checks.length === 0 && c.status === 'not_applicable').length;
+    const counts: CoverageCount[] = CONTROL_STATUSES.map((s) => ({
+      status: s,
+      label: CONTROL_STATUS_LABEL[s],
+      count: fw.controls.filter((c) => c.status === s && (s !== 'not_applicable' || c.checks.length > 0)).length,
     }));
+    counts.push({ status: 'not_applicable', label: NOT_TESTED_LABEL, count: onlySupported });
     return {
       framework: visibleText(fw.framework),
       short: cleanProse(frameworkShort(fw.framework)),
       title: cleanProse(fw.title),
       anchor: `coverage-${worklistName(fw.framework).slice(0, -4)}`,
-      counts: COVERAGE_ORDER.map((s) => ({ status: s, label: STATUS_LABEL[s], count: fw.controls.filter((c) => c.status === s).length })).filter(
-        (c) => c.count > 0,
-      ),
+      counts: counts.filter((c) => c.count > 0),
+      testedCount: fw.controls.length - onlySupported,
+      supportedOnlyCount: onlySupported,
+      edition: editions.size === 1 && fw.controls[0] ? cleanProse(fw.controls[0].version) : null,
       controls,
+      controlsMore: fw.controls.length > COVERAGE_CONTROL_CAP ? `${formatInt(fw.controls.length - COVERAGE_CONTROL_CAP)} more controls are in results.json.` : null,
     };
   });
 }
 
 function coverageMatrix(results: AuditResult, anchors: ReadonlyMap<string, string>): CoverageMatrix {
   const fws = results.coverage;
-  const byCheck = new Map<string, string[][]>();
+  // per check, per framework: the control ids it tests and those it only supports
+  const byCheck = new Map<string, Array<{ tested: string[]; supported: string[] }>>();
+  const cellsOf = (checkId: string) => {
+    let cells = byCheck.get(checkId);
+    if (!cells) byCheck.set(checkId, (cells = fws.map(() => ({ tested: [], supported: [] }))));
+    return cells;
+  };
   fws.forEach((fw, i) => {
     for (const c of fw.controls) {
-      for (const ch of c.checks) {
-        const cells = byCheck.get(ch.checkId) ?? fws.map(() => []);
-        cells[i]?.push(cleanProse(c.id));
-        byCheck.set(ch.checkId, cells);
-      }
+      for (const ch of c.checks) cellsOf(ch.checkId)[i]?.tested.push(cleanProse(c.id));
+      for (const ch of c.supportedBy) cellsOf(ch.checkId)[i]?.supported.push(cleanProse(c.id));
     }
   });
   const findingOf = new Map(results.findings.map((f) => [f.checkId, f]));
@@ -874,7 +984,7 @@ function coverageMatrix(results: AuditResult, anchors: ReadonlyMap<string, strin
         anchor: anchors.get(checkId) ?? anchorFor(checkId),
         status,
         statusLabel: STATUS_LABEL[status],
-        cells: (byCheck.get(checkId) ?? []).map((ids) => ({ ids: ids.join(', ') })),
+        cells: (byCheck.get(checkId) ?? []).map((c) => ({ ids: c.tested.join(', '), supported: c.supported.join(', ') })),
       };
     }),
   };
@@ -977,13 +1087,14 @@ function tocEntries(groups: readonly FindingGroup[], coverage: readonly Coverage
   });
   const out: TocEntry[] = [e('1', 'Executive summary', 'summary')];
   if (hasCharts) out.push(e('2', 'Metrics', 'metrics'));
-  out.push(e('3', 'Findings', 'findings'));
+  out.push(e('3', 'MFA enforcement', 'enforcement'));
+  out.push(e('4', 'Findings', 'findings'));
   for (const g of groups) {
     if (g.brief) out.push(e('', g.title, g.id, 2));
     else for (const f of g.findings) out.push(e('', f.title, f.anchor, 2, f));
   }
-  if (coverage.length > 0) out.push(e('4', 'Control coverage', 'coverage'));
-  out.push(e('5', 'Methodology and definitions', 'methodology'));
+  if (coverage.length > 0) out.push(e('5', 'Control coverage', 'coverage'));
+  out.push(e('6', 'Methodology and definitions', 'methodology'));
   out.push(e('A', 'Evidence of collection', 'appendix-sources'));
   out.push(e('B', 'All metrics', 'appendix-metrics'));
   out.push(e('C', 'Glossary', 'glossary'));
@@ -1107,6 +1218,7 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
     findingGroups: groups,
     coverage,
     coverageMatrix: coverageMatrix(results, anchors),
+    enforcement: enforcementView(results, info, listCap),
     definitions: {
       population: cleanProse(defs.population),
       admins: cleanProse(defs.admins),
@@ -1126,6 +1238,7 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
       freshness: freshness(results, info),
       exceptions: exceptions.slice(0, listCap),
       exceptionsMore: exceptions.length > listCap ? `${formatInt(exceptions.length - listCap)} more exceptions are in results.json.` : null,
+      enforcementModel: ENFORCEMENT_MODEL,
     },
     appendix: {
       sources: [...results.sources].sort((a, b) => compareStrings(a.id, b.id)).map((s) => sourceView(s, results.tenant.endpoint)),
@@ -1148,5 +1261,6 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
     },
     glossary: [...GLOSSARY],
     redaction,
+    flowSections: opts.flowSections === true,
   };
 }

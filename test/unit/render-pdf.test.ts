@@ -88,7 +88,12 @@ describe.skipIf(!hasBrowser())('audit.pdf', () => {
       '1,098 / 1,284 users',
       'Target: ≥ 95.0% · missed',
       '60.9%', // admins phishing-resistant
-      'Of 7 checks run, 3 failed (highest severity: critical); 1 could not be evaluated.',
+      'Of 8 checks run, 4 failed (highest severity: critical); 1 could not be evaluated.',
+      // the enforcement section: what the policies require, and a hostile policy name as text
+      '1,095 (79.4%)',
+      '<script>alert(1)</script>',
+      'CA006 <b>Kiosk</b>[U+202E]: authentication strength',
+      'NOT ASSESSABLE',
       '161 more in worklists/mfa-capable-below-target.csv',
       '72f988bf-86f1-41af-91ab-2d7cd011db47',
       'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
@@ -113,6 +118,7 @@ describe.skipIf(!hasBrowser())('audit.pdf', () => {
     const sections: Array<[string, string]> = [
       ['summary', 'Executive summary'],
       ['metrics', 'Metrics'],
+      ['enforcement', 'MFA enforcement'],
       ['findings', 'Findings'],
       ['coverage', 'Control coverage'],
       ['methodology', 'Methodology and definitions'],
@@ -178,7 +184,7 @@ describe.skipIf(!hasBrowser())('audit.pdf', () => {
     expect(raw).toContain('/PageMode /UseOutlines');
     expect(raw).not.toContain('/StructTreeRoot');
     const utf16 = (s: string) => `<FEFF${[...s].map((c) => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')).join('')}>`;
-    for (const title of ['1 Executive summary', '3 Findings', 'Users who are not MFA capable', 'C Glossary']) {
+    for (const title of ['1 Executive summary', '3 MFA enforcement', '4 Findings', 'Users who are not MFA capable', 'C Glossary']) {
       expect(raw, title).toContain(`/Title ${utf16(title)}`);
     }
     expect(raw).toContain('/Title (Contoso Ltd: Authentication methods audit)');

@@ -149,6 +149,17 @@ describe('Pseudonymiser', () => {
     // the sidecar reference stays: the worklists are rewritten from it
     expect(r.findings[0]?.affected?.sha256).toBe(results.findings[0]?.affected?.sha256);
   });
+
+  it('replaces an address in a Conditional Access policy name or an enforcement note, and leaves the rest as it is', async () => {
+    const results = await loadSample();
+    results.enforcement.policies[0]!.displayName = 'CA900: exclude alice.admin@contoso.com from MFA';
+    results.enforcement.notes.push('alice.admin@contoso.com is excluded by CA900');
+    const r = redactResults(results, Pseudonymiser.create(Buffer.from(KEY), 'pseudonymise'));
+    expect(r.enforcement.policies[0]?.displayName).toMatch(/^CA900: exclude user-[0-9a-f]{12}@redacted\.invalid from MFA$/);
+    expect(r.enforcement.notes.at(-1)).toMatch(/^user-[0-9a-f]{12}@redacted\.invalid is excluded by CA900$/);
+    expect(r.enforcement.policies[1]?.displayName).toBe(results.enforcement.policies[1]?.displayName);
+    expect(JSON.stringify(r)).not.toContain('alice.admin@contoso.com');
+  });
 });
 
 describe.skipIf(!hasPdfTools())('a pseudonymised pack', () => {

@@ -63,6 +63,7 @@ describe('buildViewModel', () => {
       'admins-without-phishing-resistant-method',
       'breakglass-without-phishing-resistant-method',
       'mfa-capable-below-target',
+      'mfa-not-enforced-for-all-users',
       'passwordless-below-target',
       'phone-only-mfa-users',
       'registration-failures-spike',
@@ -73,7 +74,7 @@ describe('buildViewModel', () => {
   it('groups findings: action (fail, error), excepted, passed, not applicable', async () => {
     const view = buildViewModel(await loadSample(), OPTS);
     expect(view.findingGroups.map((g) => [g.id, g.findings.map((f) => f.checkId)])).toEqual([
-      ['findings-action', ['admins-without-phishing-resistant-method', 'mfa-capable-below-target', 'passwordless-below-target', 'registration-failures-spike']],
+      ['findings-action', ['admins-without-phishing-resistant-method', 'mfa-capable-below-target', 'mfa-not-enforced-for-all-users', 'passwordless-below-target', 'registration-failures-spike']],
       ['findings-excepted', ['sspr-enabled-not-registered']],
       ['findings-passed', ['phone-only-mfa-users']],
       ['findings-na', ['breakglass-without-phishing-resistant-method']],
@@ -91,7 +92,7 @@ describe('buildViewModel', () => {
       ['passwordless.capable', '32.1%', '412 / 1,284'],
       ['mfa.phone_only', '14.6%', '187 / 1,284'],
       ['system_preferred.enabled', '88.1%', '1,131 / 1,284'],
-      ['sspr.capable', '76.9%', '987 / 1,284'],
+      ['enforcement.mfa.enforced', '86.3%', '1,190 / 1,379'],
       ['sspr.reset.failure_rate', '9.0%', '19 / 212'],
     ]);
     // targets come from definitions.thresholds, or from the check's fixed requirement
@@ -100,15 +101,21 @@ describe('buildViewModel', () => {
     expect([cards['admins.phishing_resistant']!.target, cards['admins.phishing_resistant']!.targetPercent]).toEqual(['all admins', 100]);
     expect([cards['mfa.phone_only']!.target, cards['mfa.phone_only']!.verdict]).toEqual(['no user', 'missed']);
     expect([cards['sspr.reset.failure_rate']!.target, cards['sspr.reset.failure_rate']!.verdict]).toEqual(['≤ 20.0%', 'met']);
-    expect([cards['sspr.capable']!.target, cards['sspr.capable']!.verdict]).toEqual([null, 'none']);
+    // registration beside enforcement: the policies must require MFA of every user
+    expect([cards['enforcement.mfa.enforced']!.target, cards['enforcement.mfa.enforced']!.verdict]).toEqual(['all users', 'missed']);
     // +3.1 points since Q3: better for a share that should be high, worse for one that should be low
     expect(cards['mfa.capable']!.trend).toMatchObject({ arrow: '▲', delta: '+3.1 pts', tone: 'better', since: 'since 28 Aug 2026' });
     expect(cards['mfa.phone_only']!.trend).toMatchObject({ arrow: '▲', tone: 'worse' });
     expect(view.summary.baselineNote).toBe('Arrows compare with the baseline of 28 Aug 2026.');
-    expect(view.summary.severityCounts.map((s) => s.count)).toEqual([1, 1, 1, 0, 0]);
-    expect(view.summary.headline).toBe('Of 7 checks run, 3 failed (highest severity: critical); 1 could not be evaluated.');
+    expect(view.summary.severityCounts.map((s) => s.count)).toEqual([1, 2, 1, 0, 0]);
+    expect(view.summary.headline).toBe('Of 8 checks run, 4 failed (highest severity: critical); 1 could not be evaluated.');
     expect(view.summary.posture.label).toBe('Significant gaps');
-    expect(view.summary.topRisks.map((f) => f.checkId)).toEqual(['admins-without-phishing-resistant-method', 'mfa-capable-below-target', 'passwordless-below-target']);
+    expect(view.summary.topRisks.map((f) => f.checkId)).toEqual([
+      'admins-without-phishing-resistant-method',
+      'mfa-capable-below-target',
+      'mfa-not-enforced-for-all-users',
+      'passwordless-below-target',
+    ]);
   });
 
   it('shows no trend without a baseline', async () => {
@@ -159,18 +166,143 @@ describe('buildViewModel', () => {
     expect(by('phone-only-mfa-users')?.label).toBe('Resolved since baseline');
   });
 
-  it('builds the coverage matrix: checks × frameworks, and each control with its status', async () => {
+  it('builds the coverage matrix: checks × frameworks, tested controls apart from those a check only supports', async () => {
     const view = buildViewModel(await loadSample(), OPTS);
     expect(view.coverageMatrix.frameworks.map((f) => f.short)).toEqual(['CIS M365', 'CISA SCuBA', 'NIST 800-53']);
+    // registration data tests the capability control and only supports the enforcement controls
     const row = view.coverageMatrix.rows.find((r) => r.checkId === 'mfa-capable-below-target')!;
-    expect(row.cells.map((c) => c.ids)).toEqual(['5.2.3.4', 'MS.AAD.3.2v2', 'IA-2(2)']);
+    expect(row.cells).toEqual([
+      { ids: '5.2.3.4', supported: '' },
+      { ids: '', supported: 'MS.AAD.3.2v2' },
+      { ids: '', supported: 'IA-2(2)' },
+    ]);
     expect(row.anchor).toBe('finding-mfa-capable-below-target');
-    expect(view.coverage[0]?.counts.map((c) => [c.status, c.count])).toEqual([['fail', 2], ['excepted', 1], ['pass', 1], ['not_applicable', 1]]);
-    expect(view.findings.find((x) => x.checkId === 'mfa-capable-below-target')?.controlGroups).toEqual([
-      { framework: 'CIS M365', ids: '5.2.3.4' },
+    const enforcing = view.coverageMatrix.rows.find((r) => r.checkId === 'mfa-not-enforced-for-all-users')!;
+    expect(enforcing.cells.map((c) => c.ids)).toEqual(['', 'MS.AAD.3.2v2', 'IA-2(2)']);
+    // a check that only supports controls still has its row
+    expect(view.coverageMatrix.rows.find((r) => r.checkId === 'passwordless-below-target')?.cells).toEqual([
+      { ids: '', supported: '' },
+      { ids: '', supported: 'MS.AAD.3.1v1' },
+      { ids: '', supported: '' },
+    ]);
+    expect(view.findings.find((x) => x.checkId === 'mfa-capable-below-target')?.controlGroups).toEqual([{ framework: 'CIS M365', ids: '5.2.3.4' }]);
+    expect(view.findings.find((x) => x.checkId === 'mfa-capable-below-target')?.supportGroups).toEqual([
       { framework: 'CISA SCuBA', ids: 'MS.AAD.3.2v2' },
       { framework: 'NIST 800-53', ids: 'IA-2(2)' },
     ]);
+  });
+
+  it('gives each control its testing checks, its supporting checks and the data relied on; only-supported controls have no verdict', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    const [cis, scuba, nist] = view.coverage;
+    expect(cis?.counts.map((c) => [c.status, c.label, c.count])).toEqual([
+      ['fail', 'Fail', 1],
+      ['excepted', 'Excepted', 1],
+      ['pass', 'Pass', 1],
+      ['not_applicable', 'Not applicable', 1],
+      ['not_applicable', 'Not tested', 1],
+    ]);
+    expect([cis?.testedCount, cis?.supportedOnlyCount, cis?.edition]).toEqual([4, 1, 'v4.0.0–v7.0.0']);
+    const control = (fw: typeof cis, id: string) => fw!.controls.find((c) => c.id === id)!;
+    const mfa = control(scuba, 'MS.AAD.3.2v2');
+    expect(mfa).toMatchObject({ status: 'fail', statusLabel: 'Fail', tested: true, data: 'Conditional Access, registration report' });
+    expect(mfa.checks.map((c) => [c.checkId, c.anchor])).toEqual([['mfa-not-enforced-for-all-users', 'finding-mfa-not-enforced-for-all-users']]);
+    expect(mfa.supportedBy.map((c) => [c.checkId, c.statusLabel])).toEqual([['mfa-capable-below-target', 'Fail']]);
+    expect(mfa.sources).toEqual(['caGroupMembers', 'conditionalAccessPolicies', 'userRegistrationDetails']);
+    // supported only: no verdict, even though the supporting check fails
+    expect(control(cis, '5.2.2.5')).toMatchObject({ status: 'not_applicable', statusLabel: 'Not tested', tested: false, checks: [], data: '' });
+    expect(control(scuba, 'MS.AAD.3.6v1').supportedBy.map((c) => c.checkId)).toEqual(['admins-without-phishing-resistant-method']);
+    // the evidence is missing: not assessable, never pass
+    expect(control(nist, 'SI-4')).toMatchObject({ status: 'not_assessable', statusLabel: 'Not assessable', tested: true, data: 'activity reports' });
+    expect(nist?.counts.map((c) => [c.status, c.count])).toEqual([['fail', 2], ['not_assessable', 1]]);
+  });
+
+  it('prints the enforcement section from the enforcement block and the metrics: shares, admins, the cross-tab, policies', async () => {
+    const view = buildViewModel(await loadSample(), OPTS);
+    const e = view.enforcement;
+    expect(e.assessable).toBe(true);
+    expect(e.classes.map((c) => [c.key, c.count, c.share, c.percent])).toEqual([
+      ['enforced', '1,190', '86.3%', 86.3],
+      ['conditional', '120', '8.7%', 8.7],
+      ['report_only', '0', '0.0%', 0],
+      ['none', '69', '5.0%', 5],
+    ]);
+    expect(e.population).toMatch(/^1,379 users: every valid userRegistrationDetails row, members and guests/);
+    expect(e.admins.map((a) => [a.label, a.value, a.detail, a.gap])).toEqual([
+      ['Admins with MFA enforced', '87.0%', '20 / 23 admins · target: all admins', true],
+      ['Admins with phishing-resistant MFA enforced', '39.1%', '9 / 23 admins · target: all admins', true],
+    ]);
+    expect(e.users.map((u) => u.value)).toEqual(['3', '12', '11', '41']);
+    // capable × enforced over one population (1,379), from the enforcement metrics' own numerators
+    expect(e.crossTab?.rows).toEqual([
+      { label: 'MFA enforced', cells: ['1,095 (79.4%)', '95 (6.9%)', '1,190 (86.3%)'] },
+      { label: 'MFA not enforced', cells: ['150 (10.9%)', '39 (2.8%)', '189 (13.7%)'] },
+      { label: 'Total', cells: ['1,245 (90.3%)', '134 (9.7%)', '1,379'] },
+    ]);
+    expect(e.crossTab?.registrationNote).toContain('mfa.capable, 85.5% (1,098 / 1,284), counts another population');
+    // MFA-relevant policies first; names are tenant data, made visible here and escaped by the template
+    expect(e.policies.map((p) => p.roleLabel)).toEqual(['Enforces MFA', 'Conditional', 'Conditional', 'Report-only', 'No MFA grant', 'Off']);
+    expect(e.policies[0]?.name).toBe('CA001: Require MFA for all users <script>alert(1)</script>');
+    expect(e.policies.find((p) => p.role === 'report_only')).toMatchObject({
+      name: 'CA002: Admins [U+202E]phishing-resistant[U+202C] strength',
+      state: 'Report-only',
+      required: 'Phishing-resistant',
+      appliesTo: '23',
+      excludes: '1',
+    });
+    expect(e.policies.find((p) => p.role === 'disabled')?.name).toBe('CA004: Block legacy authentication[U+0007]');
+    expect(e.methods.map((m) => [m.id, m.label, m.state])).toContainEqual(['Sms', 'SMS', 'Enabled']);
+    expect(e.settings.map((s) => [s.label, s.value, s.detail])).toEqual([
+      ['Security defaults on', 'No', 'disabled'],
+      ['Registration campaign enabled', 'Yes', 'enabled'],
+      ['Methods policy migration complete', 'No', 'migrationInProgress'],
+      ['System-preferred MFA enabled (policy)', 'No', 'default'],
+      ['Authenticator shows app and location', 'Yes', ''],
+    ]);
+    expect(e.notes[2]).toBe('CA006 <b>Kiosk</b>[U+202E]: authentication strength 9a8b7c6d-0000-4000-a000-000000000099 not found; taken as MFA.');
+  });
+
+  it('says "not assessable" with the reason, and no number, when the policies could not be read', async () => {
+    const results = await loadSample();
+    results.enforcement = {
+      ...results.enforcement,
+      assessable: false,
+      basis: 'not assessable',
+      notes: ['Enforcement not assessable: source conditionalAccessPolicies forbidden (missing permission or role) HTTP 403.', 'a second note'],
+      policies: [],
+    };
+    for (const id of Object.keys(results.metrics)) if (id.startsWith('enforcement.')) results.metrics[id] = { value: null };
+    const e = buildViewModel(results, OPTS).enforcement;
+    expect(e.assessable).toBe(false);
+    expect(e.notAssessable).toBe('Enforcement not assessable: source conditionalAccessPolicies forbidden (missing permission or role) HTTP 403.');
+    expect(e.notes).toEqual(['a second note']);
+    expect(e.crossTab).toBeNull();
+    expect(e.classes.every((c) => c.share === 'n/a' && c.percent === 0)).toBe(true);
+    expect(e.policiesNone).toBe('No Conditional Access policy could be read.');
+    // the methods policy, read from its own source, is still shown
+    expect(e.methods.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a cross-tab whose numbers do not come from one population', async () => {
+    const results = await loadSample();
+    results.metrics['enforcement.mfa.capable_not_enforced'] = { value: 0.1, numerator: 150, denominator: 1500 };
+    expect(buildViewModel(results, OPTS).enforcement.crossTab).toBeNull();
+  });
+
+  it('caps the policy, condition and methods lists and says how many more are in results.json', async () => {
+    const results = await loadSample();
+    const base = results.enforcement.policies[2]!;
+    results.enforcement.policies = Array.from({ length: 50 }, (_, i) => ({ ...base, id: `p${i}`, narrowing: Array.from({ length: 9 }, (_, k) => `condition ${k}`) }));
+    results.enforcement.methods = Array.from({ length: 30 }, (_, i) => ({ id: `M${i}`, state: 'enabled', targets: 'all users' }));
+    results.enforcement.notes = Array.from({ length: 10 }, (_, i) => `note ${i}`);
+    const e = buildViewModel(results, { ...OPTS, listCap: 3 }).enforcement;
+    expect(e.policies).toHaveLength(3);
+    expect(e.policiesMore).toBe('47 more in results.json');
+    expect(e.policies[0]?.narrowing).toEqual(['condition 0', 'and 8 more']);
+    expect(e.methods).toHaveLength(10);
+    expect(e.methodsMore).toBe('20 more in results.json');
+    expect(e.notes).toHaveLength(3);
+    expect(e.notesMore).toBe('7 more notes in results.json');
   });
 
   it('lists every section and every finding needing action in the contents, each with an anchor', async () => {
@@ -178,9 +310,11 @@ describe('buildViewModel', () => {
     expect(view.toc.map((e) => `${e.level}:${e.anchor}`)).toEqual([
       '1:summary',
       '1:metrics',
+      '1:enforcement',
       '1:findings',
       '2:finding-admins-without-phishing-resistant-method',
       '2:finding-mfa-capable-below-target',
+      '2:finding-mfa-not-enforced-for-all-users',
       '2:finding-passwordless-below-target',
       '2:finding-registration-failures-spike',
       '2:finding-sspr-enabled-not-registered',
@@ -303,7 +437,7 @@ describe('summary.md', () => {
     expect(text).toContain('| MFA capable | 85.5% | 1,098 / 1,284 | ≥ 95.0% (missed) | ▲ +3.1 pts since 28 Aug 2026 |');
     const findingsTable = text.slice(text.indexOf('## Findings'));
     const rows = findingsTable.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Info) \|/.test(l));
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(8);
     for (const r of rows) expect(r.split(/(?<!\\)\|/).length).toBe(8); // 6 cells, no stray pipe
     expect(text).toContain('Pipe \\| &lt;b&gt;bold&lt;/b&gt; \\`tick\\` # not a heading');
     expect(text).toContain('Could not be evaluated: Required source userEventsSummary is unavailable');

@@ -71,15 +71,18 @@ describe('stepSummaryMarkdown', () => {
     expect(doc).toContain('worst failure: **Critical**');
 
     const [metrics, failing, errors] = tables(doc);
-    expect(metrics!.slice(2)).toHaveLength(6);
+    expect(metrics!.slice(2)).toHaveLength(8);
+    expect(doc).toContain('| MFA enforced by policy | 86.3% | 1,190 / 1,379 |');
+    expect(doc).toContain('| Admins MFA enforced by policy | 87.0% | 20 / 23 |');
     const failingRows = failing!.slice(2).map(cells);
     const expected = sample.findings.filter((f) => f.status === 'fail');
     expect(failingRows).toHaveLength(expected.length);
-    expect(failingRows.map((r) => r[0])).toEqual(['Critical', 'High', 'Medium']);
+    expect(failingRows.map((r) => r[0])).toEqual(['Critical', 'High', 'High', 'Medium']);
     expect(failingRows[0]![1]).toContain('(admins-without-phishing-resistant-method)');
     expect(failingRows[0]![3]).toBe('9');
     expect(failingRows[1]![3]).toBe('186');
-    expect(failingRows[2]![3]).toBe('—');
+    expect(failingRows[2]![1]).toContain('(mfa-not-enforced-for-all-users)');
+    expect(failingRows[3]![3]).toBe('—');
 
     const errorRows = errors!.slice(2).map(cells);
     const err = sample.findings.find((f) => f.status === 'error')!;
