@@ -7,6 +7,9 @@ import type { GraphTransport } from '../graph/client.js';
 import { graphErrorCode, graphErrorMessage, LICENCE_CODE, PIM_LICENCE_CODE } from '../graph/errors.js';
 import { SOURCES, type SourceDef } from './sources/index.js';
 
+/** Reports Microsoft documents for the global cloud only (graph-api.md table: credentialUserRegistrationCount, userCredentialUsageDetails). */
+const GLOBAL_CLOUD_ONLY: ReadonlySet<string> = new Set(['credentialUserRegistrationCount', 'userCredentialUsageDetails']);
+
 export interface TokenClaims {
   /** application permissions (app-only token) */
   roles: string[];
@@ -104,7 +107,10 @@ export function diagnose(def: SourceDef, status: number, code: string | null, me
     };
   }
   if (status === 404 || status === 400) {
-    return { source, ok: false, problem: `HTTP ${status} ${code ?? ''}: ${message}`.trim(), fix: 'check --cloud: this report exists in the global cloud only for the beta reports' };
+    const fix = GLOBAL_CLOUD_ONLY.has(source)
+      ? 'this report exists in the global cloud only: expected with --cloud usgov, usgov-dod or china'
+      : 'check --cloud and --graph-url: the path is not served there';
+    return { source, ok: false, problem: `HTTP ${status} ${code ?? ''}: ${message}`.trim(), fix };
   }
   return { source, ok: false, problem: `HTTP ${status} ${code ?? ''}: ${message}`.trim(), fix: 'retry later; if it persists, check the Microsoft 365 service health' };
 }

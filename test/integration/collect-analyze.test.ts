@@ -52,6 +52,7 @@ describe('collect → analyze against the simulator', () => {
       userEventsSummary: 'ok',
       credentialUsageSummary: 'retired',
       userRegistrationActivity: 'ok',
+      userMfaSignInSummary: 'ok',
       credentialUserRegistrationDetails: 'retired',
       roleDefinitions: 'ok',
       roleAssignments: 'ok',
