@@ -103,9 +103,10 @@ export function modesOf(
 ): Set<string> {
   const modes = new Set<string>(['password']);
   for (const m of methods) {
-    const known = TOKEN_MODES[m];
+    // own properties only: a hostile token such as "constructor" or "__proto__" must not reach Object.prototype
+    const known = Object.hasOwn(TOKEN_MODES, m) ? TOKEN_MODES[m] : undefined;
     for (const mode of known ?? (isPhishingResistant(m) ? PHISHING_RESISTANT_MODES : [])) {
-      const config = MODE_CONFIG[mode];
+      const config = Object.hasOwn(MODE_CONFIG, mode) ? MODE_CONFIG[mode] : undefined;
       if (config === undefined || !disabledConfigs.has(config)) modes.add(mode);
     }
   }
@@ -262,7 +263,7 @@ export function policyModel(raw: unknown, strengths: ReadonlyMap<string, Strengt
     const others = builtIn.filter((c) => c !== 'mfa' && c !== 'block');
     if (others.length) words += ` ${operator} ${others.join(` ${operator} `)}`;
     if (operator === 'OR' && others.length) {
-      narrowing.push(`MFA can be replaced by ${others.map((o) => OTHER_GRANTS[o] ?? o).join(' or ')}`);
+      narrowing.push(`MFA can be replaced by ${others.map((o) => (Object.hasOwn(OTHER_GRANTS, o) ? OTHER_GRANTS[o] : o)).join(' or ')}`);
     }
   }
   return {

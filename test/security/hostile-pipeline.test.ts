@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResult } from '../../src/engine/results.js';
 import { visibleText } from '../../src/render/view-model.js';
-import { HOSTILE_ERROR, HOSTILE_TENANT, expectedCounts, hostileRows, isValidRow } from '../fixtures/hostile/index.js';
+import { HOSTILE_CA_POLICIES, HOSTILE_ERROR, HOSTILE_TENANT, expectedCounts, hostileRows, isValidRow } from '../fixtures/hostile/index.js';
 import { startHostileGraph, type HostileGraph } from '../fixtures/hostile/server.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import {
@@ -157,6 +157,14 @@ describe('audit.html is inert', () => {
     expect(text).toContain(visibleText(HOSTILE_TENANT));
     expect(text).toContain(visibleText(HOSTILE_ERROR.code));
     expect(html).not.toContain(HOSTILE_ERROR.code);
+  });
+
+  it('keeps the hostile Conditional Access policy names verbatim in results.json and shows them as text (issue #14)', () => {
+    expect(results.enforcement.assessable).toBe(true);
+    expect(results.enforcement.policies.map((p) => p.displayName).sort()).toEqual(HOSTILE_CA_POLICIES.map((p) => p.displayName).sort());
+    const text = htmlText(html);
+    for (const p of HOSTILE_CA_POLICIES) expect(text).toContain(visibleText(p.displayName).slice(0, 40));
+    expect(html).not.toContain("<script>alert('ca')");
   });
 });
 

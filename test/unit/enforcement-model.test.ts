@@ -107,6 +107,8 @@ describe('strengths and methods', () => {
     expect(modesOf(['mobilePhone'], new Set(['Sms']))).toEqual(new Set(['password', 'voice']));
     expect(modesOf(['passKeyDeviceBoundAuthenticator', 'windowsHelloForBusiness'], new Set(['Fido2']))).toEqual(new Set(['password', 'windowsHelloForBusiness']));
     expect(modesOf(['email', 'securityQuestion'], new Set())).toEqual(new Set(['password']));
+    // inherited property names are tokens like any other (hostile data)
+    expect(modesOf(['constructor', '__proto__', 'toString', 'hasOwnProperty'], new Set())).toEqual(new Set(['password']));
     // a token the table does not know but the config counts as phishing-resistant
     expect(modesOf(['futureKey'], new Set(), (t) => t === 'futureKey').has('fido2')).toBe(true);
   });
