@@ -27,17 +27,17 @@ const CA_LINKS = {
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-/** Fails when the ratio's numerator is below its denominator; the message names the gap. */
+/** Fails when the ratio's numerator is below its denominator; the message names the gap ("3 of 17 admins …"). */
 function allOf(metric: string, label: string, missingWords: string): Check['evaluate'] {
   return (ctx: CheckContext) => {
     requireEnforcement(ctx);
     const m = ctx.metrics[metric];
     if (m && m.value === null && m.denominator === 0) return { status: 'not_applicable', message: `${label}: no admin in scope.` };
-    const value = metricValue(ctx, metric);
+    metricValue(ctx, metric);
     const gap = (m?.denominator ?? 0) - (m?.numerator ?? 0);
-    return value === 1 || gap === 0
+    return gap === 0
       ? { status: 'pass', message: `${label}: ${describeRatio(m)}.` }
-      : { status: 'fail', message: `${n(gap)} ${missingWords}; ${label.toLowerCase()}: ${describeRatio(m)}.` };
+      : { status: 'fail', message: `${n(gap)} of ${n(m?.denominator ?? 0)} admins ${missingWords}. ${label}: ${describeRatio(m)}.` };
   };
 }
 
@@ -86,7 +86,7 @@ export const mfaNotEnforcedForAllUsers: Check = {
       ? { status: 'pass', message: `MFA is enforced for every user: ${share('enforced')}.` }
       : {
           status: 'fail',
-          message: `MFA is not enforced for ${n(gap)} users. Enforced ${share('enforced')}; conditional ${share('conditional')}; report-only ${share('report_only')}; none ${share('none')}.`,
+          message: `MFA is not enforced for ${n(gap)} of ${n(m?.denominator ?? 0)} users. Enforced ${share('enforced')}; conditional ${share('conditional')}; report-only ${share('report_only')}; none ${share('none')}.`,
         };
   },
 };
@@ -115,7 +115,7 @@ export const adminsMfaNotEnforced: Check = {
     evidence: ['enforcement.admins.mfa_enforced'],
     cohort: ENFORCEMENT_COHORTS.adminsNotEnforced,
   },
-  evaluate: allOf('enforcement.admins.mfa_enforced', 'Admins with MFA enforced', 'admins have no enforced MFA'),
+  evaluate: allOf('enforcement.admins.mfa_enforced', 'Admins with MFA enforced', 'have no enforced MFA'),
 };
 
 export const adminsPhishingResistantNotEnforced: Check = {
@@ -152,7 +152,7 @@ export const adminsPhishingResistantNotEnforced: Check = {
   evaluate: allOf(
     'enforcement.admins.phishing_resistant_enforced',
     'Admins with phishing-resistant MFA enforced',
-    'admins are not required to use phishing-resistant MFA',
+    'are not required to use phishing-resistant MFA',
   ),
 };
 
@@ -185,7 +185,7 @@ export const adminsStrongerPolicyReportOnly: Check = {
     const gap = metricValue(ctx, 'enforcement.admins.report_only_gap');
     return gap === 0
       ? { status: 'pass', message: 'No admin depends on a report-only policy for a stronger requirement.' }
-      : { status: 'fail', message: `${n(gap)} admins would be required a stronger method only by a report-only policy.` };
+      : { status: 'fail', message: `For ${n(gap)} admins a stronger method is required only by a report-only policy.` };
   },
 };
 
@@ -219,7 +219,7 @@ export const mfaExclusionsNotBreakGlass: Check = {
     const undeclared = metricValue(ctx, 'enforcement.excluded_users_undeclared');
     return undeclared === 0
       ? { status: 'pass', message: `${all === 0 ? 'No user is' : `Only the ${n(all)} declared break-glass account(s) are`} excluded from the enforcing MFA policies.` }
-      : { status: 'fail', message: `${n(undeclared)} users who are not declared break-glass accounts are excluded from every enforcing MFA policy that includes them (${n(all)} excluded in all).` };
+      : { status: 'fail', message: `${n(undeclared)} users who are not declared break-glass accounts are excluded from every enforcing MFA policy that includes them (${n(all)} excluded in all, break-glass included).` };
   },
 };
 
@@ -254,7 +254,7 @@ export const requiredStrengthNotSatisfiable: Check = {
     const k = metricValue(ctx, 'enforcement.required_not_satisfiable');
     return k === 0
       ? { status: 'pass', message: 'Every user has a registered method that satisfies the strength their enabled policies require.' }
-      : { status: 'fail', message: `${n(k)} users have no registered, allowed method that satisfies a strength an enabled policy requires of them.` };
+      : { status: 'fail', message: `${n(k)} users have no registered, allowed method that satisfies a strength an enabled policy requires of them (they are blocked or asked to register at sign-in).` };
   },
 };
 

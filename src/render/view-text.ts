@@ -181,7 +181,7 @@ export const ENFORCEMENT_MODEL: ReadonlyArray<{ term: string; text: string }> = 
   },
   {
     term: 'Roles',
-    text: 'Role conditions match the roles a user holds through active assignments; an eligible (PIM) role is matched once it is activated. The notes of section 3 say how the admin metrics count eligible roles.',
+    text: 'Role conditions match the roles a user holds through active assignments (directly or through a group); an eligible (PIM) role is matched once it is activated. The user coverage counts active roles only; the admin metrics count eligible roles too, as an admin uses a privileged role only after activating it. Whether activation itself asks for MFA is a PIM setting this audit does not read.',
   },
 ];
 

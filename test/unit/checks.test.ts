@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/checks/index.js';
 import { resolveControl } from '../../src/frameworks/catalogue.js';
 import { DEFAULT_THRESHOLDS } from '../../src/metrics/definitions.js';
-import type { MetricValue } from '../../src/engine/results.js';
+import type { MetricValue } from '../../src/results/schema.js';
 import type { CheckContext } from '../../src/checks/index.js';
 import { NotAssessableError } from '../../src/checks/types.js';
 
@@ -209,21 +209,23 @@ describe('enforcement checks (issue #14)', () => {
       }),
     );
     expect(r.status).toBe('fail');
-    expect(r.message).toContain('not enforced for 11 users');
+    expect(r.message).toContain('not enforced for 11 of 110 users');
     expect(r.message).toMatch(/conditional 5\.5 % \(6 of 110\); report-only 1\.8 % \(2 of 110\); none 2\.7 % \(3 of 110\)/);
   });
   it('admin enforcement: MFA, phishing-resistant strength, report-only gap', () => {
     const half = { value: 0.5, numerator: 1, denominator: 2 };
-    expect(byId['admins-mfa-not-enforced']!.evaluate(ctx({ 'enforcement.admins.mfa_enforced': half })).message).toMatch(/^1 admins have no enforced MFA/);
+    expect(byId['admins-mfa-not-enforced']!.evaluate(ctx({ 'enforcement.admins.mfa_enforced': half })).message).toBe(
+      '1 of 2 admins have no enforced MFA. Admins with MFA enforced: 50.0 % (1 of 2).',
+    );
     expect(byId['admins-phishing-resistant-not-enforced']!.evaluate(ctx({ 'enforcement.admins.phishing_resistant_enforced': half })).status).toBe('fail');
-    expect(byId['admins-stronger-policy-report-only']!.evaluate(ctx({ 'enforcement.admins.report_only_gap': { value: 3 } })).message).toContain('3 admins');
+    expect(byId['admins-stronger-policy-report-only']!.evaluate(ctx({ 'enforcement.admins.report_only_gap': { value: 3 } })).message).toContain('For 3 admins');
     // no admins at all: nothing to enforce
     expect(byId['admins-mfa-not-enforced']!.evaluate(ctx({ 'enforcement.admins.mfa_enforced': { value: null, numerator: 0, denominator: 0 } })).status).toBe('not_applicable');
   });
   it('exclusions: declared break-glass accounts pass, any other exclusion fails', () => {
     const c = byId['mfa-exclusions-not-break-glass']!;
     expect(c.evaluate(ctx()).message).toContain('Only the 2 declared break-glass');
-    expect(c.evaluate(ctx({ 'enforcement.excluded_users': { value: 5 }, 'enforcement.excluded_users_undeclared': { value: 3 } })).message).toMatch(/^3 users .* \(5 excluded in all\)/);
+    expect(c.evaluate(ctx({ 'enforcement.excluded_users': { value: 5 }, 'enforcement.excluded_users_undeclared': { value: 3 } })).message).toMatch(/^3 users .* \(5 excluded in all, break-glass included\)/);
   });
   it('required-strength-not-satisfiable', () => {
     expect(byId['required-strength-not-satisfiable']!.evaluate(ctx({ 'enforcement.required_not_satisfiable': { value: 4 } })).status).toBe('fail');
