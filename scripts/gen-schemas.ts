@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { configJsonSchema } from '../src/config/schema.js';
-import { ResultsSchema } from '../src/engine/results.js';
+import { ResultsSchema } from '../src/results/schema.js';
 import { PROJECT_ROOT } from '../src/version.js';
 
 export function schemaTexts(): Record<string, string> {

@@ -1,5 +1,5 @@
 /** A check: declarative meta beside a pure evaluate(). Prose lives in meta; evaluate() returns status and numbers. */
-import type { MetricValue, Severity, SourceStatus } from '../engine/results.js';
+import type { MetricValue, Severity, SourceStatus } from '../results/schema.js';
 import type { Thresholds } from '../metrics/definitions.js';
 
 export interface CheckMeta {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import type { AuditResult, Severity } from '../engine/results.js';
+import type { AuditResult, Severity } from '../results/schema.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { CLOUD_NAMES } from '../graph/clouds.js';
 import { AUTH_MODES, TOKEN_ENV } from '../graph/auth-modes.js';

@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { analyze } from '../engine/analyze.js';
 import { loadBaseline, type Baseline } from '../engine/trends.js';
 import { MANIFEST_FILE } from '../snapshot/schema.js';
-import { SEVERITIES, type AuditResult, type Severity } from '../engine/results.js';
+import { SEVERITIES, type AuditResult, type Severity } from '../results/schema.js';
 import { CollectionError, EXIT, PartialCollectionError, UsageError } from '../errors.js';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { GraphTransport, normaliseEndpoint } from '../graph/client.js';

@@ -5,7 +5,7 @@
  * schemas/config.schema.json is generated from this schema for editor completion.
  */
 import { z } from 'zod';
-import { SEVERITIES } from '../engine/results.js';
+import { SEVERITIES } from '../results/schema.js';
 import { FRAMEWORKS } from '../frameworks/catalogue.js';
 import {
   DEFAULT_THRESHOLDS,

@@ -34,7 +34,7 @@ import {
   type FindingStatus,
   type MetricInfo,
   type MetricValue,
-} from './results.js';
+} from '../results/schema.js';
 import { computeTrends, type Baseline } from './trends.js';
 
 export const RESULTS_FILE = 'results.json';

@@ -7,9 +7,9 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NdjsonWriter } from '../snapshot/writer.js';
-import type { AffectedUser } from './results.js';
+import type { AffectedUser } from '../results/schema.js';
 import { ByteBuffer } from './byte-buffer.js';
-import { csvRow, WORKLIST_HEAD } from './worklist-csv.js';
+import { csvRow, WORKLIST_HEAD } from '../results/worklist-csv.js';
 
 export const SAMPLE_SIZE = 25;
 /** bytes buffered (all files together) before they are handed to the files */

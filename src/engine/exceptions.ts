@@ -1,7 +1,7 @@
 /** Exceptions from the config: which affected users (or whole checks) a live exception covers. */
 import type { ExceptionRule } from '../config/schema.js';
 import { upnMatcher } from '../metrics/definitions.js';
-import type { AffectedUser } from './results.js';
+import type { AffectedUser } from '../results/schema.js';
 
 export interface ExceptionIndex {
   /** for a cohort: the index of the first exception covering this user, or -1 */

@@ -9,7 +9,7 @@ import type { EnforcementFold, EnforcementInputs } from '../metrics/enforcement.
 import { count, type MetricInfo, type MetricSet } from '../metrics/types.js';
 import { readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
-import type { Enforcement } from './results.js';
+import type { Enforcement } from '../results/schema.js';
 
 /** authenticationMethodConfiguration ids every tenant has (metric ids exist even when the policy did not answer). */
 export const METHOD_CONFIG_IDS = [

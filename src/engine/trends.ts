@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import { readNdjson } from '../snapshot/reader.js';
 import { round4 } from '../metrics/types.js';
-import { ResultsSchema, upgradeResults, type AuditResult, type Trends } from './results.js';
+import { ResultsSchema, upgradeResults, type AuditResult, type Trends } from '../results/schema.js';
 
 export interface Baseline {
   results: AuditResult;

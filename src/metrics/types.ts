@@ -1,5 +1,5 @@
 /** What the metric folds produce: values plus named cohorts of users (affected lists for checks). */
-import type { AffectedUser, MetricInfo, MetricValue } from '../engine/results.js';
+import type { AffectedUser, MetricInfo, MetricValue } from '../results/schema.js';
 
 export type { AffectedUser, MetricInfo, MetricValue };
 

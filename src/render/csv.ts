@@ -7,10 +7,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
-import { AffectedUserSchema, type AffectedUser } from '../engine/results.js';
-import { BOM, csvCell, csvRow, EOL, WORKLIST_HEAD } from '../engine/worklist-csv.js';
+import { AffectedUserSchema, type AffectedUser } from '../results/schema.js';
+import { BOM, csvCell, csvRow, EOL, WORKLIST_HEAD } from '../results/worklist-csv.js';
 
-export { csvCell, csvRow, WORKLIST_COLUMNS } from '../engine/worklist-csv.js';
+export { csvCell, csvRow, WORKLIST_COLUMNS } from '../results/worklist-csv.js';
 
 export interface WorklistResult {
   /** data rows written (header excluded) */

@@ -12,7 +12,7 @@ import { copyFile, link, lstat, mkdir, readFile, readdir, realpath, rename, rm, 
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { AffectedUserSchema, type AffectedUser, type AuditResult, type Finding } from '../engine/results.js';
+import { AffectedUserSchema, type AffectedUser, type AuditResult, type Finding } from '../results/schema.js';
 import { readNdjson } from '../snapshot/reader.js';
 import { SnapshotError, UsageError } from '../errors.js';
 import { isInside, isInsideLexically } from '../paths.js';

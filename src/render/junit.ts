@@ -13,7 +13,7 @@
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { SEVERITIES, type AuditResult, type Finding, type Severity } from '../engine/results.js';
+import { SEVERITIES, type AuditResult, type Finding, type Severity } from '../results/schema.js';
 
 export const JUNIT_SUITE_NAME = 'entra-auth-audit';
 

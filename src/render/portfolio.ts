@@ -6,7 +6,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import Handlebars from 'handlebars';
-import type { AuditResult } from '../engine/results.js';
+import type { AuditResult } from '../results/schema.js';
 
 export interface PortfolioEntry {
   /** display name of the tenant (from tenants.yaml) */

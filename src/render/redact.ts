@@ -16,7 +16,7 @@ import { createHmac } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { AffectedUser, AuditResult } from '../engine/results.js';
+import type { AffectedUser, AuditResult } from '../results/schema.js';
 import { UsageError } from '../errors.js';
 import { csvCell } from './csv.js';
 import { isInside } from '../paths.js';

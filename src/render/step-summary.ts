@@ -8,7 +8,7 @@
  * a table row, open a code span, inject HTML or start a heading. Deterministic: no clock, sorted rows.
  */
 import { appendFile } from 'node:fs/promises';
-import type { AuditResult, Finding } from '../engine/results.js';
+import type { AuditResult, Finding } from '../results/schema.js';
 import { md } from './markdown.js';
 import {
   formatDateTime,

@@ -2,7 +2,7 @@
  * The data behind each chart of the metrics section (bars, rows of the data table, text alternative). Pure, like
  * view-model.ts; charts.ts turns it into Vega-Lite specs and SVG.
  */
-import type { AuditResult, MetricInfo, MetricValue } from '../engine/results.js';
+import type { AuditResult, MetricInfo, MetricValue } from '../results/schema.js';
 import { compareStrings, formatDate, formatDateTime, formatInt, formatPercent, formatPoints, methodLabel, visibleText } from './format.js';
 import { SCORE_CARDS } from './view-text.js';
 

@@ -3,7 +3,7 @@
  * registered-versus-enforced cross-tab, the policies and the authentication methods policy. Pure, like
  * view-model.ts; every tenant string (policy names, targets, notes) goes through visibleText or cleanProse here.
  */
-import type { AuditResult, Enforcement, MetricValue } from '../engine/results.js';
+import type { AuditResult, Enforcement, MetricValue } from '../results/schema.js';
 import { cleanProse, formatInt, formatPercent, lookup, visibleText } from './format.js';
 import { fraction, type Info } from './view-charts.js';
 import { POLICY_METHOD_LABEL } from './view-text.js';

@@ -13,8 +13,8 @@ import type {
   ResultSource,
   Severity,
   SourceStatus,
-} from '../engine/results.js';
-import { CONTROL_STATUSES, SEVERITIES } from '../engine/results.js';
+} from '../results/schema.js';
+import { CONTROL_STATUSES, SEVERITIES } from '../results/schema.js';
 import {
   anchorFor,
   breakParts,

@@ -5,7 +5,7 @@
  * an interrupted collection, never a snapshot. Breaking changes bump SNAPSHOT_SCHEMA_VERSION (CHANGELOG.md).
  */
 import { z } from 'zod';
-import { SOURCE_STATUSES } from '../engine/results.js';
+import { SOURCE_STATUSES } from '../results/schema.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
-import { AffectedUserSchema, ResultsSchema, type AuditResult, type Finding } from '../engine/results.js';
+import { AffectedUserSchema, ResultsSchema, type AuditResult, type Finding } from '../results/schema.js';
 import { UsageError } from '../errors.js';
 import { writeWorklistCsv } from '../render/csv.js';
 import { worklistName } from '../render/view-model.js';

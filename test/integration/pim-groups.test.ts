@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { analyze } from '../../src/engine/analyze.js';
-import type { AuditResult } from '../../src/engine/results.js';
+import type { AuditResult } from '../../src/results/schema.js';
 import { ENTRA_PRIVILEGED_ROLE_IDS } from '../../src/simulator/roles.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/server.js';
 import { createTenant } from '../../src/simulator/tenant.js';

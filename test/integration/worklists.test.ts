@@ -7,7 +7,7 @@ import { appendFile, chmod, cp, mkdtemp, readFile, readdir, stat, symlink, unlin
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult } from '../../src/engine/results.js';
+import type { AuditResult } from '../../src/results/schema.js';
 import { writeWorklistCsv } from '../../src/render/csv.js';
 import { renderPack } from '../../src/render/index.js';
 import { worklistName } from '../../src/render/view-model.js';

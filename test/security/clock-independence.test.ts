@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult } from '../../src/engine/results.js';
+import type { AuditResult } from '../../src/results/schema.js';
 import { HOSTILE_TENANT, hostileRows } from '../fixtures/hostile/index.js';
 import { startHostileGraph } from '../fixtures/hostile/server.js';
 import { TEST_NOW, shiftIso } from '../helpers/clock.js';

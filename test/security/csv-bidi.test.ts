@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult } from '../../src/engine/results.js';
+import type { AuditResult } from '../../src/results/schema.js';
 import { csvCell, writeWorklistCsv } from '../../src/render/csv.js';
 import { visibleText } from '../../src/render/view-model.js';
 import { startHostileGraph, type HostileGraph } from '../fixtures/hostile/server.js';

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AffectedUser, AuditResult } from '../../src/engine/results.js';
+import type { AffectedUser, AuditResult } from '../../src/results/schema.js';
 import { csvCell, csvRow } from '../../src/render/csv.js';
 import { marker } from '../../src/text/visible.js';
 import { renderHtml } from '../../src/render/html.js';

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult } from '../../src/engine/results.js';
+import type { AuditResult } from '../../src/results/schema.js';
 import { visibleText } from '../../src/render/view-model.js';
 import { HOSTILE_CA_POLICIES, HOSTILE_ERROR, HOSTILE_TENANT, expectedCounts, hostileRows, isValidRow } from '../fixtures/hostile/index.js';
 import { startHostileGraph, type HostileGraph } from '../fixtures/hostile/server.js';

@@ -11,7 +11,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AffectedUserSchema, ResultsSchema, type AuditResult } from '../../src/engine/results.js';
+import { AffectedUserSchema, ResultsSchema, type AuditResult } from '../../src/results/schema.js';
 import { renderPack } from '../../src/render/index.js';
 import { CHROMIUM_ARGS, htmlToPdf } from '../../src/render/pdf.js';
 import { BRANDING, SAMPLE_DIR, loadSample } from '../fixtures/results-sample/load.js';

@@ -19,7 +19,7 @@ import {
 } from '../../src/verify/signing.js';
 import { signPack, signSnapshot, verifyPath, type VerifyReport } from '../../src/verify/verify.js';
 import { PACK_MANIFEST_FILE, PACK_SIGNATURE_FILE } from '../../src/verify/pack-manifest.js';
-import { ResultsSchema } from '../../src/engine/results.js';
+import { ResultsSchema } from '../../src/results/schema.js';
 import { renderPack } from '../../src/render/index.js';
 import { buildPack } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult, Finding } from '../../src/engine/results.js';
+import type { AuditResult, Finding } from '../../src/results/schema.js';
 import { junitXml, writeJunitFile, xml } from '../../src/render/junit.js';
 import { SAMPLE_DIR, scratch } from '../fixtures/results-sample/load.js';
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AffectedUser } from '../../src/engine/results.js';
+import type { AffectedUser } from '../../src/results/schema.js';
 import { csvCell, csvRow, writeWorklistCsv } from '../../src/render/csv.js';
 import { SAMPLE_DIR, scratch } from '../fixtures/results-sample/load.js';
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AffectedUserSchema, type AuditResult } from '../../src/engine/results.js';
+import { AffectedUserSchema, type AuditResult } from '../../src/results/schema.js';
 import { findBrowser, renderPack, type RedactOptions } from '../../src/render/index.js';
 import { Pseudonymiser, REDACT_KEY_ENV, loadRedactKey, redactResults } from '../../src/render/redact.js';
 import { visibleText } from '../../src/render/view-model.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/engine/results.js';
+import type { Finding } from '../../src/results/schema.js';
 import { md, renderMarkdown } from '../../src/render/markdown.js';
 import {
   buildViewModel,

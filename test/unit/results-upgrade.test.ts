@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ResultsSchema, RESULTS_SCHEMA_VERSION, upgradeResults } from '../../src/engine/results.js';
+import { ResultsSchema, RESULTS_SCHEMA_VERSION, upgradeResults } from '../../src/results/schema.js';
 import { computeTrends, loadBaseline } from '../../src/engine/trends.js';
 import { analyzeExample } from '../../scripts/make-examples.js';
 import { ROOT } from '../helpers/cli.js';

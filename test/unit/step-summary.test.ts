@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResult, Finding } from '../../src/engine/results.js';
+import type { AuditResult, Finding } from '../../src/results/schema.js';
 import { appendStepSummary, cell, STEP_SUMMARY_MAX_BYTES, stepSummaryMarkdown } from '../../src/render/step-summary.js';
 import { SAMPLE_DIR, scratch } from '../fixtures/results-sample/load.js';
 

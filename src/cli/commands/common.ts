@@ -1,7 +1,7 @@
 /** Options shared by several commands, declared once so their names and help stay identical. */
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { SEVERITIES, type Severity } from '../../engine/results.js';
+import { SEVERITIES, type Severity } from '../../results/schema.js';
 import { CLOUD_NAMES, type CloudName } from '../../graph/clouds.js';
 import { AUTH_MODES, TOKEN_ENV, type AuthMode } from '../../graph/auth-modes.js';
 

@@ -11,7 +11,7 @@ export const portfolioCommand: CommandModule<GlobalArgs, any> = {
       .positional('results', { type: 'string', array: true, demandOption: true, describe: 'results.json files (one per tenant)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder for index.html and portfolio.md' }),
   handler: async (argv) => {
-    const { ResultsSchema, upgradeResults } = await import('../../engine/results.js');
+    const { ResultsSchema, upgradeResults } = await import('../../results/schema.js');
     const { UsageError } = await import('../../errors.js');
     const { renderPortfolio } = await import('../../render/portfolio.js');
     const log = createLog(argv);

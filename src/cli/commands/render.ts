@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { ResultsSchema, RESULTS_SCHEMA_VERSION } from '../../engine/results.js';
+import { ResultsSchema, RESULTS_SCHEMA_VERSION } from '../../results/schema.js';
 import { UsageError } from '../../errors.js';
 import { cliClock } from '../clock.js';
 import { createLog } from '../output.js';

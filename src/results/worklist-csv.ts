@@ -4,7 +4,7 @@
  * spreadsheets: control characters shown, bidi and invisible characters marked as in the HTML, formulas neutralised.
  */
 import { BIDI_OR_INVISIBLE_CLASS, markBidiAndInvisible } from '../text/visible.js';
-import type { AffectedUser } from './results.js';
+import type { AffectedUser } from './schema.js';
 
 export const WORKLIST_COLUMNS = ['id', 'userPrincipalName', 'userDisplayName', 'userType', 'isAdmin', 'methodsRegistered'] as const;
 
