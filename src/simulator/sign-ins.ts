@@ -59,7 +59,10 @@ export function createSignInSummary({ seed, userCount, asOfMs, notMfaCapable }: 
     const singleShare = userCount === 0 ? 0 : notMfaCapable() / userCount;
     const rows: SimMfaSignInDay[] = [];
     for (let day = lastDay - SIGN_IN_SUMMARY_DAYS + 1; day <= lastDay; day++) {
-      const rng = rngFor(dayKey, day >>> 0);
+      // keyed by the day's distance from asOf, not the calendar: the same tenant a whole number of weeks later is the
+      // same data (the clock-independence guard moves "now" by whole weeks)
+      const back = lastDay - day;
+      const rng = rngFor(dayKey, back);
       const weekendFactor = WEEKEND_MIN + WEEKEND_SPREAD * rng();
       const totalJitter = 1 + DAILY_JITTER * (2 * rng() - 1);
       const shareJitter = 1 + DAILY_JITTER * (2 * rng() - 1);
@@ -70,7 +73,7 @@ export function createSignInSummary({ seed, userCount, asOfMs, notMfaCapable }: 
       const single = Math.min(total, Math.round(total * singleShare * shareJitter));
       rows.push({
         '@odata.type': '#microsoft.graph.userMfaSignInSummary',
-        id: uuidFor(idKey, day >>> 0),
+        id: uuidFor(idKey, back),
         createdDateTime: new Date(day * DAY).toISOString().replace('.000Z', 'Z'),
         totalSignIns: total,
         singleFactorSignIns: single,

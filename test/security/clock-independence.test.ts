@@ -21,7 +21,11 @@ import { TEST_NOW, shiftIso } from '../helpers/clock.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
 const DAY = 86_400_000;
-const OFFSETS = { now: 0, twoYearsAhead: 730 * DAY, oneYearBack: -365 * DAY } as const;
+/**
+ * Whole weeks (104 and 52): the simulated tenant has a weekly sign-in cycle (userMfaSignInSummary: fewer sign-ins at
+ * weekends), so only a shift by whole weeks moves the same data. The analysis itself reads no calendar.
+ */
+const OFFSETS = { now: 0, twoYearsAhead: 728 * DAY, oneYearBack: -364 * DAY } as const;
 const TOKEN = 'clock-guard-token';
 const FAKETIME = spawnSync('faketime', ['-f', '+1d', 'true']).status === 0;
 
