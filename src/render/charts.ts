@@ -206,6 +206,58 @@ function adminsSpec(chart: ChartData): TopLevelSpec {
 
 const GREY = '#9aa5b1';
 
+/** Privileged admins against all users, two bars per method (usersRegisteredByMethod). */
+function methodAdoptionSpec(chart: ChartData): TopLevelSpec {
+  const groups = [...new Set(chart.rows.map((r) => r.group))];
+  const values = chart.rows
+    .filter((r) => r.share !== null)
+    .map((r) => ({ label: r.label, share: r.share, group: r.group, text: r.shareText }));
+  const labels = [...new Set(chart.rows.map((r) => r.label))];
+  return {
+    width: CHART_WIDTH,
+    height: { step: 15 },
+    autosize,
+    padding: { left: 4, right: 40, top: 4, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: labels, title: null, axis: { ticks: false, domain: false, labelPadding: 6 } },
+      yOffset: { field: 'group', type: 'nominal', sort: groups, scale: { paddingInner: 0.1 } },
+      x: { field: 'share', type: 'quantitative', title: 'Share of the group with the method registered', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+    },
+    layer: [
+      {
+        mark: { type: 'bar', cornerRadiusEnd: 2 },
+        encoding: { color: { field: 'group', type: 'nominal', sort: groups, scale: { domain: groups, range: [OKABE_ITO.vermillion, OKABE_ITO.blue] } } },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle', fontSize: 9 }, encoding: { text: { field: 'text' } } },
+    ],
+  };
+}
+
+/** Daily sign-ins, single-factor stacked on MFA (userMfaSignInSummary); a label on every few days so they never collide. */
+function signInTrendSpec(chart: ChartData): TopLevelSpec {
+  const groups = [...new Set(chart.rows.map((r) => r.group))];
+  const days = [...new Set(chart.rows.map((r) => r.label))];
+  const every = Math.max(1, Math.ceil(days.length / 12));
+  const values = chart.rows.map((r, i) => ({ day: r.label, group: r.group, order: groups.indexOf(r.group), count: r.count ?? 0, i }));
+  return {
+    width: CHART_WIDTH,
+    height: 120,
+    autosize,
+    padding: { left: 4, right: 16, top: 8, bottom: 4 },
+    config: baseConfig(),
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'day', type: 'ordinal', sort: days, title: null, scale: { paddingInner: 0.15 }, axis: { labelAngle: 0, values: days.filter((_, i) => i % every === 0), ticks: false } },
+      y: { field: 'count', type: 'quantitative', stack: 'zero', title: 'Sign-ins', axis: { format: ',d', tickCount: 5 } },
+      color: { field: 'group', type: 'nominal', sort: groups, scale: { domain: groups, range: [OKABE_ITO.blue, OKABE_ITO.vermillion] } },
+      order: { field: 'order', type: 'quantitative' },
+    },
+  } as TopLevelSpec;
+}
+
 function strengthSpec(chart: ChartData): TopLevelSpec {
   const groups = ['Phishing-resistant', 'MFA capable', 'Weak or none'];
   const values = chart.rows
@@ -338,6 +390,10 @@ export function chartSpec(chart: ChartData, brandColor: string): TopLevelSpec {
       return funnelSpec(chart);
     case 'admins':
       return adminsSpec(chart);
+    case 'method-adoption':
+      return methodAdoptionSpec(chart);
+    case 'sign-in-trend':
+      return signInTrendSpec(chart);
     case 'strength':
       return strengthSpec(chart);
     case 'sspr-failure':

@@ -17,7 +17,8 @@ import { FRAMEWORK_SHORT, METHOD_LABEL } from './view-text.js';
 export const MAX_SHOWN_CHARS = 512;
 export const MAX_PROSE_CHARS = 4000;
 
-function clip(s: string, max: number): string {
+/** `s` cut to `max` UTF-16 units (never inside a surrogate pair), saying how much was left out. */
+export function clip(s: string, max: number): string {
   if (s.length <= max) return s;
   let cut = max;
   const last = s.charCodeAt(cut - 1);

@@ -39,7 +39,16 @@ export interface TrendSeries {
   points: Array<{ asOf: string; dateLabel: string; value: number | null }>;
 }
 
-export type ChartId = 'methods' | 'funnel' | 'admins' | 'strength' | 'sspr-failure' | 'registration-failure' | 'trend';
+export type ChartId =
+  | 'methods'
+  | 'funnel'
+  | 'admins'
+  | 'method-adoption'
+  | 'strength'
+  | 'sspr-failure'
+  | 'registration-failure'
+  | 'sign-in-trend'
+  | 'trend';
 
 export interface ChartData {
   id: ChartId;
@@ -134,7 +143,7 @@ function chartRow(
   };
 }
 
-const cell = (text: string, num = false, mono = false): TableCell => ({ text, num, mono });
+export const cell = (text: string, num = false, mono = false): TableCell => ({ text, num, mono });
 
 /** The usual data table: label, key, [group], users, share. */
 function standardTable(rows: readonly ChartRow[], labelHeading: string, keyHeading: string, showGroup: boolean, countHeading = 'Users'): ChartData['table'] {
@@ -150,7 +159,7 @@ function standardTable(rows: readonly ChartRow[], labelHeading: string, keyHeadi
   };
 }
 
-function listAlt(rows: readonly ChartRow[], value: (r: ChartRow) => string, limit = 6): string {
+export function listAlt(rows: readonly ChartRow[], value: (r: ChartRow) => string, limit = 6): string {
   const shown = rows.slice(0, limit).map((r) => `${r.label} ${value(r)}`);
   const rest = rows.length - shown.length;
   return shown.join('; ') + (rest > 0 ? `; and ${rest} more in the table` : '');
@@ -160,7 +169,7 @@ function listAlt(rows: readonly ChartRow[], value: (r: ChartRow) => string, limi
  * Two tokens can share a readable name (fido and fido2SecurityKey are both "FIDO2 security key"); a chart draws
  * one bar per label, so a repeated label gets its token added.
  */
-function uniqueLabels(rows: ChartRow[]): ChartRow[] {
+export function uniqueLabels(rows: ChartRow[]): ChartRow[] {
   const seen = new Map<string, number>();
   for (const r of rows) seen.set(r.label, (seen.get(r.label) ?? 0) + 1);
   return rows.map((r) => ((seen.get(r.label) ?? 0) > 1 && r.label !== r.key ? { ...r, label: `${r.label} (${r.key})` } : r));

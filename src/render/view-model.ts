@@ -35,6 +35,7 @@ import {
 } from './format.js';
 import { charts, fraction, metricTitle, thresholdValue, type ChartData, type Info } from './view-charts.js';
 import { enforcementView, type EnforcementView } from './view-enforcement.js';
+import { activityView, crossChecks, methodAdoptionChart, signInTrendChart, type ActivityView, type CrossCheckView } from './view-reports.js';
 import { ENFORCEMENT_MODEL, GLOSSARY, SCORE_CARDS, SOURCE_KIND, THRESHOLD_TEXT, type GlossaryEntry } from './view-text.js';
 
 // kept importable from here: summary, step summary and verify use them
@@ -55,6 +56,7 @@ export {
 export { CHART_ROW_CAP, METHOD_METRIC_PREFIX, REGISTRATION_FAILURE_PREFIX, SSPR_FAILURE_PREFIX } from './view-charts.js';
 export type { ChartData, ChartId, ChartRow, TableCell, TrendSeries } from './view-charts.js';
 export type { EnforcementView } from './view-enforcement.js';
+export type { ActivityView, CrossCheckView, FailureReasonRow, KeyFigure } from './view-reports.js';
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   critical: 'Critical',
@@ -253,6 +255,8 @@ export interface FindingView {
   isPass: boolean;
   isExcepted: boolean;
   isNotApplicable: boolean;
+  /** a failing low or info finding: printed in the compact layout (rationale, evidence and remediation run on; an excepted one keeps its exceptions table) */
+  compact: boolean;
   message: string;
   rationale: string;
   errorReason: string;
@@ -470,6 +474,8 @@ export interface ReportView {
     keyFindings: FindingView[];
   };
   charts: ChartData[];
+  /** key figures of the usage and event reports, and the top failure reasons (section 2) */
+  activity: ActivityView;
   findings: FindingView[];
   findingGroups: FindingGroup[];
   coverage: CoverageView[];
@@ -501,6 +507,8 @@ export interface ReportView {
     manifestSha256: string;
     schemaVersion: number;
     integrity: KeyValue[];
+    /** the aggregate reports beside the per-user rows */
+    crossChecks: CrossCheckView[];
   };
   glossary: GlossaryEntry[];
   redaction: { mode: 'pseudonymise' | 'aggregate'; text: string } | null;
@@ -761,6 +769,7 @@ function findingView(
     isPass: f.status === 'pass',
     isExcepted: f.status === 'excepted',
     isNotApplicable: f.status === 'not_applicable',
+    compact: f.status === 'fail' && (f.severity === 'low' || f.severity === 'info'),
     message: cleanProse(f.message),
     rationale: cleanProse(f.rationale),
     errorReason: cleanProse(f.errorReason ?? 'No reason was recorded.'),
@@ -1101,6 +1110,18 @@ function tocEntries(groups: readonly FindingGroup[], coverage: readonly Coverage
   return out;
 }
 
+/** The charts of the aggregate and usage reports in reading order: adoption beside the admins chart, sign-ins before the trend. */
+function withReportCharts(list: ChartData[], results: AuditResult): ChartData[] {
+  const out: ChartData[] = [];
+  for (const c of list) {
+    if (c.id === 'trend') out.push(signInTrendChart(results));
+    out.push(c);
+    if (c.id === 'admins') out.push(methodAdoptionChart(results));
+  }
+  if (!out.some((c) => c.id === 'sign-in-trend')) out.push(signInTrendChart(results));
+  return out;
+}
+
 export function buildViewModel(results: AuditResult, opts: ViewModelOptions): ReportView {
   const info = new Map(results.metricInfo.map((m) => [m.id, m]));
   const anchors = new Map(results.findings.map((f) => [f.checkId, anchorFor(f.checkId)]));
@@ -1116,7 +1137,7 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
   const report: ReportMeta = { ...DEFAULT_REPORT_META, ...Object.fromEntries(Object.entries(opts.report ?? {}).filter(([, v]) => v !== undefined)) };
   const auditPeriod = report.auditPeriod ? cleanProse(report.auditPeriod) : null;
   const coverage = coverageView(results, anchors);
-  const chartList = charts(results, info);
+  const chartList = withReportCharts(charts(results, info), results);
   const exceptions = results.exceptions.map((e) => exceptionView(e, anchors, Math.max(1, Math.ceil((opts.listCap ?? LIST_CAP) / 8))));
   const listCap = Math.max(0, opts.listCap ?? LIST_CAP);
   const exclude = cappedList(defs.excludeUpnPatterns, listCap);
@@ -1214,6 +1235,7 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
       keyFindings: findings.filter((f) => f.status === 'fail' || f.status === 'error'),
     },
     charts: chartList,
+    activity: activityView(results),
     findings,
     findingGroups: groups,
     coverage,
@@ -1258,6 +1280,7 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
           ? results.trends.baselines.map((b, i) => kv(`Baseline ${i + 1} (${formatDate(b.asOf)}) manifest`, visibleText(b.manifestSha256), true))
           : []),
       ],
+      crossChecks: crossChecks(results),
     },
     glossary: [...GLOSSARY],
     redaction,

@@ -206,6 +206,7 @@ export const SOURCE_KIND: Readonly<Record<string, string>> = {
   userEventsSummary: 'activity reports',
   credentialUsageSummary: 'activity reports',
   userCredentialUsageDetails: 'activity reports',
+  userMfaSignInSummary: 'usage report',
   roleDefinitions: 'roles',
   roleAssignments: 'roles',
   roleEligibilityScheduleInstances: 'roles',

@@ -47,7 +47,7 @@ describe('charts', () => {
       worklists: new Map(),
     });
     const svgs = await renderCharts(view.charts, '#1f4e79');
-    expect(Object.keys(svgs).sort()).toEqual(['admins', 'funnel', 'methods', 'registration-failure', 'sspr-failure', 'strength', 'trend']);
+    expect(Object.keys(svgs).sort()).toEqual(['admins', 'funnel', 'method-adoption', 'methods', 'registration-failure', 'sign-in-trend', 'sspr-failure', 'strength', 'trend']);
     for (const svg of Object.values(svgs)) {
       expect(svg.startsWith('<svg ')).toBe(true);
       expect(svg).not.toContain('…');

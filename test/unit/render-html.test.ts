@@ -122,9 +122,9 @@ describe('audit.html', () => {
     for (const id of ['document-control', 'summary', 'metrics', 'enforcement', 'findings', 'coverage', 'methodology', 'enforcement-model', 'appendix-sources', 'appendix-metrics', 'glossary']) {
       expect(html).toContain(`id="${id}"`);
     }
-    expect(html.match(/<svg /g)).toHaveLength(7);
+    expect(html.match(/<svg /g)).toHaveLength(9);
     // each chart has a data table
-    expect(html.match(/<table class="data chart-table">/g)).toHaveLength(7);
+    expect(html.match(/<table class="data chart-table">/g)).toHaveLength(9);
     expect(html).toContain('85.5%');
     expect(html).toContain('1,098 / 1,284');
     expect(html).toContain('72f988bf-86f1-41af-91ab-2d7cd011db47');
@@ -169,7 +169,7 @@ describe('audit.html', () => {
     };
     expect(row('SI-4')).toContain('<span class="badge status-not_assessable">Not assessable</span>');
     expect(row('SI-4')).toContain('<span class="ce-key">Tested by</span> <a class="plain mono" href="#finding-registration-failures-spike">registration-failures-spike</a>');
-    expect(row('SI-4')).toContain('<span class="ce" title="userEventsSummary"><span class="ce-key">Data</span> activity reports</span>');
+    expect(row('SI-4')).toContain('<span class="ce" title="userRegistrationActivity"><span class="ce-key">Data</span> activity reports</span>');
     expect(row('5.2.2.5')).toContain('<span class="badge status-not_applicable">Not tested</span>');
     expect(row('5.2.2.5')).toContain('<span class="ce-key">Supported by</span> <a class="plain mono" href="#finding-admins-without-phishing-resistant-method">admins-without-phishing-resistant-method</a>');
     expect(row('5.2.2.5')).not.toContain('Tested by');
@@ -323,7 +323,7 @@ describe('templates override', () => {
     const out = join(await scratch('templates-typo-out'), 'pack');
     await expect(
       renderPack(await loadSample(), { resultsDir: SAMPLE_DIR, outDir: out, branding: BRANDING, pdf: false, templatesDir: templates }),
-    ).rejects.toThrow(/covr\.hbs does not replace a built-in partial; the names are: appendix, chart, /);
+    ).rejects.toThrow(/covr\.hbs does not replace a built-in partial; the names are: activity, affected-users, appendix, chart, /);
     await expect(readdir(out)).rejects.toThrow();
   });
 });

@@ -440,7 +440,7 @@ describe('summary.md', () => {
     expect(rows).toHaveLength(8);
     for (const r of rows) expect(r.split(/(?<!\\)\|/).length).toBe(8); // 6 cells, no stray pipe
     expect(text).toContain('Pipe \\| &lt;b&gt;bold&lt;/b&gt; \\`tick\\` # not a heading');
-    expect(text).toContain('Could not be evaluated: Required source userEventsSummary is unavailable');
+    expect(text).toContain('Could not be evaluated: Required source userRegistrationActivity is unavailable');
     expect(text).not.toMatch(/<(?!br>)[a-z]/i);
   });
 });
