@@ -15,9 +15,9 @@ import { credentialCountMetrics, EventsFold, methodSliceMetrics, SignInSummaryFo
 import { compareAggregates } from '../metrics/aggregates.js';
 import { ADMINS_DEFINITION, populationDefinition, type Definitions } from '../metrics/definitions.js';
 import { RoleFold, resolveRoleSet, type PrivilegedPrincipal } from '../metrics/privileged.js';
-import { RegistrationFold, type AdminDefinition } from '../metrics/registration.js';
+import { affectedUser, RegistrationFold, type AdminDefinition } from '../metrics/registration.js';
 import type { MetricSet } from '../metrics/types.js';
-import { forEachRow, loadSnapshot, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
+import { forEachRow, loadSnapshot, readOkRows, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
 import { toJsonText, writeFileAtomic } from '../snapshot/writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -90,8 +90,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   const aggregates = await compareFeatureSummary(snapshot, registration.fold);
   const activity = await foldActivity(snapshot);
   const perUser = registration.fold ? registration.fold.perUserCounts() : null;
-  const bySlice = methodSliceMetrics(await okRows(snapshot, 'usersRegisteredByMethod'), perUser);
-  const credentialCounts = credentialCountMetrics(await okRows(snapshot, 'credentialUserRegistrationCount'), perUser);
+  const bySlice = methodSliceMetrics(await readOkRows(snapshot, 'usersRegisteredByMethod'), perUser);
+  const credentialCounts = credentialCountMetrics(await readOkRows(snapshot, 'credentialUserRegistrationCount'), perUser);
   const eventMetrics = events.fold ? events.fold.result(events.source, config.thresholds.repeatedFailuresMin) : new EventsFold().result(null, config.thresholds.repeatedFailuresMin);
   const usage = await foldSignInSummary(snapshot);
   const cohortSummaries = await cohorts.commit();
@@ -222,19 +222,13 @@ async function foldRegistration(
   // Users with repeated failed events, listed as their registration row says (id, type, methods) when they have one.
   const listed = new Set<string>();
   const addRepeated = (raw: unknown) => {
-    const r = raw as { id?: unknown; userPrincipalName?: unknown; userDisplayName?: unknown; userType?: unknown; isAdmin?: unknown; methodsRegistered?: unknown } | null;
+    const r = raw as Record<string, unknown> | null;
     if (typeof r?.userPrincipalName !== 'string' || typeof r.id !== 'string') return;
     const key = r.userPrincipalName.toLowerCase();
     if (!repeated.has(key) || listed.has(key)) return;
     listed.add(key);
-    cohorts.sink(REPEATED_FAILURES_COHORT, {
-      id: r.id,
-      userPrincipalName: r.userPrincipalName,
-      userDisplayName: typeof r.userDisplayName === 'string' ? r.userDisplayName : '',
-      userType: typeof r.userType === 'string' ? r.userType : 'null',
-      isAdmin: typeof r.isAdmin === 'boolean' ? r.isAdmin : null,
-      methodsRegistered: Array.isArray(r.methodsRegistered) ? r.methodsRegistered.filter((m): m is string => typeof m === 'string') : [],
-    });
+    const methods = Array.isArray(r.methodsRegistered) ? r.methodsRegistered.filter((m): m is string => typeof m === 'string') : [];
+    cohorts.sink(REPEATED_FAILURES_COHORT, affectedUser(r, r.id, r.userPrincipalName, methods));
   };
   const add = (row: unknown) => {
     fold.add(row);
@@ -362,15 +356,6 @@ function rolesDefinition(p: AuditResult['privileged'], pimGroups: PimGroups, dir
 
 /** The cohort of users with repeated failed registration or reset events (check repeated-registration-or-reset-failures). */
 export const REPEATED_FAILURES_COHORT = 'users.repeated_event_failures';
-
-/** A source's rows when it is ok, else null (small sources only). */
-async function okRows(snapshot: LoadedSnapshot, id: string): Promise<unknown[] | null> {
-  const s = sourceById(snapshot, id);
-  if (s?.status !== 'ok') return null;
-  const rows: unknown[] = [];
-  for await (const row of readRows(snapshot, s)) rows.push(row);
-  return rows;
-}
 
 /** userEventsSummary, else the retired userCredentialUsageDetails when it still serves rows (same properties, §S). */
 async function foldEvents(snapshot: LoadedSnapshot): Promise<{ fold: EventsFold | null; source: string | null }> {

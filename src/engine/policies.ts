@@ -7,7 +7,7 @@
 import { policyModel, strengthsById, type PolicyModel } from '../metrics/enforcement-model.js';
 import type { EnforcementFold, EnforcementInputs } from '../metrics/enforcement.js';
 import { count, type MetricInfo, type MetricSet } from '../metrics/types.js';
-import { readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
+import { readOkRows, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
 import type { Enforcement } from '../results/schema.js';
 
@@ -28,14 +28,6 @@ export interface PolicyData {
 type Describe = (s: Pick<SourceRecord, 'id' | 'status' | 'httpStatus' | 'errorCode' | 'errorMessage'>) => string;
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-async function rowsOf(snapshot: LoadedSnapshot, id: string): Promise<unknown[] | null> {
-  const s = sourceById(snapshot, id);
-  if (s?.status !== 'ok') return null;
-  const rows: unknown[] = [];
-  for await (const r of readRows(snapshot, s)) rows.push(r);
-  return rows;
-}
 
 /** The targets of a methods configuration in words: "all users", "2 groups, excluding 1". */
 function targetWords(c: Record<string, unknown>): string {
@@ -81,13 +73,13 @@ export async function readPolicies(
   };
 
   // --- security defaults ---
-  const sdRows = await rowsOf(snapshot, 'securityDefaults');
+  const sdRows = await readOkRows(snapshot, 'securityDefaults');
   const sdRow = sdRows?.find(isObj);
   const securityDefaults = sdRow && typeof sdRow.isEnabled === 'boolean' ? sdRow.isEnabled : null;
 
   // --- methods policy: beta for its beta-only fields, else v1.0 ---
-  const beta = (await rowsOf(snapshot, 'authenticationMethodsPolicyBeta'))?.find(isObj) ?? null;
-  const v1 = (await rowsOf(snapshot, 'authenticationMethodsPolicy'))?.find(isObj) ?? null;
+  const beta = (await readOkRows(snapshot, 'authenticationMethodsPolicyBeta'))?.find(isObj) ?? null;
+  const v1 = (await readOkRows(snapshot, 'authenticationMethodsPolicy'))?.find(isObj) ?? null;
   const methodsPolicy = beta ?? v1;
   const configs = (Array.isArray(methodsPolicy?.authenticationMethodConfigurations) ? methodsPolicy.authenticationMethodConfigurations : [])
     .filter(isObj)
@@ -107,9 +99,9 @@ export async function readPolicies(
   const featureState = (k: string) => (features && isObj(features[k]) ? (features[k] as Record<string, unknown>).state : undefined);
 
   // --- Conditional Access ---
-  const strengthRows = await rowsOf(snapshot, 'authenticationStrengthPolicies');
+  const strengthRows = await readOkRows(snapshot, 'authenticationStrengthPolicies');
   const strengths = strengthsById(strengthRows ?? []);
-  const caRows = await rowsOf(snapshot, 'conditionalAccessPolicies');
+  const caRows = await readOkRows(snapshot, 'conditionalAccessPolicies');
   const policies = (caRows ?? []).map((r) => policyModel(r, strengths)).filter((p): p is PolicyModel => p !== null);
   for (const p of policies) if (p.unresolved && p.state !== 'disabled') notes.push(`${p.displayName}: ${p.unresolved}.`);
   const relevant = policies.filter((p) => p.state !== 'disabled' && p.required !== null);

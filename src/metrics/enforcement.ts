@@ -5,7 +5,7 @@
  */
 import { upnMatcher, type Definitions } from './definitions.js';
 import { COVERAGES, coverageOf, modesOf, type Coverage, type PolicyModel } from './enforcement-model.js';
-import type { AdminDefinition } from './registration.js';
+import { affectedUser, type AdminDefinition } from './registration.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
 export const ENFORCEMENT_COHORTS = {
@@ -34,17 +34,6 @@ export interface EnforcementInputs {
 }
 
 const SOURCE = 'conditionalAccessPolicies';
-
-function affected(row: Record<string, unknown>, id: string, upn: string, methods: string[]): AffectedUser {
-  return {
-    id,
-    userPrincipalName: upn,
-    userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
-    userType: typeof row.userType === 'string' ? row.userType : 'null',
-    isAdmin: typeof row.isAdmin === 'boolean' ? row.isAdmin : null,
-    methodsRegistered: methods,
-  };
-}
 
 export class EnforcementFold {
   private population = 0;
@@ -98,7 +87,7 @@ export class EnforcementFold {
       excludes: this.excludes,
     });
     let user: AffectedUser | undefined;
-    const asUser = () => (user ??= affected(row, id, upn, methods));
+    const asUser = () => (user ??= affectedUser(row, id, upn, methods));
     const declaredBreakGlass = this.breakGlass.has(upn.toLowerCase());
     if (c.excluded) {
       this.excluded++;

@@ -73,7 +73,8 @@ function stringsOf(value: unknown): string[] {
   return value as string[];
 }
 
-function affectedUser(row: Record<string, unknown>, id: string, upn: string, methods: string[]): AffectedUser {
+/** A userRegistrationDetails row as an affected user of a cohort (id, UPN and methods already read by the caller). */
+export function affectedUser(row: Record<string, unknown>, id: string, upn: string, methods: string[]): AffectedUser {
   return {
     id,
     userPrincipalName: upn,

@@ -88,6 +88,15 @@ function checkDigest(path: string, source: SourceRecord, digest: string, bytes: 
  * `between` after each chunk read (about 1 MiB). For folds over large files: each row is handled as soon as it is
  * parsed, so it dies young (cheap to collect), and there is one await per chunk instead of one per row.
  */
+/** Every row of a source that is `ok`, in memory, else null: for the small sources (policies, summaries). */
+export async function readOkRows(snapshot: LoadedSnapshot, id: string): Promise<unknown[] | null> {
+  const source = sourceById(snapshot, id);
+  if (source?.status !== 'ok') return null;
+  const rows: unknown[] = [];
+  for await (const row of readRows(snapshot, source)) rows.push(row);
+  return rows;
+}
+
 export async function forEachRow(
   snapshot: LoadedSnapshot,
   source: SourceRecord,
