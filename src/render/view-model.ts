@@ -38,6 +38,9 @@ import { enforcementView, type EnforcementView } from './view-enforcement.js';
 import { activityView, crossChecks, methodAdoptionChart, signInTrendChart, type ActivityView, type CrossCheckView } from './view-reports.js';
 import { ENFORCEMENT_MODEL, GLOSSARY, SCORE_CARDS, SOURCE_KIND, THRESHOLD_TEXT, type GlossaryEntry } from './view-text.js';
 
+/** Metric families of one value per method, slice or configuration (many rows each): listed after the others. */
+const METRIC_DETAIL = /^(aggregate\.by_method\.|aggregate\.by_method_total\.|events\.(registration|reset)\.failure_rate\.|methods\.registered\.|policy\.methods\.enabled\.|sspr\.reset\.failure_rate\.|registration\.failure_rate\.)/;
+
 // kept importable from here: summary, step summary and verify use them
 export {
   breakParts,
@@ -1142,7 +1145,11 @@ export function buildViewModel(results: AuditResult, opts: ViewModelOptions): Re
   const listCap = Math.max(0, opts.listCap ?? LIST_CAP);
   const exclude = cappedList(defs.excludeUpnPatterns, listCap);
   const breakGlass = cappedList(defs.breakGlassAccounts, listCap);
-  const metricIds = Object.keys(results.metrics).sort(compareStrings);
+  // When the list is capped, the metrics the findings rest on come first and the per-method / per-slice detail
+  // families last: a capped appendix shows the headline numbers, the rest stays in results.json.
+  const evidenceIds = new Set(results.findings.flatMap((f) => Object.keys(f.evidence)));
+  const rank = (id: string) => (evidenceIds.has(id) ? 0 : METRIC_DETAIL.test(id) ? 2 : 1);
+  const metricIds = Object.keys(results.metrics).sort((a, b) => rank(a) - rank(b) || compareStrings(a, b));
   const metricCap = listCap * 5;
   const metricRows: MetricRow[] = metricIds.slice(0, metricCap).map((id) => {
     const m = results.metrics[id];

@@ -444,3 +444,21 @@ describe('summary.md', () => {
     expect(text).not.toMatch(/<(?!br>)[a-z]/i);
   });
 });
+
+describe('Appendix B when the metric list is capped', () => {
+  it('lists the metrics the findings rest on first and the per-method / per-slice detail families last', async () => {
+    const results = await loadSample();
+    for (let i = 0; i < 300; i++) {
+      results.metrics[`aggregate.by_method.all_all.m${String(i).padStart(3, '0')}`] = { value: i };
+      results.metrics[`aggregate.by_method_total.s${String(i).padStart(3, '0')}`] = { value: i };
+    }
+    const view = buildViewModel(results, { ...OPTS, listCap: 4 });
+    const shown = view.appendix.metrics.map((r) => r.id);
+    const evidence = new Set(results.findings.flatMap((f) => Object.keys(f.evidence)).filter((id) => id in results.metrics));
+    expect(shown).toHaveLength(20);
+    // every shown row is evidence until the evidence runs out; no detail row while others are left
+    expect(shown.slice(0, Math.min(20, evidence.size)).every((id) => evidence.has(id))).toBe(true);
+    expect(shown.some((id) => id.startsWith('aggregate.by_method'))).toBe(false);
+    expect(view.appendix.metricsMore).toMatch(/more metrics are in results\.json/);
+  });
+});
