@@ -76,7 +76,7 @@ export interface ChartData {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Metric helpers (shared with view-model.ts)
+// Metric helpers (shared with view-model.ts and the section builders view-*.ts)
 
 export type Info = ReadonlyMap<string, MetricInfo>;
 
