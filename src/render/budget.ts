@@ -14,20 +14,26 @@ export interface PageBudget {
   listCap: number;
   /** the later sections (findings, coverage, methodology, appendix A) follow on the same page instead of starting a new one */
   flowSections: boolean;
+  /** failing findings in the compact layout: low and info only, or all of them */
+  compactFindings: 'lowInfo' | 'all';
 }
 
 /**
  * Budgets tried in turn: the first fits a tenant with a typical number of failing checks (about three pages of
  * affected-user tables); the others are used only when a print comes out longer than MAX_PDF_PAGES (many failing
  * checks, hundreds of exceptions, of unknown method tokens, of privileged service principals …): fewer rows per
- * finding and shorter lists, then the later sections run on without a page break, then no rows.
+ * finding and shorter lists, then the later sections run on without a page break, then every failing finding in the
+ * compact layout, then no rows.
  */
 export const PAGE_BUDGETS: readonly PageBudget[] = [
-  { affectedRows: 120, listCap: 40, flowSections: false },
-  { affectedRows: 60, listCap: 20, flowSections: false },
-  { affectedRows: 40, listCap: 12, flowSections: true },
-  { affectedRows: 0, listCap: 8, flowSections: true },
-  { affectedRows: 0, listCap: 3, flowSections: true },
+  { affectedRows: 120, listCap: 40, flowSections: false, compactFindings: 'lowInfo' },
+  { affectedRows: 60, listCap: 20, flowSections: false, compactFindings: 'lowInfo' },
+  { affectedRows: 40, listCap: 12, flowSections: true, compactFindings: 'lowInfo' },
+  // many failing checks: every failing finding in the compact layout, so that some sample rows still fit
+  { affectedRows: 40, listCap: 8, flowSections: true, compactFindings: 'all' },
+  { affectedRows: 20, listCap: 5, flowSections: true, compactFindings: 'all' },
+  { affectedRows: 0, listCap: 3, flowSections: true, compactFindings: 'all' },
+  { affectedRows: 0, listCap: 1, flowSections: true, compactFindings: 'all' },
 ];
 
 /** Affected-user rows of the first budget (what the HTML lists). */

@@ -373,6 +373,7 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
       affectedCaps: capsFor(budget.affectedRows),
       listCap: budget.listCap,
       flowSections: budget.flowSections,
+      compactFindings: budget.compactFindings,
       report,
       redaction: opts.redact?.mode ?? null,
     });

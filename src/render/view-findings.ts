@@ -139,7 +139,7 @@ export function findingView(
     isPass: f.status === 'pass',
     isExcepted: f.status === 'excepted',
     isNotApplicable: f.status === 'not_applicable',
-    compact: f.status === 'fail' && (f.severity === 'low' || f.severity === 'info'),
+    compact: f.status === 'fail' && (opts.compactFindings === 'all' || f.severity === 'low' || f.severity === 'info'),
     message: cleanProse(f.message),
     rationale: cleanProse(f.rationale),
     errorReason: cleanProse(f.errorReason ?? 'No reason was recorded.'),

@@ -183,7 +183,7 @@ export interface FindingView {
   isPass: boolean;
   isExcepted: boolean;
   isNotApplicable: boolean;
-  /** a failing low or info finding: printed in the compact layout (rationale, evidence and remediation run on; an excepted one keeps its exceptions table) */
+  /** a failing low or info finding (any failing finding in a crowded pack): printed in the compact layout (rationale, evidence and remediation run on; an excepted one keeps its exceptions table) */
   compact: boolean;
   message: string;
   rationale: string;
@@ -460,6 +460,8 @@ export interface ViewModelOptions {
   listCap?: number;
   /** the later sections follow on the same page in print (budget.ts); default false */
   flowSections?: boolean;
+  /** failing findings printed in the compact layout: low and info only (default), or all (a crowded pack, budget.ts) */
+  compactFindings?: 'lowInfo' | 'all';
   /** document control; defaults to DEFAULT_REPORT_META */
   report?: Partial<ReportMeta>;
   /** the names in `results` were already replaced (redact.ts); aggregate also withholds per-user rows */

@@ -56,8 +56,10 @@ describe('quarter-over-quarter trends', () => {
   it('gives the series oldest first and the delta since the latest baseline', () => {
     const t = results[2]!.trends;
     expect(t.baselines).toHaveLength(2);
-    for (const id of ['mfa.capable', 'phishing_resistant.registered', 'mfa.phone_only']) {
+    // registration, enforcement (issue #14) and usage-report (issue #15) metrics alike
+    for (const id of ['mfa.capable', 'phishing_resistant.registered', 'mfa.phone_only', 'enforcement.mfa.enforced', 'usage.single_factor_signin_share', 'events.reset.failure_rate']) {
       const series = t.metrics[id].series.map((p: { value: number }) => p.value);
+      expect(series.every((v: number | null) => typeof v === 'number'), id).toBe(true);
       expect(series).toEqual([0, 1, 2].map((q) => results[q]!.metrics[id]!.value));
       const delta = Math.round((series[2] - series[1]) * 10_000) / 10_000;
       expect(t.metrics[id].delta).toBe(delta);

@@ -35,6 +35,9 @@ describe('affectedCaps', () => {
     expect(PAGE_BUDGETS[0]!.flowSections).toBe(false);
     for (let i = 1; i < PAGE_BUDGETS.length; i++) {
       if (PAGE_BUDGETS[i - 1]!.flowSections) expect(PAGE_BUDGETS[i]!.flowSections).toBe(true);
+      // and once every failing finding is compact, it stays compact
+      if (PAGE_BUDGETS[i - 1]!.compactFindings === 'all') expect(PAGE_BUDGETS[i]!.compactFindings).toBe('all');
     }
+    expect(PAGE_BUDGETS[0]!.compactFindings).toBe('lowInfo');
   });
 });

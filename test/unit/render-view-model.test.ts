@@ -462,3 +462,17 @@ describe('Appendix B when the metric list is capped', () => {
     expect(view.appendix.metricsMore).toMatch(/more metrics are in results\.json/);
   });
 });
+
+describe('compact findings (page budget)', () => {
+  it('by default only failing low and info findings are compact; a crowded pack compacts every failing one', async () => {
+    const results = await loadSample();
+    const compactOf = (v: ReturnType<typeof buildViewModel>) =>
+      v.findingGroups.flatMap((g: { findings: { checkId: string; compact: boolean; isFail: boolean; severity: string }[] }) => g.findings);
+    const normal = compactOf(buildViewModel(results, OPTS));
+    expect(normal.filter((f) => f.compact).every((f) => f.isFail && (f.severity === 'low' || f.severity === 'info'))).toBe(true);
+    expect(normal.some((f) => f.isFail && !f.compact)).toBe(true);
+    const crowded = compactOf(buildViewModel(results, { ...OPTS, compactFindings: 'all' }));
+    expect(crowded.filter((f) => f.isFail).every((f) => f.compact)).toBe(true);
+    expect(crowded.filter((f) => !f.isFail).some((f) => f.compact)).toBe(false);
+  });
+});
