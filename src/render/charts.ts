@@ -170,15 +170,20 @@ function funnelSpec(chart: ChartData): TopLevelSpec {
   };
 }
 
-function adminsSpec(chart: ChartData): TopLevelSpec {
-  const groups = ['Administrators', 'All users'];
+/** Two bars per label, one per group, as shares of each group (admins vs all users). */
+function groupedShareSpec(
+  chart: ChartData,
+  o: { groups: string[]; step: number; xTitle: string; sortColor: boolean; labelFontSize?: number },
+): TopLevelSpec {
   const values = chart.rows
     .filter((r) => r.share !== null)
     .map((r) => ({ label: r.label, share: r.share, group: r.group, text: r.shareText }));
   const labels = [...new Set(chart.rows.map((r) => r.label))];
+  const groups = o.groups;
+  const scale = { domain: groups, range: [OKABE_ITO.vermillion, OKABE_ITO.blue] };
   return {
     width: CHART_WIDTH,
-    height: { step: 24 },
+    height: { step: o.step },
     autosize,
     padding: { left: 4, right: 40, top: 4, bottom: 4 },
     config: baseConfig(),
@@ -186,53 +191,36 @@ function adminsSpec(chart: ChartData): TopLevelSpec {
     encoding: {
       y: { field: 'label', type: 'nominal', sort: labels, title: null, axis: { ticks: false, domain: false, labelPadding: 6 } },
       yOffset: { field: 'group', type: 'nominal', sort: groups, scale: { paddingInner: 0.1 } },
-      x: { field: 'share', type: 'quantitative', title: 'Share of the group', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
+      x: { field: 'share', type: 'quantitative', title: o.xTitle, axis: { format: '.0%' }, scale: { domain: [0, 1] } },
     },
     layer: [
       {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
-        encoding: {
-          color: {
-            field: 'group',
-            type: 'nominal',
-            scale: { domain: groups, range: [OKABE_ITO.vermillion, OKABE_ITO.blue] },
-          },
-        },
+        encoding: { color: o.sortColor ? { field: 'group', type: 'nominal', sort: groups, scale } : { field: 'group', type: 'nominal', scale } },
       },
-      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle' }, encoding: { text: { field: 'text' } } },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle', ...(o.labelFontSize ? { fontSize: o.labelFontSize } : {}) },
+        encoding: { text: { field: 'text' } },
+      },
     ],
   };
+}
+
+function adminsSpec(chart: ChartData): TopLevelSpec {
+  return groupedShareSpec(chart, { groups: ['Administrators', 'All users'], step: 24, xTitle: 'Share of the group', sortColor: false });
 }
 
 const GREY = '#9aa5b1';
 
 /** Privileged admins against all users, two bars per method (usersRegisteredByMethod). */
 function methodAdoptionSpec(chart: ChartData): TopLevelSpec {
-  const groups = [...new Set(chart.rows.map((r) => r.group))];
-  const values = chart.rows
-    .filter((r) => r.share !== null)
-    .map((r) => ({ label: r.label, share: r.share, group: r.group, text: r.shareText }));
-  const labels = [...new Set(chart.rows.map((r) => r.label))];
-  return {
-    width: CHART_WIDTH,
-    height: { step: 15 },
-    autosize,
-    padding: { left: 4, right: 40, top: 4, bottom: 4 },
-    config: baseConfig(),
-    data: { values },
-    encoding: {
-      y: { field: 'label', type: 'nominal', sort: labels, title: null, axis: { ticks: false, domain: false, labelPadding: 6 } },
-      yOffset: { field: 'group', type: 'nominal', sort: groups, scale: { paddingInner: 0.1 } },
-      x: { field: 'share', type: 'quantitative', title: 'Share of the group with the method registered', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
-    },
-    layer: [
-      {
-        mark: { type: 'bar', cornerRadiusEnd: 2 },
-        encoding: { color: { field: 'group', type: 'nominal', sort: groups, scale: { domain: groups, range: [OKABE_ITO.vermillion, OKABE_ITO.blue] } } },
-      },
-      { mark: { type: 'text', align: 'left', dx: 4, baseline: 'middle', fontSize: 9 }, encoding: { text: { field: 'text' } } },
-    ],
-  };
+  return groupedShareSpec(chart, {
+    groups: [...new Set(chart.rows.map((r) => r.group))],
+    step: 15,
+    xTitle: 'Share of the group with the method registered',
+    sortColor: true,
+    labelFontSize: 9,
+  });
 }
 
 /** Daily sign-ins, single-factor stacked on MFA (userMfaSignInSummary); a label on every few days so they never collide. */
