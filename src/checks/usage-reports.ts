@@ -2,6 +2,7 @@
  * Checks on the usage reports (issue #15): who keeps failing to register or reset (userEventsSummary, or the retired
  * userCredentialUsageDetails), and how many sign-ins used a single factor (userMfaSignInSummary, beta).
  */
+import { REPEATED_FAILURES_COHORT } from '../metrics/reports.js';
 import { describeRatio, metricValue, NotAssessableError, pct, type Check } from './types.js';
 
 export const repeatedRegistrationOrResetFailures: Check = {
@@ -27,7 +28,7 @@ export const repeatedRegistrationOrResetFailures: Check = {
     },
     controls: ['nist-800-53:SI-4', 'nist-800-53:AU-6', 'iso-27001:8.16', 'soc2:CC7.2'],
     evidence: ['events.users_repeated_failures', 'events.registration.failure_rate', 'events.reset.failure_rate'],
-    cohort: 'users.repeated_event_failures',
+    cohort: REPEATED_FAILURES_COHORT,
     threshold: 'repeatedFailuresMin',
   },
   evaluate(ctx) {

@@ -11,11 +11,18 @@ import type { Config } from '../config/schema.js';
 import { CONTROLS, FRAMEWORKS, resolveControl } from '../frameworks/catalogue.js';
 import { ActivityFold } from '../metrics/activity.js';
 import { EnforcementFold } from '../metrics/enforcement.js';
-import { credentialCountMetrics, EventsFold, methodSliceMetrics, SignInSummaryFold, type RepeatedFailure } from '../metrics/reports.js';
+import {
+  credentialCountMetrics,
+  EventsFold,
+  methodSliceMetrics,
+  REPEATED_FAILURES_COHORT,
+  SignInSummaryFold,
+  type RepeatedFailure,
+} from '../metrics/reports.js';
 import { compareAggregates } from '../metrics/aggregates.js';
 import { ADMINS_DEFINITION, populationDefinition, type Definitions } from '../metrics/definitions.js';
 import { RoleFold, resolveRoleSet, type PrivilegedPrincipal } from '../metrics/privileged.js';
-import { affectedUser, RegistrationFold, type AdminDefinition } from '../metrics/registration.js';
+import { affectedUser, RegistrationFold, stringsOf, type AdminDefinition } from '../metrics/registration.js';
 import type { MetricSet } from '../metrics/types.js';
 import { forEachRow, loadSnapshot, readOkRows, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
@@ -227,8 +234,7 @@ async function foldRegistration(
     const key = r.userPrincipalName.toLowerCase();
     if (!repeated.has(key) || listed.has(key)) return;
     listed.add(key);
-    const methods = Array.isArray(r.methodsRegistered) ? r.methodsRegistered.filter((m): m is string => typeof m === 'string') : [];
-    cohorts.sink(REPEATED_FAILURES_COHORT, affectedUser(r, r.id, r.userPrincipalName, methods));
+    cohorts.sink(REPEATED_FAILURES_COHORT, affectedUser(r, r.id, r.userPrincipalName, stringsOf(r.methodsRegistered)));
   };
   const add = (row: unknown) => {
     fold.add(row);
@@ -245,10 +251,8 @@ async function foldRegistration(
 }
 
 async function compareFeatureSummary(snapshot: LoadedSnapshot, fold: RegistrationFold | null): Promise<MetricSet> {
-  const source = sourceById(snapshot, 'usersRegisteredByFeature');
-  const rows: unknown[] = [];
-  if (fold && source?.status === 'ok') for await (const row of readRows(snapshot, source)) rows.push(row);
-  return compareAggregates(fold && source?.status === 'ok' ? fold.featureCounts() : null, rows);
+  const rows = fold ? await readOkRows(snapshot, 'usersRegisteredByFeature') : null;
+  return compareAggregates(fold && rows ? fold.featureCounts() : null, rows ?? []);
 }
 
 interface Privileged {
@@ -353,9 +357,6 @@ function rolesDefinition(p: AuditResult['privileged'], pimGroups: PimGroups, dir
     'Service principals are listed apart. Admins without a userRegistrationDetails row are counted in admins.total and listed as not assessable.'
   );
 }
-
-/** The cohort of users with repeated failed registration or reset events (check repeated-registration-or-reset-failures). */
-export const REPEATED_FAILURES_COHORT = 'users.repeated_event_failures';
 
 /** userEventsSummary, else the retired userCredentialUsageDetails when it still serves rows (same properties, §S). */
 async function foldEvents(snapshot: LoadedSnapshot): Promise<{ fold: EventsFold | null; source: string | null }> {

@@ -6,7 +6,7 @@
  */
 import { policyModel, strengthsById, type PolicyModel } from '../metrics/enforcement-model.js';
 import type { EnforcementFold, EnforcementInputs } from '../metrics/enforcement.js';
-import { count, type MetricInfo, type MetricSet } from '../metrics/types.js';
+import { count, isObj, type MetricInfo, type MetricSet } from '../metrics/types.js';
 import { readOkRows, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
 import type { Enforcement } from '../results/schema.js';
@@ -27,7 +27,6 @@ export interface PolicyData {
 
 type Describe = (s: Pick<SourceRecord, 'id' | 'status' | 'httpStatus' | 'errorCode' | 'errorMessage'>) => string;
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The targets of a methods configuration in words: "all users", "2 groups, excluding 1". */
 function targetWords(c: Record<string, unknown>): string {

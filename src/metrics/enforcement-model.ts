@@ -13,6 +13,7 @@
  * - report_only: only `enabledForReportingButNotEnforced` policies;
  * - none.
  */
+import { isObj } from './types.js';
 
 export type Coverage = 'enforced' | 'conditional' | 'report_only' | 'none';
 export const COVERAGES: readonly Coverage[] = ['enforced', 'conditional', 'report_only', 'none'];
@@ -157,7 +158,6 @@ export interface StrengthRow {
   allowedCombinations: string[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const lowerSet = (v: unknown) => new Set(strings(v).map((s) => s.toLowerCase()));
 

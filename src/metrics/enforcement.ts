@@ -5,7 +5,7 @@
  */
 import { upnMatcher, type Definitions } from './definitions.js';
 import { COVERAGES, coverageOf, modesOf, type Coverage, type PolicyModel } from './enforcement-model.js';
-import { affectedUser, type AdminDefinition } from './registration.js';
+import { affectedUser, stringsOf, type AdminDefinition } from './registration.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
 export const ENFORCEMENT_COHORTS = {
@@ -74,7 +74,7 @@ export class EnforcementFold {
     const id = row.id as string;
     const key = id.toLowerCase();
     const upn = typeof row.userPrincipalName === 'string' ? row.userPrincipalName : '';
-    const methods = Array.isArray(row.methodsRegistered) ? row.methodsRegistered.filter((m): m is string => typeof m === 'string') : [];
+    const methods = stringsOf(row.methodsRegistered);
     const facts = {
       id: key,
       guest: row.userType === 'guest',

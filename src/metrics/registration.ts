@@ -67,7 +67,7 @@ const PHONE_ONLY = 16;
 const MAX_REMEMBERED_TOKENS = 1024;
 
 /** The string members of a methodsRegistered value: the array itself when all are strings (the usual case). */
-function stringsOf(value: unknown): string[] {
+export function stringsOf(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   for (const m of value) if (typeof m !== 'string') return value.filter((x): x is string => typeof x === 'string');
   return value as string[];

@@ -5,9 +5,8 @@
  * userMfaSignInSummary (daily MFA vs single-factor sign-ins). Memory: the distinct reasons (bounded) and the users
  * with a failed event, never the rows.
  */
-import { count, missingRatio, ratio, round4, type MetricInfo, type MetricSet, type MetricValue } from './types.js';
+import { count, isObj, missingRatio, ratio, round4, type MetricInfo, type MetricSet, type MetricValue } from './types.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** Int64 may arrive as a number or a numeric string. */
 function toCount(v: unknown): number | null {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
@@ -143,6 +142,9 @@ export function credentialCountMetrics(rows: readonly unknown[] | null, perUser:
 
 // --- userEventsSummary ------------------------------------------------------------------------------------------
 
+/** The cohort of users with repeated failed registration or reset events (check repeated-registration-or-reset-failures). */
+export const REPEATED_FAILURES_COHORT = 'users.repeated_event_failures';
+
 export const EVENT_FEATURES = ['registration', 'reset'] as const;
 type EventFeature = (typeof EVENT_FEATURES)[number];
 /** distinct (feature, failureReason) pairs remembered; hostile data may send a new reason on every row */
@@ -253,7 +255,9 @@ export class EventsFold {
       info.push({ id, title: `${feature === 'reset' ? 'Reset' : 'Registration'} failure rate (events)`, kind: 'ratio', source,
         description: `Failed ${words} events (isSuccess false) over all ${words} events in the collected period, per user event.` });
     }
-    values['events.users_repeated_failures'] = count(source === null ? null : this.repeatedFailures(minFailures).size);
+    let repeated = 0;
+    for (const u of this.failedUsers.values()) if (u.failures >= minFailures) repeated++;
+    values['events.users_repeated_failures'] = count(source === null ? null : repeated);
     info.push({ id: 'events.users_repeated_failures', title: 'Users with repeated failures', kind: 'count', source,
       description: `Users (by UPN) with at least ${minFailures} failed registration or reset events in the collected period.` });
     values['events.invalid_rows'] = count(source === null ? null : this.invalid);

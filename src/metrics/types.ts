@@ -11,6 +11,11 @@ export interface MetricSet {
   info: MetricInfo[];
 }
 
+/** A JSON object (not null, not an array): what a row or a nested field must be before its keys are read. */
+export function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /** results.json carries shares rounded to 4 decimals (0.1234 = 12.34 %). */
 export function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;
