@@ -21,7 +21,8 @@ export const COVERAGES: readonly Coverage[] = ['enforced', 'conditional', 'repor
 /** Strength levels, weakest first. */
 export type StrengthLevel = 'mfa' | 'passwordless' | 'phishing_resistant';
 export const LEVELS: readonly StrengthLevel[] = ['mfa', 'passwordless', 'phishing_resistant'];
-const rank = (l: StrengthLevel | null): number => (l === null ? 0 : LEVELS.indexOf(l) + 1);
+/** 0 for no requirement, then 1, 2, 3 from the weakest level up. */
+export const rank = (l: StrengthLevel | null): number => (l === null ? 0 : LEVELS.indexOf(l) + 1);
 export const stronger = (a: StrengthLevel | null, b: StrengthLevel | null): StrengthLevel | null => (rank(b) > rank(a) ? b : a);
 
 /** authenticationMethodModes of the phishing-resistant built-in strength (graph-api.md §F; authenticationStrengthPolicy). */

@@ -4,7 +4,7 @@
  * policies, the CA-group members and the role holders, never the rows.
  */
 import { upnMatcher, type Definitions } from './definitions.js';
-import { COVERAGES, coverageOf, modesOf, type Coverage, type PolicyModel } from './enforcement-model.js';
+import { COVERAGES, coverageOf, modesOf, rank, type Coverage, type PolicyModel } from './enforcement-model.js';
 import { affectedUser, stringsOf, type AdminDefinition } from './registration.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
@@ -114,7 +114,7 @@ export class EnforcementFold {
       else this.sink(ENFORCEMENT_COHORTS.adminsNotEnforced, asUser());
       if (a.enforcedLevel === 'phishing_resistant') this.adminsPhishingResistant++;
       else this.sink(ENFORCEMENT_COHORTS.adminsPhishingResistantNotEnforced, asUser());
-      if (levelRank(a.reportOnlyLevel) > levelRank(a.enforcedLevel)) {
+      if (rank(a.reportOnlyLevel) > rank(a.enforcedLevel)) {
         this.adminsReportOnlyGap++;
         this.sink(ENFORCEMENT_COHORTS.adminsReportOnlyGap, asUser());
       }
@@ -150,7 +150,6 @@ export class EnforcementFold {
   }
 }
 
-const levelRank = (l: string | null) => (l === null ? 0 : l === 'mfa' ? 1 : l === 'passwordless' ? 2 : 3);
 
 interface Counts {
   population: number;
