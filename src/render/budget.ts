@@ -36,6 +36,36 @@ export const PAGE_BUDGETS: readonly PageBudget[] = [
   { affectedRows: 0, listCap: 1, flowSections: true, compactFindings: 'all' },
 ];
 
+/**
+ * The least aggressive budget whose print fits, by bisection: budget 0 first (most tenants fit it), then a binary
+ * search over the fallbacks, which are ordered from least to most aggressive (each lists no more than the one
+ * before, so a print's page count does not grow along the list). At most 1 + ⌈log2(fallbacks + 1)⌉ prints (4 for
+ * the 7 budgets) instead of up to 7 when tried in turn, so a large tenant, which needs a later budget, costs about
+ * the prints of a small one. When none fits, the last (most aggressive) budget's print is returned.
+ */
+export async function fitBudget<R>(count: number, tryBudget: (index: number) => Promise<R>, fits: (result: R) => boolean): Promise<{ index: number; result: R }> {
+  if (count < 1) throw new RangeError('fitBudget needs at least one budget');
+  const first = await tryBudget(0);
+  if (fits(first) || count === 1) return { index: 0, result: first };
+  let lo = 1;
+  let hi = count - 1;
+  let best: { index: number; result: R } | null = null;
+  let last: { index: number; result: R } = { index: 0, result: first };
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const result = await tryBudget(mid);
+    last = { index: mid, result };
+    if (fits(result)) {
+      best = last;
+      hi = mid - 1;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  // nothing fits: the search ended on the last budget, which was printed last
+  return best ?? last;
+}
+
 /** Affected-user rows of the first budget (what the HTML lists). */
 export const AFFECTED_ROWS_BUDGET = PAGE_BUDGETS[0]!.affectedRows;
 

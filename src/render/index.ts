@@ -5,7 +5,8 @@
  *
  * The PDF is printed twice: the first print tells on which page each section and finding landed (Chromium's
  * named destinations), the second prints those numbers in the contents. If the first print is longer than
- * MAX_PDF_PAGES, fewer affected users are listed and it is printed again (budget.ts).
+ * MAX_PDF_PAGES, fewer affected users are listed and it is printed again: the budgets are bisected (fitBudget in
+ * budget.ts), at most four prints for the seven budgets.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -27,7 +28,7 @@ import {
   sha256Of,
   type PackFile,
 } from '../verify/pack-manifest.js';
-import { MAX_PDF_PAGES, PAGE_BUDGETS, affectedCaps, type ListedFinding, type PageBudget } from './budget.js';
+import { MAX_PDF_PAGES, PAGE_BUDGETS, affectedCaps, fitBudget, type ListedFinding, type PageBudget } from './budget.js';
 import { renderCharts } from './charts.js';
 import { worklistIndexCsv, writeWorklistCsv, type WorklistResult } from './csv.js';
 import { brandCss, brandStylesheet, compileReportTemplate, renderHtml } from './html.js';
@@ -325,7 +326,7 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
     .filter((f) => (f.status === 'fail' || f.status === 'excepted') && f.affected !== null)
     .map((f) => ({ checkId: f.checkId, count: f.affected?.count ?? 0 }));
   const capsFor = (rows: number) => affectedCaps(listed, maxAffected, rows);
-  const [firstBudget, ...fallbacks] = PAGE_BUDGETS as [PageBudget, ...PageBudget[]];
+  const firstBudget = PAGE_BUDGETS[0]!;
   const headLimit = Math.max(0, ...capsFor(firstBudget.affectedRows).values());
 
   const withWorklist = aggregate
@@ -403,15 +404,18 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
     });
     let pdf: Uint8Array;
     try {
-      let pdfView = view;
-      pdf = await session.print(htmlOf(withPageNumbers(pdfView, null), true));
-      let layout = readPdfLayout(pdf);
-      for (const budget of fallbacks) {
-        if (layout.pageCount <= MAX_PDF_PAGES) break;
-        pdfView = viewFor(budget);
-        pdf = await session.print(htmlOf(withPageNumbers(pdfView, null), true));
-        layout = readPdfLayout(pdf);
-      }
+      const fitted = await fitBudget(
+        PAGE_BUDGETS.length,
+        async (i) => {
+          const v = i === 0 ? view : viewFor(PAGE_BUDGETS[i]!);
+          const printed = await session.print(htmlOf(withPageNumbers(v, null), true));
+          return { view: v, pdf: printed, layout: readPdfLayout(printed) };
+        },
+        (r) => r.layout.pageCount <= MAX_PDF_PAGES,
+      );
+      const pdfView = fitted.result.view;
+      pdf = fitted.result.pdf;
+      let layout = fitted.result.layout;
       // the numbers have the width of the placeholders, so a second print normally lands everything on the
       // same pages; if not, print once more with the corrected numbers
       for (let attempt = 0; attempt < 2; attempt++) {

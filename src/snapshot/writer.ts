@@ -18,6 +18,10 @@ export class NdjsonWriter {
     private bytes: number,
   ) {}
 
+  /** Where writeLines encodes a page (grown as needed, reused: no per-page allocation of its size). */
+  private scratch: Buffer = Buffer.alloc(0);
+  private writing = false;
+
   static async create(dir: string, file: string): Promise<NdjsonWriter> {
     const path = join(dir, file);
     const tmpPath = `${path}.partial`;
@@ -65,9 +69,26 @@ export class NdjsonWriter {
   /** Appends already serialised JSON values, one per line, in one write. */
   async writeLines(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
-    let chunk = '';
-    for (const line of lines) chunk += line + '\n';
-    await this.writeText(chunk);
+    // Each line is encoded straight into one buffer: joining a page's lines into one string and encoding that
+    // cost more than the JSON.stringify of its rows (the string must be flattened, then transcoded).
+    let bound = lines.length;
+    for (const line of lines) bound += line.length * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
+    // the scratch buffer is reused by the next page; a write started while one is in flight gets its own buffer
+    const own = this.writing;
+    if (!own && this.scratch.length < bound) this.scratch = Buffer.allocUnsafeSlow(Math.max(bound, this.scratch.length * 2));
+    const buf = own ? Buffer.allocUnsafeSlow(bound) : this.scratch;
+    let off = 0;
+    for (const line of lines) {
+      off += buf.write(line, off, 'utf8');
+      buf[off++] = 0x0a;
+    }
+    if (own) return this.writeBytes(buf.subarray(0, off));
+    this.writing = true;
+    try {
+      await this.writeBytes(buf.subarray(0, off));
+    } finally {
+      this.writing = false;
+    }
   }
 
   /** Appends text as it is, in one write (the same hashed, atomically committed file for a CSV). */

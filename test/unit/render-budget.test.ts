@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAGE_BUDGETS, affectedCaps } from '../../src/render/budget.js';
+import { PAGE_BUDGETS, affectedCaps, fitBudget } from '../../src/render/budget.js';
 
 describe('affectedCaps', () => {
   it('gives every finding the configured cap when the rows fit the budget', () => {
@@ -39,5 +39,41 @@ describe('affectedCaps', () => {
       if (PAGE_BUDGETS[i - 1]!.compactFindings === 'all') expect(PAGE_BUDGETS[i]!.compactFindings).toBe('all');
     }
     expect(PAGE_BUDGETS[0]!.compactFindings).toBe('lowInfo');
+  });
+});
+
+describe('fitBudget', () => {
+  // pages printed at each of 7 budgets (non-increasing, as the budgets only shrink)
+  const run = async (pages: number[], limit = 30) => {
+    const tried: number[] = [];
+    const out = await fitBudget(pages.length, async (i) => (tried.push(i), pages[i]!), (p) => p <= limit);
+    return { ...out, tried };
+  };
+
+  it('prints once when the first budget fits', async () => {
+    expect(await run([28, 27, 26, 25, 24, 23, 22])).toEqual({ index: 0, result: 28, tried: [0] });
+  });
+
+  it('finds the least aggressive fitting budget, whichever it is, in at most four prints', async () => {
+    for (let fit = 1; fit < 7; fit++) {
+      const pages = Array.from({ length: 7 }, (_, i) => (i < fit ? 40 - i : 30 - i));
+      const r = await run(pages);
+      expect(r.index).toBe(fit);
+      expect(r.result).toBe(pages[fit]);
+      expect(r.tried.length).toBeLessThanOrEqual(4);
+      expect(r.tried[0]).toBe(0);
+    }
+  });
+
+  it('returns the last budget, printed, when none fits', async () => {
+    const r = await run([90, 80, 70, 60, 50, 40, 35]);
+    expect(r.index).toBe(6);
+    expect(r.result).toBe(35);
+    expect(r.tried.at(-1)).toBe(6);
+  });
+
+  it('works with a single budget and refuses none', async () => {
+    expect((await run([50])).index).toBe(0);
+    await expect(fitBudget(0, async () => 0, () => true)).rejects.toThrow(RangeError);
   });
 });

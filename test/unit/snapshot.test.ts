@@ -88,3 +88,25 @@ describe('scanNdjson', () => {
     await expect(scanNdjson(join(dir, 'bad.ndjson'), undefined, () => undefined)).rejects.toThrow(/bad\.ndjson:3: not a JSON value/);
   });
 });
+
+describe('NdjsonWriter encoding', () => {
+  it('writes every line as UTF-8 bytes, hashed as written, whatever the page size or script', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eaa-writer-'));
+    const w = await NdjsonWriter.create(dir, 'x.ndjson');
+    const pages = [
+      ['{"a":"plain"}', '{"b":"Zoë Ünïcode"}'],
+      ['{"c":"山田 太郎"}', '{"d":"emoji 🛡️ and \\u0000"}'],
+      Array.from({ length: 2_000 }, (_, i) => JSON.stringify({ i, n: 'ä'.repeat(i % 50) })), // grows the scratch buffer
+      ['{"e":"after the big page"}'],
+    ];
+    for (const lines of pages) await w.writeLines(lines);
+    const { sha256, bytes } = await w.commit();
+    const expected =
+      pages.flat().map((l) => l + '\n').join('');
+    const written = await readFile(join(dir, 'x.ndjson'));
+    expect(written.toString('utf8')).toBe(expected);
+    expect(bytes).toBe(Buffer.byteLength(expected));
+    const { createHash } = await import('node:crypto');
+    expect(sha256).toBe(createHash('sha256').update(Buffer.from(expected, 'utf8')).digest('hex'));
+  });
+});
