@@ -353,6 +353,9 @@ async function collectSource(
       response.catch(() => undefined); // awaited (and its error handled) on the next turn of the loop
       prefetched = { target: next, response };
     }
+    // Let the event loop run before this page's rows are checked and written: an answer whose headers came while
+    // the page was parsed releases its rate-limiter slot now, not after the write (the slot's window starts then).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const fresh: unknown[] = [];
     for (const wire of rows) {
       const isObject = wire !== null && typeof wire === 'object' && !Array.isArray(wire);
