@@ -46,7 +46,7 @@ export const PAGE_BUDGETS: readonly PageBudget[] = [
 export async function fitBudget<R>(count: number, tryBudget: (index: number) => Promise<R>, fits: (result: R) => boolean): Promise<{ index: number; result: R }> {
   if (count < 1) throw new RangeError('fitBudget needs at least one budget');
   const first = await tryBudget(0);
-  if (fits(first) || count === 1) return { index: 0, result: first };
+  if (fits(first)) return { index: 0, result: first };
   let lo = 1;
   let hi = count - 1;
   let best: { index: number; result: R } | null = null;
@@ -62,7 +62,7 @@ export async function fitBudget<R>(count: number, tryBudget: (index: number) => 
       lo = mid + 1;
     }
   }
-  // nothing fits: the search ended on the last budget, which was printed last
+  // nothing fits: the search ended on the last budget, which was printed last (with one budget, that is budget 0)
   return best ?? last;
 }
 
