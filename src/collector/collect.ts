@@ -255,8 +255,28 @@ async function collectSource(
   // a slice whose first request Graph refused with 400 for its $top, asked again without it (issue #13 §3)
   const withoutTop = new Map<number, string>();
   // The next page is requested as soon as its link is known, while this one is written and flushed: on a long
-  // paged report that work is otherwise on the critical path between two requests.
-  let prefetched: { target: string; response: Promise<GraphResponse> } | null = null;
+  // paged report that work is otherwise on the critical path between two requests. The link is known early: from
+  // the first bytes of the page's body (EarlyLink), checked against the parsed body's own link before it is used.
+  let prefetched: PageFetch | null = null;
+  const attempts = opts.pageAttempts ?? 3;
+  const start = (target: string, tries: number, priority: number): PageFetch => {
+    const early = new EarlyLink();
+    const response = fetchPage(opts.transport, def, target, tries, priority, early.found);
+    response.catch(() => undefined); // awaited (and its error handled) on its turn of the loop, or dropped unused
+    return { target, response, early };
+  };
+  /** On the page now awaited announcing its nextLink: ask for that page at once, under the checks the parsed link gets. */
+  const speculate = (link: string, pagesSoFar: number, nextChainPages: number) => {
+    if (prefetched !== null) return;
+    let next: string;
+    try {
+      next = opts.transport.canonicalLink(link);
+    } catch {
+      return; // refused when the parsed body gives the same link
+    }
+    if (loops.peek(linkKey(next)) || ceiling.pagesExceeded(pagesSoFar)) return;
+    prefetched = start(next, attempts, chainPriority(next, nextChainPages));
+  };
   let lastCommit = performance.now();
   let uncommitted = false;
   const commit = async () => {
@@ -277,10 +297,13 @@ async function collectSource(
       await commit(); // nothing to do until the next page comes: commit what we have
     }
     try {
-      res = await (prefetched?.target === target
-        ? prefetched.response
-        : fetchPage(opts.transport, def, target, opts.pageAttempts ?? 3, chainPriority(target, chainPages)));
+      const current = prefetched?.target === target ? prefetched : start(target, attempts, chainPriority(target, chainPages));
       prefetched = null;
+      const pagesSoFar = state.pages + 1;
+      const nextChainPages = chainPages + 1;
+      current.early.arm((link) => speculate(link, pagesSoFar, nextChainPages));
+      res = await current.response;
+      current.early.disarm();
       if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
         // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
         res = await fetchPage(opts.transport, def, target, 1, chainPriority(target, chainPages));
@@ -349,9 +372,10 @@ async function collectSource(
         failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: over };
         break pages;
       }
-      const response = fetchPage(opts.transport, def, next, opts.pageAttempts ?? 3, chainPriority(next, chainPages + 1));
-      response.catch(() => undefined); // awaited (and its error handled) on the next turn of the loop
-      prefetched = { target: next, response };
+      // (speculate() may have set prefetched while the page was awaited: the compiler's narrowing cannot see that)
+      if ((prefetched as PageFetch | null)?.target !== next) prefetched = start(next, attempts, chainPriority(next, chainPages + 1));
+    } else {
+      prefetched = null; // a link the first bytes announced and the parsed body does not have: not followed
     }
     // Let the event loop run before this page's rows are checked and written: an answer whose headers came while
     // the page was parsed releases its rate-limiter slot now, not after the write (the slot's window starts then).
@@ -438,6 +462,44 @@ async function collectSource(
 /** Longest time between two commits (flush + checkpoint) of a source's pages. */
 const COMMIT_EVERY_MS = 250;
 
+/** A page's request and the nextLink its first bytes announced. */
+interface PageFetch {
+  target: string;
+  response: Promise<GraphResponse>;
+  early: EarlyLink;
+}
+
+/**
+ * The nextLink a page's first bytes announced (GraphTransport.get's onNextLink), handed to whoever armed it: the
+ * collector arms only the page it is waiting for, so at most one page beyond it is ever requested ahead.
+ */
+class EarlyLink {
+  private link: string | null = null;
+  private go: ((link: string) => void) | null = null;
+
+  readonly found = (link: string): void => {
+    if (this.link !== null) return; // a retried request announces it again
+    this.link = link;
+    this.fire();
+  };
+
+  arm(go: (link: string) => void): void {
+    this.go = go;
+    this.fire();
+  }
+
+  disarm(): void {
+    this.go = null;
+  }
+
+  private fire(): void {
+    if (this.link === null || this.go === null) return;
+    const go = this.go;
+    this.go = null;
+    go(this.link);
+  }
+}
+
 /** true if the promise settles within ms (rejections count: the caller handles them when it awaits). */
 async function arrivesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -467,11 +529,18 @@ function chainPriority(pathOrUrl: string, pagesBefore: number): number {
 }
 
 /** One page, retried on a connection reset, a timeout or a body cut mid-stream (the client retries only 429/503/504). */
-async function fetchPage(transport: GraphTransport, def: SourceDef, pathOrUrl: string, attempts: number, priority: number): Promise<GraphResponse> {
+async function fetchPage(
+  transport: GraphTransport,
+  def: SourceDef,
+  pathOrUrl: string,
+  attempts: number,
+  priority: number,
+  onNextLink?: (link: string) => void,
+): Promise<GraphResponse> {
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
-      return await transport.get(pathOrUrl, def.apiVersion, priority, def.budget ?? 'reports');
+      return await transport.get(pathOrUrl, def.apiVersion, priority, def.budget ?? 'reports', onNextLink);
     } catch (e) {
       last = e;
       if (!isTransient(e) || attempt === attempts) break;
@@ -538,6 +607,7 @@ function describeError(e: unknown): string {
   const cause = err?.cause?.code ?? err?.cause?.message;
   return `${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`;
 }
+
 
 /** Whether a row with this key is already in the file (confirms a SeenKeys hash hit). */
 async function fileHasKey(path: string, key: string, keyOf: (row: Record<string, unknown>) => string | undefined): Promise<boolean> {
@@ -612,6 +682,11 @@ class LoopGuard {
     this.saved = far?.saved ?? null;
     this.power = far?.power ?? 1;
     this.steps = far?.steps ?? 0;
+  }
+
+  /** true if `key` would repeat; remembers nothing. */
+  peek(key: string): boolean {
+    return this.inRing.has(key) || key === this.saved;
   }
 
   /** true if `key` was seen (recently, or as part of a cycle); otherwise remembers it. */

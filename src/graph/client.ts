@@ -25,6 +25,7 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import { UsageError } from '../errors.js';
+import { SCAN_LIMIT, scanNextLink } from './next-link-scan.js';
 import { RateLimiter, type RateBudget } from './rate-limiter.js';
 
 export interface GraphResponse {
@@ -197,7 +198,17 @@ export class GraphTransport {
    * GET a path (with its query) under apiVersion, or an absolute canonical URL (a nextLink). `priority` orders
    * requests waiting for the rate limiter (higher first).
    */
-  async get(pathOrUrl: string, apiVersion: 'v1.0' | 'beta', priority = 0, budget: Budget = 'reports'): Promise<GraphResponse> {
+  /**
+   * `onNextLink` is called, at most once, with the `@odata.nextLink` of a 2xx answer as soon as the first bytes of its
+   * body hold it (next-link-scan.ts), while the rest is still arriving; the parsed body's link is the one to follow.
+   */
+  async get(
+    pathOrUrl: string,
+    apiVersion: 'v1.0' | 'beta',
+    priority = 0,
+    budget: Budget = 'reports',
+    onNextLink?: (link: string) => void,
+  ): Promise<GraphResponse> {
     const req = this.client
       .api(pathOrUrl)
       .version(apiVersion)
@@ -210,7 +221,8 @@ export class GraphTransport {
       await res.body?.cancel().catch(() => undefined); // its body is not Graph data: not read
       throw new RedirectRefusedError(res.status, redirectTarget(res.headers.get('location'), res.url || this.endpoint + '/'));
     }
-    const bytes = await readCapped(res, this.maxResponseBytes);
+    const watch = onNextLink && res.status >= 200 && res.status <= 299 ? earlyLinkWatcher(onNextLink) : undefined;
+    const bytes = await readCapped(res, this.maxResponseBytes, watch);
     let body: unknown;
     if (bytes.length > 0) {
       try {
@@ -230,7 +242,7 @@ const UTF8 = new TextDecoder('utf-8');
  * The body as bytes, read as a stream and cancelled as soon as it exceeds `max`. Chunks are kept as they come and
  * joined once (no per-byte work), so pages still read at stream speed.
  */
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
+async function readCapped(res: Response, max: number, watch?: (chunk: Uint8Array) => boolean): Promise<Uint8Array> {
   const stream = res.body;
   if (!stream) return new Uint8Array(0);
   const declared = Number(res.headers.get('content-length') ?? NaN);
@@ -250,9 +262,35 @@ async function readCapped(res: Response, max: number): Promise<Uint8Array> {
       throw new ResponseTooLargeError(max);
     }
     chunks.push(value);
+    if (watch?.(value)) watch = undefined;
   }
   if (chunks.length === 1) return chunks[0]!;
   return Buffer.concat(chunks, total);
+}
+
+/**
+ * Watches the first SCAN_LIMIT bytes of a body for its nextLink; returns true once there is nothing more to watch
+ * for. A character cut between two chunks waits for its end (streaming decode).
+ */
+function earlyLinkWatcher(onLink: (link: string) => void): (chunk: Uint8Array) => boolean {
+  const decoder = new TextDecoder('utf-8');
+  let text = '';
+  let fed = 0;
+  return (chunk) => {
+    const part = chunk.subarray(0, Math.max(0, SCAN_LIMIT - fed));
+    fed += part.byteLength;
+    text += decoder.decode(part, { stream: true });
+    const found = scanNextLink(text);
+    if (found === undefined && fed < SCAN_LIMIT) return false;
+    if (typeof found === 'string') {
+      try {
+        onLink(found);
+      } catch {
+        // the caller's hint handling failed: the body is still read and parsed as usual
+      }
+    }
+    return true;
+  };
 }
 
 /** Where a redirect pointed, as an origin only (a Location's path or query may carry anything). */
