@@ -12,11 +12,12 @@ import type { AuditResult, Severity } from '../results/schema.js';
 import { AppError, EXIT, UsageError } from '../errors.js';
 import { CLOUD_NAMES } from '../graph/clouds.js';
 import { AUTH_MODES, TOKEN_ENV } from '../graph/auth-modes.js';
-import { RateLimiter } from '../graph/rate-limiter.js';
+import type { RateBudget } from '../graph/rate-limiter.js';
+import type { Manifest } from '../snapshot/schema.js';
 import type { PortfolioEntry } from '../render/portfolio.js';
 import { cliClock } from './clock.js';
 import type { Log } from './output.js';
-import { exitCodeFor, runAnalyze, runCollect, runRender, type CollectArgs, type RenderCliOptions } from './pipeline.js';
+import { exitCodeFor, limiterFor, runAnalyze, runCollect, runRender, type CollectArgs, type RenderCliOptions } from './pipeline.js';
 
 const TenantSchema = z
   .object({
@@ -61,7 +62,12 @@ export function tenantFolder(t: TenantSpec): string {
 export interface MultiTenantOptions {
   tenantsFile: string;
   out: string;
+  /** tenants analysed and rendered at the same time (CPU-bound: Chromium, the engine) */
   parallel: number;
+  /** tenants collected at the same time (network-bound, paced); default collectParallelFor() */
+  collectParallel?: number;
+  /** the per-app report budget across tenants, N/SECONDS or 'off'; default 122/10 on Graph, none against --graph-url */
+  appRate?: string;
   base: Omit<CollectArgs, 'tenant' | 'out'>;
   configPath?: string;
   render: RenderCliOptions;
@@ -69,15 +75,84 @@ export interface MultiTenantOptions {
   allowPartial: boolean;
 }
 
+/** Graph's identity-and-access reports budget per app across every tenant: 122 requests / 10 s (graph-api.md §C.2). */
+export const APP_BUDGET = { requests: 122, seconds: 10 } as const;
+
+/**
+ * How run --tenants shares the per-app budget. Each tenant may send at most its own budget (5 / 10 s), so about
+ * app ÷ tenant = 24.4 tenants at full pace fill the app's 122 / 10 s. The tenants are split, in file order, into
+ * lanes of at least that many (50 tenants: two lanes of 25): the app limiter serves a lower lane first and a lane's
+ * tenants first come first served, so a lane's tenants collect at the same pace and end together, the next lane
+ * taking whatever the first leaves. Smaller lanes would be held to their tenants' own budgets at their end and leave
+ * the app's budget unused (one lane per tenant runs 50 tenants in waves of 24, 24 and 2: about 1.46 × the floor,
+ * computed, not measured); one lane for all ends every tenant at the very end, leaving all analysis and rendering for
+ * after the collection. With lanes, the first lane's packs render while the next lane collects.
+ */
+export function lanePlan(tenants: number, tenant: RateBudget | null, app: RateBudget | null): { laneSize: number; lanes: number } {
+  if (!app || tenants <= 1) return { laneSize: Math.max(1, tenants), lanes: 1 };
+  // no per-tenant pacing: one tenant can use the whole app budget, so strict file order loses nothing
+  if (!tenant) return { laneSize: 1, lanes: tenants };
+  const fullPace = app.requests / app.seconds / (tenant.requests / tenant.seconds);
+  const lanes = Math.max(1, Math.floor(tenants / Math.max(1, fullPace)));
+  const laneSize = Math.ceil(tenants / lanes);
+  return { laneSize, lanes: Math.ceil(tenants / laneSize) };
+}
+
+/** Tenants collected at once by default: two lanes (one finishing, the next starting), at least --parallel. */
+export function collectParallelFor(tenants: number, parallel: number, laneSize: number, paced: boolean): number {
+  return Math.max(1, Math.min(tenants, paced ? Math.max(parallel, 2 * laneSize) : parallel));
+}
+
 export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<number> {
   const tenants = await loadTenants(opts.tenantsFile);
   const baseDir = dirname(resolve(opts.tenantsFile));
-  const appLimiter = opts.base.graphUrl ? undefined : new RateLimiter({ requests: 122, seconds: 10 });
-  const entries: PortfolioEntry[] = [];
+  // The per-app budget paces what goes to Graph: against endpoints that are all custom (the simulator), only when
+  // asked (--app-rate), as --rate does for one tenant.
+  const allCustom = tenants.every((t) => (t.graphUrl ?? opts.base.graphUrl) !== undefined);
+  const appLimiter = limiterFor(opts.appRate, allCustom, APP_BUDGET, '--app-rate');
+  const tenantBudget = limiterFor(opts.base.rate, allCustom)?.budget ?? null;
+  const { laneSize, lanes } = lanePlan(tenants.length, tenantBudget, appLimiter?.budget ?? null);
+  const collectParallel = opts.collectParallel ?? collectParallelFor(tenants.length, opts.parallel, laneSize, appLimiter !== undefined);
+  if (!Number.isInteger(collectParallel) || collectParallel < 1) throw new UsageError('--collect-parallel must be a whole number of at least 1.');
+  if (appLimiter) {
+    log.info(
+      `${tenants.length} tenants: per-app budget ${appLimiter.budget.requests} / ${appLimiter.budget.seconds} s across tenants` +
+        (tenantBudget ? `, ${tenantBudget.requests} / ${tenantBudget.seconds} s per tenant` : '') +
+        `; ${collectParallel} collected and ${opts.parallel} rendered at a time` +
+        (lanes > 1 ? `, in ${lanes} lanes of ${laneSize} (in file order)` : ''),
+    );
+  }
+  const entries = new Array<PortfolioEntry>(tenants.length);
   const codes: number[] = [];
-  const queue = [...tenants];
-  const worker = async () => {
-    for (let t = queue.shift(); t; t = queue.shift()) {
+  const failed = (i: number, t: TenantSpec, e: unknown) => {
+    const name = t.name ?? t.id;
+    const message = e instanceof Error ? e.message : String(e);
+    log.warn(`[${name}] not audited: ${message}`);
+    entries[i] = { name, tenantId: t.id, resultsPath: null, results: null, error: message };
+    codes.push(e instanceof AppError ? e.exitCode : EXIT.failure);
+  };
+  // Analysis and rendering (CPU: the engine, Chromium) run --parallel at a time, each as soon as its tenant's
+  // collection ends, while other tenants are still collecting (network, paced).
+  const renderSlots = new Semaphore(opts.parallel);
+  const rendering: Promise<void>[] = [];
+  const analyzeAndRender = async (i: number, t: TenantSpec, cfg: LoadedConfig, manifest: Manifest) => {
+    const dir = join(opts.out, tenantFolder(t));
+    const name = t.name ?? t.id;
+    await renderSlots.run(async () => {
+      try {
+        const results: AuditResult = await runAnalyze(join(dir, 'snapshot'), dir, cfg, prefixed(log, name));
+        await runRender(results, dir, dir, cfg, opts.render, prefixed(log, name));
+        entries[i] = { name, tenantId: t.id, resultsPath: join(dir, 'results.json'), results, error: null };
+        codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : exitCodeFor(results, opts.failOn));
+      } catch (e) {
+        failed(i, t, e);
+      }
+    });
+  };
+  let next = 0;
+  const collector = async () => {
+    for (let i = next++; i < tenants.length; i = next++) {
+      const t = tenants[i]!;
       const dir = join(opts.out, tenantFolder(t));
       const name = t.name ?? t.id;
       try {
@@ -93,24 +168,21 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
             certificatePath: t.certificatePath ?? opts.base.certificatePath,
             cloud: (t.cloud as CollectArgs['cloud'] | undefined) ?? opts.base.cloud,
             graphUrl: t.graphUrl ?? opts.base.graphUrl,
-            appLimiter,
+            appLimiter: appLimiter?.lane(Math.floor(i / laneSize)),
             env,
           },
           prefixed(log, name),
         );
-        const results: AuditResult = await runAnalyze(join(dir, 'snapshot'), dir, cfg, prefixed(log, name));
-        await runRender(results, dir, dir, cfg, opts.render, prefixed(log, name));
-        entries.push({ name, tenantId: t.id, resultsPath: join(dir, 'results.json'), results, error: null });
-        codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : exitCodeFor(results, opts.failOn));
+        rendering.push(analyzeAndRender(i, t, cfg, manifest));
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        log.warn(`[${name}] not audited: ${message}`);
-        entries.push({ name, tenantId: t.id, resultsPath: null, results: null, error: message });
-        codes.push(e instanceof AppError ? e.exitCode : EXIT.failure);
+        failed(i, t, e);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel, tenants.length)) }, worker));
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(collectParallel, tenants.length) }, collector));
+  log.info(`collection of ${tenants.length} tenants ended after ${((performance.now() - started) / 1000).toFixed(2)} s (${rendering.length} collected)`);
+  await Promise.all(rendering);
   const { renderPortfolio } = await import('../render/portfolio.js');
   const files = await renderPortfolio(entries, join(opts.out, 'portfolio'));
   log.info(`portfolio: ${files[0]}`);
@@ -118,6 +190,25 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
   // The most serious outcome wins: a tenant not audited (its own code: 4 collection, 2 config…), then partial, then findings.
   const order = [EXIT.collection, EXIT.usage, EXIT.snapshot, EXIT.failure, EXIT.partial, EXIT.findings, EXIT.ok];
   return order.find((c) => codes.includes(c)) ?? EXIT.ok;
+}
+
+/** At most `size` tasks at once; the others wait in arrival order. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const wake = this.waiting.shift();
+      if (wake) wake();
+      else this.active--;
+    }
+  }
 }
 
 function prefixed(log: Log, name: string): Log {

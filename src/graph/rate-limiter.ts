@@ -30,16 +30,23 @@ interface Slot {
 }
 
 interface Waiter {
+  lane: number;
   priority: number;
   seq: number;
   resolve: (release: Release) => void;
 }
 
+/** What every view (lane) of one budget shares. */
+interface Pool {
+  readonly slots: Set<Slot>;
+  readonly waiters: Waiter[];
+  seq: number;
+  sleeping: boolean;
+}
+
 export class RateLimiter {
-  private readonly slots = new Set<Slot>();
-  private readonly waiters: Waiter[] = [];
-  private seq = 0;
-  private sleeping = false;
+  private pool: Pool = { slots: new Set(), waiters: [], seq: 0, sleeping: false };
+  private laneNumber = 0;
 
   constructor(
     readonly budget: RateBudget,
@@ -48,36 +55,50 @@ export class RateLimiter {
   ) {}
 
   /**
-   * Resolves when one more request fits. Higher priority first, then first come first served: the collector gives
-   * the next page of a paged report priority, so the longest chain of dependent requests is never kept waiting
-   * behind independent ones (it is the critical path of a collection).
+   * A view of this same budget (same slots, same queue) whose waiters go after those of every lower lane and before
+   * those of every higher one; within a lane, by priority, then first come first served. run --tenants gives each
+   * group of tenants a lane of the per-app budget (multi-tenant.ts), so that groups finish one after another.
+   */
+  lane(n: number): RateLimiter {
+    const view = new RateLimiter(this.budget, this.now, this.sleep);
+    view.pool = this.pool;
+    view.laneNumber = n;
+    return view;
+  }
+
+  /**
+   * Resolves when one more request fits. Lower lane first, then higher priority, then first come first served: the
+   * collector gives the next page of a paged report priority, so the longest chain of dependent requests is never
+   * kept waiting behind independent ones (it is the critical path of a collection).
    */
   acquire(priority = 0): Promise<Release> {
     return new Promise<Release>((resolve) => {
-      this.waiters.push({ priority, seq: this.seq++, resolve });
-      this.waiters.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+      const { waiters } = this.pool;
+      waiters.push({ lane: this.laneNumber, priority, seq: this.pool.seq++, resolve });
+      waiters.sort((a, b) => a.lane - b.lane || b.priority - a.priority || a.seq - b.seq);
       this.pump();
     });
   }
 
   private pump(): void {
+    const pool = this.pool;
     const t = this.now();
-    for (const s of this.slots) if (s.until <= t) this.slots.delete(s);
-    while (this.waiters.length > 0 && this.slots.size < this.budget.requests) {
+    for (const s of pool.slots) if (s.until <= t) pool.slots.delete(s);
+    while (pool.waiters.length > 0 && pool.slots.size < this.budget.requests) {
       const slot: Slot = { until: Number.POSITIVE_INFINITY };
-      this.slots.add(slot);
-      this.waiters.shift()!.resolve(() => {
+      pool.slots.add(slot);
+      pool.waiters.shift()!.resolve(() => {
         if (slot.until !== Number.POSITIVE_INFINITY) return;
         slot.until = this.now() + this.budget.seconds * 1000;
         this.pump();
       });
     }
-    if (this.waiters.length === 0 || this.sleeping) return;
-    const next = Math.min(...[...this.slots].map((s) => s.until));
+    if (pool.waiters.length === 0 || pool.sleeping) return;
+    const next = Math.min(...[...pool.slots].map((s) => s.until));
     if (!Number.isFinite(next)) return; // every slot in flight: a response will pump again
-    this.sleeping = true;
+    pool.sleeping = true;
     void this.sleep(Math.max(0, next - t)).then(() => {
-      this.sleeping = false;
+      pool.sleeping = false;
       this.pump();
     });
   }

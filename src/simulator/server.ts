@@ -81,6 +81,19 @@ export interface SimulatorOptions {
   directoryRateLimit?: RateLimit;
   /** Tenant/app condition; default none (licensed tenant, delegated caller with every permission). */
   mode?: SimulatorMode;
+  /**
+   * More tenants, each served under its own path prefix `/tenants/{tenantId}` (e.g.
+   * http://127.0.0.1:PORT/tenants/{tenantId}/v1.0/reports/…), as one app calling many tenants sees Graph: each
+   * tenant has its own `rateLimit` and `directoryRateLimit` windows, and every tenant's report requests also count
+   * against `appRateLimit`. `tenant` stays served at the root. The tenant ids must be distinct.
+   */
+  tenants?: readonly SimTenant[];
+  /**
+   * Graph's per-app limit for identity-and-access reports across every tenant: 122 requests per 10 s (§C.2). When
+   * set, one sliding window over the report requests of all tenants (root and prefixed); over it, a 429 with the
+   * exact Retry-After, like the per-tenant limit. Rejected requests take no slot in either window.
+   */
+  appRateLimit?: RateLimit;
 }
 
 export interface SimulatorStats {
@@ -91,6 +104,15 @@ export interface SimulatorStats {
    */
   byStatus: Record<string, number>;
   byRoute: Record<string, number>;
+  /** Requests by tenant id (the root tenant's id included), whatever their answer. */
+  byTenant: Record<string, number>;
+  /** Requests admitted past authentication to a report route (or an unknown path) by tenant id: what the report budgets count, 429s included. */
+  reportsByTenant: Record<string, number>;
+  /** Date.now() of the first and the latest request, or null before any. */
+  firstRequestAt: number | null;
+  lastRequestAt: number | null;
+  /** 429s by the limit that gave them: the tenant's report or directory window, or the app's window across tenants. */
+  throttled: { tenant: number; directory: number; app: number };
 }
 
 export interface RunningSimulator {
@@ -119,8 +141,15 @@ const WWW_AUTHENTICATE =
 /** Graph error dates carry no fraction or zone: 2024-05-01T10:00:00. */
 const errorDate = (): string => new Date().toISOString().slice(0, 19);
 
+/** The path prefix under which SimulatorOptions.tenants are served. */
+export const TENANT_PREFIX = '/tenants/';
+
+/** Where a tenant of SimulatorOptions.tenants is served: use it as --graph-url. */
+export function tenantUrl(simulatorUrl: string, tenantId: string): string {
+  return `${simulatorUrl}${TENANT_PREFIX}${encodeURIComponent(tenantId)}`;
+}
+
 export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
-  const { tenant } = opts;
   const host = opts.host ?? '127.0.0.1';
   const retired = opts.retired ?? 'empty';
   const defaultPageSize = opts.defaultPageSize ?? 100;
@@ -128,21 +157,53 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     throw new RangeError(`defaultPageSize must be an integer in [1, ${MAX_PAGE_SIZE}]`);
   }
   if (!['empty', 'gone', 'legacy'].includes(retired)) throw new RangeError(`unknown retired mode '${retired}'`);
-  const rateWindow = opts.rateLimit ? new SlidingWindow(validateRateLimit(opts.rateLimit)) : undefined;
-  const directoryWindow = opts.directoryRateLimit ? new SlidingWindow(validateRateLimit(opts.directoryRateLimit)) : undefined;
+  if (opts.rateLimit) validateRateLimit(opts.rateLimit);
+  if (opts.directoryRateLimit) validateRateLimit(opts.directoryRateLimit);
+  const appWindow = opts.appRateLimit ? new SlidingWindow(validateRateLimit(opts.appRateLimit)) : undefined;
   const mode = opts.mode;
   if (mode !== undefined && !SIMULATOR_MODES.includes(mode)) {
     throw new RangeError(`unknown mode '${String(mode)}' (expected ${SIMULATOR_MODES.join(', ')})`);
   }
   const faults = new FaultBook(opts.faults ?? []);
   const tokenDigest = opts.token === undefined ? undefined : sha256(opts.token);
-  const stats: SimulatorStats = { requests: 0, byStatus: {}, byRoute: {} };
+  const stats: SimulatorStats = { requests: 0, byStatus: {}, byRoute: {}, byTenant: {}, reportsByTenant: {}, firstRequestAt: null, lastRequestAt: null, throttled: { tenant: 0, directory: 0, app: 0 } };
   /** Pending 'slow' answers, cleared on close. */
   const timers = new Set<NodeJS.Timeout>();
 
-  const env = { tenant, retired, page: createPager(tenant, defaultPageSize) };
-  // Route modules by report family; the first pattern that matches the decoded path wins (the patterns are disjoint).
-  const routes: Route[] = [...reportRoutes(env), ...roleRoutes(env), ...policyRoutes(env)];
+  /** One served tenant: its routes and its own request windows (§C.2: the limits are per app and tenant). */
+  interface Served {
+    tenant: SimTenant;
+    /** '' for the root tenant, else `/tenants/{id}` */
+    prefix: string;
+    routes: Route[];
+    rateWindow: SlidingWindow | undefined;
+    directoryWindow: SlidingWindow | undefined;
+  }
+  const serve = (tenant: SimTenant, prefix: string): Served => {
+    const env = { tenant, retired, page: createPager(tenant, defaultPageSize) };
+    return {
+      tenant,
+      prefix,
+      // Route modules by report family; the first pattern that matches the decoded path wins (the patterns are disjoint).
+      routes: [...reportRoutes(env), ...roleRoutes(env), ...policyRoutes(env)],
+      rateWindow: opts.rateLimit ? new SlidingWindow(opts.rateLimit) : undefined,
+      directoryWindow: opts.directoryRateLimit ? new SlidingWindow(opts.directoryRateLimit) : undefined,
+    };
+  };
+  const root = serve(opts.tenant, '');
+  const prefixed = new Map<string, Served>();
+  for (const t of opts.tenants ?? []) {
+    if (prefixed.has(t.tenantId)) throw new RangeError(`tenant id ${t.tenantId} is listed twice in tenants`);
+    prefixed.set(t.tenantId, t === opts.tenant ? { ...root, prefix: TENANT_PREFIX + encodeURIComponent(t.tenantId) } : serve(t, TENANT_PREFIX + encodeURIComponent(t.tenantId)));
+  }
+  /** The tenant a decoded path addresses, and the path below its prefix; undefined for an unknown tenant. */
+  const route = (path: string): { served: Served; rest: string } | undefined => {
+    if (prefixed.size === 0 || !path.startsWith(TENANT_PREFIX)) return { served: root, rest: path };
+    const end = path.indexOf('/', TENANT_PREFIX.length);
+    const id = path.slice(TENANT_PREFIX.length, end < 0 ? undefined : end);
+    const served = prefixed.get(id);
+    return served ? { served, rest: end < 0 ? '/' : path.slice(end) } : undefined;
+  };
 
   // --- request pipeline -----------------------------------------------------------------------------------
 
@@ -273,6 +334,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   function handle(req: IncomingMessage, res: ServerResponse): void {
     req.resume(); // GETs carry no body; drain anything sent anyway so keep-alive connections stay usable
     stats.requests++;
+    stats.lastRequestAt = Date.now();
+    stats.firstRequestAt ??= stats.lastRequestAt;
     const requestId = randomUUID();
     const sent = req.headers['client-request-id'];
     const ex: Exchange = {
@@ -286,7 +349,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       cut: false,
     };
     try {
-      const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+      let url = new URL(req.url ?? '/', 'http://simulator.invalid');
       let path: string;
       try {
         path = decodeURIComponent(url.pathname);
@@ -294,11 +357,24 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         count(stats.byRoute, 'notFound');
         throw new HttpAnswer(400, 'BadRequest', 'The request URL is not correctly percent-encoded.');
       }
+      const target = route(path);
+      if (!target) {
+        count(stats.byRoute, 'notFound');
+        throw new HttpAnswer(400, 'InvalidTenant', 'The tenant in the request path is not served by this simulator.');
+      }
+      const { served } = target;
+      if (served.prefix !== '') {
+        // The routes see the path below the tenant's prefix; links they build start from base + prefix.
+        const raw = url.pathname.indexOf('/', TENANT_PREFIX.length);
+        url = new URL((raw < 0 ? '/' : url.pathname.slice(raw)) + url.search, url.origin);
+        path = target.rest;
+      }
+      count(stats.byTenant, served.tenant.tenantId);
       let matched: { route: Route; m: RegExpExecArray } | undefined;
-      for (const route of routes) {
-        const m = route.pattern.exec(path);
+      for (const r of served.routes) {
+        const m = r.pattern.exec(path);
         if (m) {
-          matched = { route, m };
+          matched = { route: r, m };
           break;
         }
       }
@@ -309,7 +385,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         throw new HttpAnswer(405, 'Request_BadRequest', message, { Allow: 'GET' });
       }
       authenticate(req);
-      throttle(matched?.route.gate);
+      throttle(served, matched?.route.gate);
       const fault = faults.next(path);
       const action = fault ? faultAction(fault) : undefined;
       if (action === 'drop') {
@@ -320,7 +396,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       ex.cut = action === 'cut';
       const run = (): void => {
         try {
-          answer(ex, url, path, matched, fault, action);
+          answer(ex, url, path, served, matched, fault, action);
         } catch (err) {
           fail(ex, err);
         }
@@ -344,6 +420,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     ex: Exchange,
     url: URL,
     path: string,
+    served: Served,
     matched: { route: Route; m: RegExpExecArray } | undefined,
     fault: FaultRule | undefined,
     action: FaultAction | undefined,
@@ -365,7 +442,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const ctx: RequestContext = {
       url,
       m: matched.m,
-      base: baseUrl(ex.req),
+      base: baseUrl(ex.req) + served.prefix,
       version: (matched.m[1] ?? '').toLowerCase() === 'beta' ? 'beta' : 'v1.0',
       args: matched.m[2] ?? '',
       includeUnknownEnums,
@@ -375,7 +452,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const headers: Record<string, string> = { ...reply.headers };
     if (includeUnknownEnums) headers['Preference-Applied'] = 'include-unknown-enum-members';
     // A 'loop' page points at itself, i.e. repeats the nextLink that led here.
-    const selfLink = `${ctx.base}${ex.req.url ?? ''}`;
+    const selfLink = `${baseUrl(ex.req)}${ex.req.url ?? ''}`;
     if ('page' in reply) {
       if (action === 'loop') reply.page.loopLink = selfLink;
       sendPage(ex, reply.page, headers);
@@ -433,17 +510,35 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
    * A sliding window over accepted requests (§C.2): over the limit → 429 whose Retry-After is the exact wait until
    * a slot frees, in seconds with millisecond precision (e.g. 0.087). Rejected requests take no slot.
    */
-  function throttle(routeGate: Gate | undefined): void {
+  function throttle(served: Served, routeGate: Gate | undefined): void {
     // Graph throttles the reports (5 / 10 s) apart from the directory (role management, groups: resource units);
     // an unknown path takes a report slot.
     const gate = routeGate ?? 'report';
-    const window = gate === 'report' || gate === 'reportDelegatedOnly' ? rateWindow : directoryWindow;
-    if (!window) return;
-    const waitMs = window.take(Date.now());
+    const report = gate === 'report' || gate === 'reportDelegatedOnly';
+    if (report) count(stats.reportsByTenant, served.tenant.tenantId);
+    const window = report ? served.rateWindow : served.directoryWindow;
+    const now = Date.now();
+    // The tenant's window first, then the app's: a request the tenant's limit refuses takes no app slot either, and
+    // one the app's limit refuses gives its tenant slot back (rejected requests count against neither).
+    const waitMs = window?.take(now) ?? 0;
     if (waitMs > 0) {
-      const text = errorText(429);
-      throw new HttpAnswer(429, text.code, text.message, { 'Retry-After': retryAfterSeconds(waitMs) });
+      if (report) stats.throttled.tenant++;
+      else stats.throttled.directory++;
+      tooMany(waitMs);
     }
+    if (report && appWindow) {
+      const appWait = appWindow.take(now);
+      if (appWait > 0) {
+        window?.giveBack(now);
+        stats.throttled.app++;
+        tooMany(appWait);
+      }
+    }
+  }
+
+  function tooMany(waitMs: number): never {
+    const text = errorText(429);
+    throw new HttpAnswer(429, text.code, text.message, { 'Retry-After': retryAfterSeconds(waitMs) });
   }
 
   function baseUrl(req: IncomingMessage): string {

@@ -58,4 +58,9 @@ export class SlidingWindow {
     this.accepted.push(now);
     return 0;
   }
+
+  /** Undoes the take() at `now` that just succeeded (another limit refused the same request). */
+  giveBack(now: number): void {
+    if (this.accepted[this.accepted.length - 1] === now) this.accepted.pop();
+  }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { cliClock } from '../clock.js';
 import { createLog } from '../output.js';
 import { withCiOutputs, withCollect, withConfig, withFailOn, withRender, type GlobalArgs } from './common.js';
@@ -14,13 +15,26 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
         type: 'string',
         describe: 'YAML file listing tenants (id, name, auth, tokenEnv, clientId, cloud, graphUrl, config): one pack each in OUT/<name>/ and OUT/portfolio/',
       })
-      .option('parallel', { type: 'number', default: 2, describe: 'With --tenants: tenants audited at the same time' })
+      .option('parallel', { type: 'number', default: 2, describe: 'With --tenants: tenants analysed and rendered at the same time (each as soon as its collection ends)' })
+      .option('collect-parallel', {
+        type: 'number',
+        describe: 'With --tenants: tenants collected at the same time (default: enough to fill the per-app budget, 50 at Graph\'s budgets; --parallel when it is off)',
+      })
+      .option('app-rate', {
+        type: 'string',
+        describe: "With --tenants: report requests per app across all tenants, N/SECONDS, or 'off' (default 122/10, Graph's limit; none with --graph-url unless given)",
+      })
       .check((a) => {
-        if (!a.tenant === !a.tenants) throw new Error('run needs --tenant ID, or --tenants FILE for many tenants (not both).');
-        if (a.tenants && a.junit) throw new Error('--junit goes with a single --tenant; each tenant of --tenants has its own results.json.');
+        if (!a.tenant === !a.tenants) throw new UsageError('run needs --tenant ID, or --tenants FILE for many tenants (not both).');
+        if (a.tenants && a.junit) throw new UsageError('--junit goes with a single --tenant; each tenant of --tenants has its own results.json.');
+        if (!a.tenants && (a.appRate !== undefined || a.collectParallel !== undefined)) throw new UsageError('--app-rate and --collect-parallel go with --tenants.');
         return true;
       })
-      .example('$0 run --tenants tenants.yaml --out output/2026-q4', 'audit every tenant in the file, then a portfolio pack'),
+      .example('$0 run --tenants tenants.yaml --out output/2026-q4', 'audit every tenant in the file, then a portfolio pack')
+      .example(
+        '$0 simulate --tenant-count 50 --users 1000 --throttle 5/1 --app-throttle 122/1 --write-tenants sim-tenants.yaml',
+        'then: ENTRA_AUTH_AUDIT_TOKEN=x $0 run --tenants sim-tenants.yaml --auth token --rate 5/1 --app-rate 122/1 --out output/sim50',
+      ),
   handler: async (argv) => {
     // Loaded on demand so that --help starts without the Graph client, MSAL and the engine.
     const { loadConfig } = await import('../../config/load.js');
@@ -28,12 +42,14 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
     const log = createLog(argv);
     if (argv.tenants) {
       const { runTenants } = await import('../multi-tenant.js');
-      if (!Number.isInteger(argv.parallel) || argv.parallel < 1) throw new Error('--parallel must be a whole number of at least 1');
+      if (!Number.isInteger(argv.parallel) || argv.parallel < 1) throw new UsageError('--parallel must be a whole number of at least 1');
       process.exitCode = await runTenants(
         {
           tenantsFile: argv.tenants,
           out: argv.out,
           parallel: argv.parallel,
+          collectParallel: argv.collectParallel,
+          appRate: argv.appRate,
           base: collectArgs(argv, ''),
           configPath: argv.config,
           render: renderArgs(argv),
