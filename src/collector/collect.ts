@@ -218,7 +218,7 @@ async function collectSource(
     }
   }
   const keyOf = def.rowKey ?? ((row: Record<string, unknown>) => (typeof row.id === 'string' ? row.id : undefined));
-  const seenIds = new SeenKeys((key) => fileHasKey(join(opts.outDir, `${file}.partial`), key, keyOf));
+  const seenIds = new SeenKeys({ tmpDir: join(opts.outDir, `${file}.seen-keys`), keyOf });
   let writer: NdjsonWriter;
   let state: Running;
   if (prior?.state === 'running') {
@@ -385,7 +385,7 @@ async function collectSource(
       const isObject = wire !== null && typeof wire === 'object' && !Array.isArray(wire);
       const row = isObject && def.mapRow ? def.mapRow(wire as Record<string, unknown>, slice) : wire;
       const key = isObject ? keyOf(row as Record<string, unknown>) : undefined;
-      if (key !== undefined && (await seenIds.seen(key))) {
+      if (key !== undefined && seenIds.seen(key)) {
         state.duplicatesDropped++;
         continue;
       }
@@ -425,7 +425,10 @@ async function collectSource(
     opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records, expectedPages, pagesBefore });
   }
 
-  const { bytes, sha256 } = await writer.commit();
+  // rows repeating a key from more than two pages back are found and dropped here, in constant memory (seen-keys.ts)
+  const { bytes, sha256, duplicatesDropped } = await seenIds.commit(writer);
+  state.records -= duplicatesDropped;
+  state.duplicatesDropped += duplicatesDropped;
   let status: SourceRecord['status'] = failure?.status ?? 'ok';
   let errorMessage = failure?.errorMessage ?? null;
   if (!failure && def.retired && state.records === 0) {
@@ -606,15 +609,6 @@ function describeError(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   const cause = err?.cause?.code ?? err?.cause?.message;
   return `${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`;
-}
-
-
-/** Whether a row with this key is already in the file (confirms a SeenKeys hash hit). */
-async function fileHasKey(path: string, key: string, keyOf: (row: Record<string, unknown>) => string | undefined): Promise<boolean> {
-  for await (const row of readNdjson(path)) {
-    if (row !== null && typeof row === 'object' && !Array.isArray(row) && keyOf(row as Record<string, unknown>) === key) return true;
-  }
-  return false;
 }
 
 /** Most pages one source may take when nothing tighter is known: a 10,000,000-user tenant at 100 rows a page. */
