@@ -82,7 +82,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   const privileged = await resolvePrivileged(snapshot, config);
   const policyData = await readPolicies(snapshot, privileged.roles, describeSourceProblem);
   const enforcementFold = policyData.inputs ? new EnforcementFold(cohorts.sink, policyData.inputs, privileged.definition, defs) : null;
-  const events = await foldEvents(snapshot);
+  const events = await foldEvents(snapshot, config.thresholds.repeatedFailuresMin);
   const repeated = events.fold ? events.fold.repeatedFailures(config.thresholds.repeatedFailuresMin) : new Map<string, RepeatedFailure>();
   const registration = await foldRegistration(snapshot, cohorts, privileged.definition, defs, enforcementFold, repeated);
   // the join ran only if the registration rows could be read
@@ -90,9 +90,11 @@ export async function analyze(opts: AnalyzeOptions): Promise<{ results: AuditRes
   if (registration.assessed) {
     // Role holders without a userRegistrationDetails row (disabled, or not yet in the report), listed by name.
     const assessed = registration.assessed;
-    privileged.results.notAssessable = [...privileged.holders.values()]
-      .filter((u) => !assessed.has(u.id))
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    // (every admin with a row is in both sets: equal sizes, nobody to list, and the role sources are not read again)
+    const unassessed = (privileged.definition.adminIds?.size ?? 0) - assessed.size;
+    privileged.results.notAssessable = unassessed > 0
+      ? (await privileged.describe((id) => !assessed.has(id))).sort((a, b) => (a.id < b.id ? -1 : 1))
+      : [];
   }
   const aggregates = await compareFeatureSummary(snapshot, registration.fold);
   const activity = await foldActivity(snapshot);
@@ -257,15 +259,19 @@ async function compareFeatureSummary(snapshot: LoadedSnapshot, fold: Registratio
 
 interface Privileged {
   definition: AdminDefinition;
-  /** role-data admins by user id (empty with the isAdmin flag) */
-  holders: Map<string, PrivilegedPrincipal>;
+  /**
+   * The role-data admins `wanted` accepts, by name and roles held (none with the isAdmin flag). Read again from the
+   * role sources when asked: a large tenant has tens of thousands of admins, and only the few without a report row
+   * are listed.
+   */
+  describe: (wanted: (userId: string) => boolean) => Promise<PrivilegedPrincipal[]>;
   results: AuditResult['privileged'];
   /** the PIM-for-Groups source: not in the snapshot (collected before it existed), used, or unusable */
   pimGroups: PimGroups;
   /** direct eligible (PIM) role assignments were used */
   directEligible: boolean;
   /** role ids by user, active and eligible (for Conditional Access role conditions); null without role data */
-  roles: { active: Map<string, Set<string>>; eligible: Map<string, Set<string>> } | null;
+  roles: { active: ReadonlyMap<string, ReadonlySet<string>>; eligible: ReadonlyMap<string, ReadonlySet<string>> } | null;
 }
 
 /** Eligible members of role-holding groups through PIM for Groups (source groupEligibilityScheduleInstances). */
@@ -282,15 +288,8 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
     return s?.status === 'ok' ? s : undefined;
   };
   const definitionsSource = ok('roleDefinitions');
-  const definitionRows: unknown[] = [];
-  const fold = new RoleFold();
-  if (definitionsSource) {
-    for await (const row of readRows(snapshot, definitionsSource)) {
-      definitionRows.push(row);
-      fold.addDefinition(row);
-    }
-  }
-  const roleSet = resolveRoleSet(config.privilegedRoles, definitionsSource ? definitionRows : null);
+  const definitionRows = definitionsSource ? await readOkRows(snapshot, definitionsSource.id) : null;
+  const roleSet = resolveRoleSet(config.privilegedRoles, definitionRows);
   const roleSetOut = { name: roleSet.name, description: roleSet.description, roleIds: roleSet.roleIds ? [...roleSet.roleIds].sort() : null };
   const assignments = ok('roleAssignments');
   const members = ok('roleGroupMembers');
@@ -301,25 +300,31 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
       : 'role data was not collected; admins are the rows with isAdmin = true';
     return {
       definition: {},
-      holders: new Map(),
+      describe: async () => [],
       results: { basis: 'isAdmin-flag', roleSet: roleSetOut, eligibleIncluded: false, note, servicePrincipals: [], notAssessable: [] },
       pimGroups: 'absent',
       directEligible: false,
       roles: null,
     };
   }
-  for await (const row of readRows(snapshot, assignments)) fold.addAssignment(row, 'active');
   const eligible = ok('roleEligibilityScheduleInstances');
-  if (eligible) for await (const row of readRows(snapshot, eligible)) fold.addAssignment(row, 'eligible');
-  for await (const row of readRows(snapshot, members)) fold.addGroupMember(row);
   // PIM for Groups. A snapshot collected before this source existed has no record of it and is analysed as it was
   // then; a snapshot where it failed says so, like a missing eligibility source: the admins found are listed, the
   // PIM-for-Groups part of the population is named as not assessed.
   const pimGroupsRecord = sourceById(snapshot, PIM_GROUPS_SOURCE);
   const pimGroupsSource = ok(PIM_GROUPS_SOURCE);
-  if (pimGroupsSource) for await (const row of readRows(snapshot, pimGroupsSource)) fold.addGroupEligibility(row);
   const pimGroups: PimGroups = !pimGroupsRecord ? 'absent' : pimGroupsSource ? 'included' : 'missing';
-  const { users, servicePrincipals, activeAnyRole } = fold.resolve(roleSet);
+  const readRoles = async (): Promise<RoleFold> => {
+    const fold = new RoleFold();
+    for (const row of definitionRows ?? []) fold.addDefinition(row);
+    for await (const row of readRows(snapshot, assignments)) fold.addAssignment(row, 'active');
+    if (eligible) for await (const row of readRows(snapshot, eligible)) fold.addAssignment(row, 'eligible');
+    for await (const row of readRows(snapshot, members)) fold.addGroupMember(row);
+    if (pimGroupsSource) for await (const row of readRows(snapshot, pimGroupsSource)) fold.addGroupEligibility(row);
+    return fold;
+  };
+  const fold = await readRoles();
+  const { userIds, servicePrincipals, activeAnyRole } = fold.resolve(roleSet, () => false);
   const eligibleSource = sourceById(snapshot, 'roleEligibilityScheduleInstances');
   const notes: string[] = [];
   if (!eligible) notes.push(`eligible (PIM) assignments not included: ${eligibleSource ? describeSourceProblem(eligibleSource) : 'not collected'}`);
@@ -327,8 +332,8 @@ async function resolvePrivileged(snapshot: LoadedSnapshot, config: Config): Prom
     notes.push(`eligible members of role-holding groups (PIM for Groups) not assessed: ${describeSourceProblem(pimGroupsRecord)}`);
   }
   return {
-    definition: { adminIds: new Set(users.keys()), activeAnyRole },
-    holders: users,
+    definition: { adminIds: userIds, activeAnyRole },
+    describe: async (wanted) => (userIds.size === 0 ? [] : [...(await readRoles()).resolve(roleSet, wanted).users.values()]),
     results: {
       basis: 'roles',
       roleSet: roleSetOut,
@@ -358,14 +363,19 @@ function rolesDefinition(p: AuditResult['privileged'], pimGroups: PimGroups, dir
   );
 }
 
-/** userEventsSummary, else the retired userCredentialUsageDetails when it still serves rows (same properties, §S). */
-async function foldEvents(snapshot: LoadedSnapshot): Promise<{ fold: EventsFold | null; source: string | null }> {
+/**
+ * userEventsSummary, else the retired userCredentialUsageDetails when it still serves rows (same properties, §S).
+ * With many users failing (a large tenant), the users who failed at least `minFailures` times are counted in a second
+ * pass over the file instead of remembering every user who failed once (reports.ts EventsFold).
+ */
+async function foldEvents(snapshot: LoadedSnapshot, minFailures: number): Promise<{ fold: EventsFold | null; source: string | null }> {
   const successor = sourceById(snapshot, 'userEventsSummary');
   const retired = sourceById(snapshot, 'userCredentialUsageDetails');
   const source = successor?.status === 'ok' ? successor : retired?.status === 'ok' && retired.records > 0 ? retired : null;
   if (!source) return { fold: null, source: null };
-  const fold = new EventsFold();
+  const fold = new EventsFold({ expectedRows: source.records });
   await forEachRow(snapshot, source, (row) => fold.add(row));
+  if (fold.beginRecount(minFailures)) await forEachRow(snapshot, source, (row) => fold.recount(row));
   return { fold, source: source.id };
 }
 

@@ -62,7 +62,7 @@ function roleOf(p: PolicyModel): Enforcement['policies'][number]['role'] {
 
 export async function readPolicies(
   snapshot: LoadedSnapshot,
-  roles: { active: Map<string, Set<string>>; eligible: Map<string, Set<string>> } | null,
+  roles: { active: ReadonlyMap<string, ReadonlySet<string>>; eligible: ReadonlyMap<string, ReadonlySet<string>> } | null,
   describe: Describe,
 ): Promise<PolicyData> {
   const notes: string[] = [];
@@ -114,7 +114,18 @@ export async function readPolicies(
     notes.push(`${problem('securityDefaults')}; security defaults taken as off (they cannot be on while Conditional Access policies are enabled)`);
   }
   if (!methodsPolicy) notes.push(`${problem('authenticationMethodsPolicy')}; every method is taken as allowed by the methods policy`);
-  const groupsOfUser = new Map<string, Set<string>>();
+  const groupsOfUser = new Map<string, ReadonlySet<string>>();
+  // Users share a few combinations of CA groups: one Set per combination (of sorted ids), not one per member,
+  // as a policy may name a group of millions.
+  const combinations = new Map<string, ReadonlySet<string>>();
+  const withGroup = (groups: ReadonlySet<string> | undefined, group: string): ReadonlySet<string> => {
+    if (groups?.has(group)) return groups;
+    const ids = [...(groups ?? []), group].sort();
+    const key = JSON.stringify(ids); // unambiguous whatever the ids hold
+    let shared = combinations.get(key);
+    if (!shared) combinations.set(key, (shared = new Set(ids)));
+    return shared;
+  };
   if (relevant.some((p) => p.targets.includeGroups.size || p.targets.excludeGroups.size)) {
     const members = sourceById(snapshot, 'caGroupMembers');
     if (members?.status !== 'ok') missing.push(problem('caGroupMembers'));
@@ -128,9 +139,7 @@ export async function readPolicies(
         }
         if (typeof m.userId !== 'string') continue;
         const k = m.userId.toLowerCase();
-        const set = groupsOfUser.get(k) ?? new Set<string>();
-        set.add(m.groupId.toLowerCase());
-        groupsOfUser.set(k, set);
+        groupsOfUser.set(k, withGroup(groupsOfUser.get(k), m.groupId.toLowerCase()));
       }
     }
   }

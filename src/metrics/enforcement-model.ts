@@ -115,9 +115,31 @@ export function modesOf(
   return modes;
 }
 
+/**
+ * Each combination's modes, split once: satisfies() runs for every user and policy, and splitting there was the
+ * costliest step of the whole analysis. Bounded, as hostile policies may carry any number of combinations.
+ */
+const combinationModes = new Map<string, readonly string[]>();
+const MAX_REMEMBERED_COMBINATIONS = 1024;
+
+function modesOfCombination(combination: string): readonly string[] {
+  let parts = combinationModes.get(combination);
+  if (parts === undefined) {
+    parts = combination.split(',').map((p) => p.trim());
+    if (combinationModes.size < MAX_REMEMBERED_COMBINATIONS) combinationModes.set(combination, parts);
+  }
+  return parts;
+}
+
 /** True when one allowed combination is made only of modes the user has (federated factors are never satisfied). */
 export function satisfies(combinations: readonly string[], modes: ReadonlySet<string>): boolean {
-  return combinations.some((c) => c.split(',').every((p) => modes.has(p.trim())));
+  for (const c of combinations) {
+    const parts = modesOfCombination(c);
+    let all = true;
+    for (let i = 0; i < parts.length && all; i++) all = modes.has(parts[i]!);
+    if (all) return true;
+  }
+  return false;
 }
 
 // --- policies ---------------------------------------------------------------------------------------------------

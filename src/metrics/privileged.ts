@@ -197,7 +197,7 @@ export class RoleFold {
    * eligibility, eligibility of a group, or eligible membership of a role-holding group through PIM for Groups).
    * Memory is proportional to the role holders.
    */
-  rolesByUser(): { active: Map<string, Set<string>>; eligible: Map<string, Set<string>> } {
+  rolesByUser(): { active: ReadonlyMap<string, ReadonlySet<string>>; eligible: ReadonlyMap<string, ReadonlySet<string>> } {
     const active = new Map<string, Set<string>>();
     const eligible = new Map<string, Set<string>>();
     const add = (map: Map<string, Set<string>>, userId: string, roleId: string) => {
@@ -213,6 +213,18 @@ export class RoleFold {
         for (const m of this.eligibleMembers.get(g.principalId) ?? []) add(eligible, m.userId, g.roleId);
       } else if (g.type !== SP) add(map, g.principalId, g.roleId);
     }
+    // Most holders share a handful of role combinations: one Set per combination, not per holder (a large tenant
+    // has tens of thousands of holders, and these maps live through the whole registration pass). Shared, so
+    // returned read-only.
+    const shared = new Map<string, Set<string>>();
+    for (const map of [active, eligible]) {
+      for (const [user, roles] of map) {
+        const key = JSON.stringify([...roles].sort()); // unambiguous whatever the ids hold
+        const same = shared.get(key);
+        if (same) map.set(user, same);
+        else shared.set(key, roles);
+      }
+    }
     return { active, eligible };
   }
 
@@ -220,18 +232,30 @@ export class RoleFold {
     return this.roleNames.get(id) ?? id;
   }
 
-  /** Users and service principals holding a role of the set; and users holding any active role (for the isAdmin cross-check). */
-  resolve(set: RoleSet): { users: Map<string, PrivilegedPrincipal>; servicePrincipals: PrivilegedPrincipal[]; activeAnyRole: Set<string> } {
+  /**
+   * Users and service principals holding a role of the set; and users holding any active role (for the isAdmin
+   * cross-check). `userIds` are every user holding a role of the set; `users` describes those `describe` accepts
+   * (default all): each description holds a few strings per role held, which a large tenant keeps only for the few
+   * it lists.
+   */
+  resolve(
+    set: RoleSet,
+    describe: (userId: string) => boolean = () => true,
+  ): { userIds: Set<string>; users: Map<string, PrivilegedPrincipal>; servicePrincipals: PrivilegedPrincipal[]; activeAnyRole: Set<string> } {
+    const userIds = new Set<string>();
     const users = new Map<string, PrivilegedPrincipal>();
     const sps = new Map<string, PrivilegedPrincipal>();
     const activeAnyRole = new Set<string>();
     const holdText = (g: Grant, via: string) =>
       `${this.roleName(g.roleId)} (${g.kind}, ${via}${g.scope === '/' ? '' : `, scope ${g.scope}`})`;
-    const addUser = (id: string, upn: string, name: string, hold: string) => {
+    const addUser = (id: string, upn: string, name: string, hold: () => string) => {
+      userIds.add(id);
+      if (!describe(id)) return;
       const p = users.get(id) ?? { id, userPrincipalName: upn, displayName: name, holds: [] };
       if (!p.userPrincipalName) p.userPrincipalName = upn;
       if (!p.displayName) p.displayName = name;
-      if (!p.holds.includes(hold)) p.holds.push(hold);
+      const text = hold();
+      if (!p.holds.includes(text)) p.holds.push(text);
       users.set(id, p);
     };
     for (const g of this.grants) {
@@ -239,13 +263,13 @@ export class RoleFold {
       if (g.type === GROUP) {
         for (const m of this.members.get(g.principalId) ?? []) {
           if (g.kind === 'active') activeAnyRole.add(m.userId);
-          if (inSet) addUser(m.userId, m.userPrincipalName, m.displayName, holdText(g, `via group ${g.displayName || g.principalId}`));
+          if (inSet) addUser(m.userId, m.userPrincipalName, m.displayName, () => holdText(g, `via group ${g.displayName || g.principalId}`));
         }
         // Eligible members must activate the membership first: they hold no active role (isAdmin cross-check).
         if (inSet) {
           for (const m of this.eligibleMembers.get(g.principalId) ?? []) {
             const via = `eligible member of group ${g.displayName || g.principalId} through PIM for Groups`;
-            addUser(m.userId, m.userPrincipalName, m.displayName, holdText(g, via));
+            addUser(m.userId, m.userPrincipalName, m.displayName, () => holdText(g, via));
           }
         }
       } else if (g.type === SP) {
@@ -256,11 +280,11 @@ export class RoleFold {
         }
       } else {
         if (g.kind === 'active') activeAnyRole.add(g.principalId);
-        if (inSet) addUser(g.principalId, g.userPrincipalName, g.displayName, holdText(g, 'direct'));
+        if (inSet) addUser(g.principalId, g.userPrincipalName, g.displayName, () => holdText(g, 'direct'));
       }
     }
     for (const p of [...users.values(), ...sps.values()]) p.holds.sort();
     const byId = (a: PrivilegedPrincipal, b: PrivilegedPrincipal) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    return { users, servicePrincipals: [...sps.values()].sort(byId), activeAnyRole };
+    return { userIds, users, servicePrincipals: [...sps.values()].sort(byId), activeAnyRole };
   }
 }

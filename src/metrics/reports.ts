@@ -2,8 +2,9 @@
  * The seed reports beside userRegistrationDetails (issue #15), pure: usersRegisteredByMethod slices and
  * credentialUserRegistrationCount (counts, and cross-checks against the per-user rows), userEventsSummary (or the
  * retired userCredentialUsageDetails) events (failure rates, reasons, users who fail repeatedly) and
- * userMfaSignInSummary (daily MFA vs single-factor sign-ins). Memory: the distinct reasons (bounded) and the users
- * with a failed event, never the rows.
+ * userMfaSignInSummary (daily MFA vs single-factor sign-ins). Memory: the distinct reasons and the failed events
+ * per hash bucket (both bounded), the users with a failed event up to a bound, and past it, in a second pass over
+ * the events, only the users whose bucket reached the minimum; never the rows.
  */
 import { count, isObj, missingRatio, ratio, round4, type MetricInfo, type MetricSet, type MetricValue } from './types.js';
 
@@ -170,6 +171,41 @@ export interface RepeatedFailure {
   failures: number;
 }
 
+/** Users with a failed event remembered by name in the first pass; past this, a second pass counts the candidates. */
+const MAX_REMEMBERED_FAILED_USERS = 50_000;
+/** failure buckets: a power of two between these, about one per event row (Uint16: 2 bytes each, 8 MiB at most) */
+const MIN_BUCKETS = 1 << 12;
+const MAX_BUCKETS = 1 << 22;
+
+/** FNV-1a over the UTF-16 code units, with a final mix so that the low bits (the bucket) depend on every unit. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A failed registration or reset event's user: lower-cased UPN, and the row (null when the row is not one). */
+function failedEventUser(raw: unknown): { key: string; row: Record<string, unknown> & { userPrincipalName: string } } | null {
+  if (!isObj(raw) || (raw.feature !== 'registration' && raw.feature !== 'reset') || raw.isSuccess !== false) return null;
+  if (typeof raw.userPrincipalName !== 'string' || raw.userPrincipalName === '') return null;
+  return { key: raw.userPrincipalName.toLowerCase(), row: raw as Record<string, unknown> & { userPrincipalName: string } };
+}
+
+export interface EventsFoldOptions {
+  /** event rows expected (the source's record count): sizes the failure buckets */
+  expectedRows?: number;
+  /** users with a failed event remembered by name in the first pass (default 50,000) */
+  maxRememberedUsers?: number;
+}
+
+/**
+ * Events in one pass, or two for many failing users. Who failed repeatedly needs a count per user: the first pass
+ * remembers each user with a failed event until there are too many (a tenant of millions has hundreds of thousands),
+ * and counts failed events per hash bucket of the UPN in any case. A user's failures are at most their bucket's
+ * count, so after too many users, only those whose bucket reached the minimum are counted again, exactly, in a second
+ * pass (beginRecount / recount): the same users, names and order (first failed event) as one pass would give.
+ */
 export class EventsFold {
   private rows = 0;
   private invalid = 0;
@@ -178,8 +214,22 @@ export class EventsFold {
   /** feature → method → [attempts, failures] */
   private readonly byMethod = new Map<EventFeature, Map<string, [number, number]>>();
   private readonly reasons = new Map<string, number>();
-  /** lower-cased UPN → failures */
-  private readonly failedUsers = new Map<string, RepeatedFailure>();
+  /** lower-cased UPN → failures: every user with a failed event, or after a recount, every candidate */
+  private failedUsers = new Map<string, RepeatedFailure>();
+  /** failedUsers holds every user with at least this many failures (Infinity: the first pass forgot them) */
+  private completeFrom = 1;
+  private readonly maxRemembered: number;
+  /** failed events per bucket of hashString(lower-cased UPN), saturating */
+  private readonly buckets: Uint16Array;
+  /** during a recount: the least bucket count of a candidate */
+  private candidateMin = 0;
+
+  constructor(opts: EventsFoldOptions = {}) {
+    this.maxRemembered = opts.maxRememberedUsers ?? MAX_REMEMBERED_FAILED_USERS;
+    let size = MIN_BUCKETS;
+    while (size < (opts.expectedRows ?? 0) && size < MAX_BUCKETS) size *= 2;
+    this.buckets = new Uint16Array(size);
+  }
 
   add(raw: unknown): void {
     this.rows++;
@@ -204,20 +254,59 @@ export class EventsFold {
     const key = `${feature}\u0000${reason}`;
     if (this.reasons.has(key) || this.reasons.size < MAX_REASONS) this.reasons.set(key, (this.reasons.get(key) ?? 0) + 1);
     else this.reasons.set(`${feature}\u0000${OTHER_REASON}`, (this.reasons.get(`${feature}\u0000${OTHER_REASON}`) ?? 0) + 1);
-    if (typeof raw.userPrincipalName === 'string' && raw.userPrincipalName !== '') {
-      const k = raw.userPrincipalName.toLowerCase();
-      const u = this.failedUsers.get(k) ?? {
-        userPrincipalName: raw.userPrincipalName,
-        userDisplayName: typeof raw.userDisplayName === 'string' ? raw.userDisplayName : '',
-        failures: 0,
-      };
-      u.failures++;
-      this.failedUsers.set(k, u);
+    const failed = failedEventUser(raw);
+    if (!failed) return;
+    const b = hashString(failed.key) & (this.buckets.length - 1);
+    if (this.buckets[b]! < 0xffff) this.buckets[b]!++;
+    if (this.completeFrom !== 1) return;
+    this.countFailure(failed.key, failed.row);
+    if (this.failedUsers.size > this.maxRemembered) {
+      this.failedUsers = new Map();
+      this.completeFrom = Infinity;
     }
   }
 
-  /** Users (by lower-cased UPN) with at least `min` failed registration or reset events. */
+  private countFailure(key: string, row: Record<string, unknown> & { userPrincipalName: string }): void {
+    const u = this.failedUsers.get(key) ?? {
+      userPrincipalName: row.userPrincipalName,
+      userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
+      failures: 0,
+    };
+    u.failures++;
+    this.failedUsers.set(key, u);
+  }
+
+  /**
+   * After add() saw every row: true when the users with at least `min` failures must be counted again, by passing
+   * every row, in the same order, to recount(); false when the first pass remembered them (or nobody can have them).
+   */
+  beginRecount(min: number): boolean {
+    if (this.completeFrom <= min) return false;
+    // a bucket count saturates at 0xffff, which then stands for "at least"
+    this.candidateMin = Math.min(min, 0xffff);
+    this.completeFrom = min;
+    return this.buckets.some((n) => n >= this.candidateMin);
+  }
+
+  /** The second pass (see beginRecount): exact counts for the users whose bucket reached the minimum. */
+  recount(raw: unknown): void {
+    const failed = failedEventUser(raw);
+    if (!failed || this.buckets[hashString(failed.key) & (this.buckets.length - 1)]! < this.candidateMin) return;
+    this.countFailure(failed.key, failed.row);
+  }
+
+  /** Users held by name now: every user with a failed event up to the bound, then none until the recount. */
+  get rememberedUsers(): number {
+    return this.failedUsers.size;
+  }
+
+  private complete(min: number): void {
+    if (min < this.completeFrom) throw new Error(`users with ${min} failures are not known: call beginRecount(${min}) and recount() first`);
+  }
+
+  /** Users (by lower-cased UPN) with at least `min` failed registration or reset events, by first failed event. */
   repeatedFailures(min: number): Map<string, RepeatedFailure> {
+    this.complete(min);
     return new Map([...this.failedUsers].filter(([, u]) => u.failures >= min));
   }
 
@@ -256,6 +345,7 @@ export class EventsFold {
         description: `Failed ${words} events (isSuccess false) over all ${words} events in the collected period, per user event.` });
     }
     let repeated = 0;
+    if (source !== null) this.complete(minFailures);
     for (const u of this.failedUsers.values()) if (u.failures >= minFailures) repeated++;
     values['events.users_repeated_failures'] = count(source === null ? null : repeated);
     info.push({ id: 'events.users_repeated_failures', title: 'Users with repeated failures', kind: 'count', source,
