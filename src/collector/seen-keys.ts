@@ -23,6 +23,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { fmix32 } from '../hash.js';
 import type { NdjsonWriter } from '../snapshot/writer.js';
 
 /** Writes the key's 64-bit hash into out: out[0] the high 32 bits, out[1] the low 32 bits. */
@@ -430,13 +431,4 @@ export function hash64(s: string, out: Uint32Array): void {
   }
   out[0] = fmix32(a ^ Math.imul(b, 0x9e3779b1));
   out[1] = fmix32(b);
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -6,6 +6,7 @@
  * per hash bucket (both bounded), the users with a failed event up to a bound, and past it, in a second pass over
  * the events, only the users whose bucket reached the minimum; never the rows.
  */
+import { fnv1a } from '../hash.js';
 import { count, isObj, missingRatio, ratio, round4, type MetricInfo, type MetricSet, type MetricValue } from './types.js';
 
 /** Int64 may arrive as a number or a numeric string. */
@@ -179,8 +180,7 @@ const MAX_BUCKETS = 1 << 22;
 
 /** FNV-1a over the UTF-16 code units, with a final mix so that the low bits (the bucket) depend on every unit. */
 function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  let h = fnv1a(s);
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
   return (h ^ (h >>> 16)) >>> 0;
 }

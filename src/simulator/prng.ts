@@ -5,26 +5,13 @@
  * being stored, so a 1,000,000-user tenant costs no memory (see tenant.ts).
  */
 
+import { fmix32, fnv1a } from '../hash.js';
+
 /** murmur3's 32-bit finaliser. It is a bijection on uint32, which is what makes the ids below unique. */
-export function mix32(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export const mix32 = fmix32;
 
 /** FNV-1a over UTF-16 code units: a stable hash for short strings (stream salts, skiptoken binding). */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let k = 0; k < s.length; k++) {
-    h ^= s.charCodeAt(k);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export const hashString = fnv1a;
 
 /** Key of an independent stream: users, names, events … each use their own salt so they never correlate. */
 export function streamKey(seed: number, salt: string): number {
