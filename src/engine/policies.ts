@@ -6,6 +6,7 @@
  */
 import { policyModel, strengthsById, type PolicyModel } from '../metrics/enforcement-model.js';
 import type { EnforcementFold, EnforcementInputs } from '../metrics/enforcement.js';
+import { SharedSets } from '../metrics/shared-sets.js';
 import { count, isObj, type MetricInfo, type MetricSet } from '../metrics/types.js';
 import { readOkRows, readRows, sourceById, type LoadedSnapshot } from '../snapshot/reader.js';
 import type { SourceRecord } from '../snapshot/schema.js';
@@ -115,17 +116,7 @@ export async function readPolicies(
   }
   if (!methodsPolicy) notes.push(`${problem('authenticationMethodsPolicy')}; every method is taken as allowed by the methods policy`);
   const groupsOfUser = new Map<string, ReadonlySet<string>>();
-  // Users share a few combinations of CA groups: one Set per combination (of sorted ids), not one per member,
-  // as a policy may name a group of millions.
-  const combinations = new Map<string, ReadonlySet<string>>();
-  const withGroup = (groups: ReadonlySet<string> | undefined, group: string): ReadonlySet<string> => {
-    if (groups?.has(group)) return groups;
-    const ids = [...(groups ?? []), group].sort();
-    const key = JSON.stringify(ids); // unambiguous whatever the ids hold
-    let shared = combinations.get(key);
-    if (!shared) combinations.set(key, (shared = new Set(ids)));
-    return shared;
-  };
+  const groupSets = new SharedSets(); // a policy may name a group of millions: one set per combination of groups
   if (relevant.some((p) => p.targets.includeGroups.size || p.targets.excludeGroups.size)) {
     const members = sourceById(snapshot, 'caGroupMembers');
     if (members?.status !== 'ok') missing.push(problem('caGroupMembers'));
@@ -139,7 +130,7 @@ export async function readPolicies(
         }
         if (typeof m.userId !== 'string') continue;
         const k = m.userId.toLowerCase();
-        groupsOfUser.set(k, withGroup(groupsOfUser.get(k), m.groupId.toLowerCase()));
+        groupsOfUser.set(k, groupSets.with(groupsOfUser.get(k), m.groupId.toLowerCase()));
       }
     }
   }

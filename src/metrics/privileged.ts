@@ -4,6 +4,7 @@
  * through PIM for Groups, at any scope. The report's isAdmin flag is undefined on these points, so it is only the
  * fallback and a cross-check. Pure: rows in, sets out.
  */
+import { SharedSets } from './shared-sets.js';
 
 /** Built-in role template ids (graph-api.md §D.1; for built-in roles roleDefinitionId equals the template id). */
 export const ROLE = {
@@ -198,13 +199,13 @@ export class RoleFold {
    * Memory is proportional to the role holders.
    */
   rolesByUser(): { active: ReadonlyMap<string, ReadonlySet<string>>; eligible: ReadonlyMap<string, ReadonlySet<string>> } {
-    const active = new Map<string, Set<string>>();
-    const eligible = new Map<string, Set<string>>();
-    const add = (map: Map<string, Set<string>>, userId: string, roleId: string) => {
+    const active = new Map<string, ReadonlySet<string>>();
+    const eligible = new Map<string, ReadonlySet<string>>();
+    // most holders share a handful of role combinations, and these maps live through the whole registration pass
+    const roleSets = new SharedSets();
+    const add = (map: Map<string, ReadonlySet<string>>, userId: string, roleId: string) => {
       const k = userId.toLowerCase();
-      const set = map.get(k) ?? new Set<string>();
-      set.add(roleId);
-      map.set(k, set);
+      map.set(k, roleSets.with(map.get(k), roleId));
     };
     for (const g of this.grants) {
       const map = g.kind === 'active' ? active : eligible;
@@ -212,18 +213,6 @@ export class RoleFold {
         for (const m of this.members.get(g.principalId) ?? []) add(map, m.userId, g.roleId);
         for (const m of this.eligibleMembers.get(g.principalId) ?? []) add(eligible, m.userId, g.roleId);
       } else if (g.type !== SP) add(map, g.principalId, g.roleId);
-    }
-    // Most holders share a handful of role combinations: one Set per combination, not per holder (a large tenant
-    // has tens of thousands of holders, and these maps live through the whole registration pass). Shared, so
-    // returned read-only.
-    const shared = new Map<string, Set<string>>();
-    for (const map of [active, eligible]) {
-      for (const [user, roles] of map) {
-        const key = JSON.stringify([...roles].sort()); // unambiguous whatever the ids hold
-        const same = shared.get(key);
-        if (same) map.set(user, same);
-        else shared.set(key, roles);
-      }
     }
     return { active, eligible };
   }
