@@ -265,17 +265,29 @@ async function collectSource(
     response.catch(() => undefined); // awaited (and its error handled) on its turn of the loop, or dropped unused
     return { target, response, early };
   };
-  /** On the page now awaited announcing its nextLink: ask for that page at once, under the checks the parsed link gets. */
-  const speculate = (link: string, pagesSoFar: number, nextChainPages: number) => {
-    if (prefetched !== null) return;
+  /**
+   * The canonical form of a page's nextLink if it may be followed after `pagesSoFar` pages, else why not: a link
+   * on another host, one that comes round again, or past the page ceiling. `remember` records it for loop detection
+   * (the parsed body's link); an early link is only checked.
+   */
+  const followable = (link: string, pagesSoFar: number, remember: boolean): { next: string } | { refused: string } => {
     let next: string;
     try {
       next = opts.transport.canonicalLink(link);
-    } catch {
-      return; // refused when the parsed body gives the same link
+    } catch (e) {
+      return { refused: (e as Error).message };
     }
-    if (loops.peek(linkKey(next)) || ceiling.pagesExceeded(pagesSoFar)) return;
-    prefetched = start(next, attempts, chainPriority(next, nextChainPages));
+    if (remember ? loops.repeats(linkKey(next)) : loops.peek(linkKey(next))) {
+      return { refused: `@odata.nextLink repeats after page ${pagesSoFar}: paging loop stopped; the rows are incomplete and are not used` };
+    }
+    const over = ceiling.pagesExceeded(pagesSoFar);
+    return over ? { refused: over } : { next };
+  };
+  /** On the page now awaited announcing its nextLink: ask for that page at once, if the parsed link could be followed. */
+  const speculate = (link: string, pagesSoFar: number, nextChainPages: number) => {
+    if (prefetched !== null) return;
+    const checked = followable(link, pagesSoFar, false);
+    if ('next' in checked) prefetched = start(checked.next, attempts, chainPriority(checked.next, nextChainPages));
   };
   let lastCommit = performance.now();
   let uncommitted = false;
@@ -352,26 +364,12 @@ async function collectSource(
     let next: string | null = null;
     const link = nextLinkOf(res.body);
     if (link !== null) {
-      try {
-        next = opts.transport.canonicalLink(link);
-      } catch (e) {
-        failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: (e as Error).message };
+      const checked = followable(link, state.pages + 1, true);
+      if ('refused' in checked) {
+        failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: checked.refused };
         break;
       }
-      if (loops.repeats(linkKey(next))) {
-        failure = {
-          status: 'error',
-          httpStatus: res.status,
-          errorCode: null,
-          errorMessage: `@odata.nextLink repeats after page ${state.pages + 1}: paging loop stopped; the rows are incomplete and are not used`,
-        };
-        break pages;
-      }
-      const over = ceiling.pagesExceeded(state.pages + 1);
-      if (over) {
-        failure = { status: 'error', httpStatus: res.status, errorCode: null, errorMessage: over };
-        break pages;
-      }
+      next = checked.next;
       // (speculate() may have set prefetched while the page was awaited: the compiler's narrowing cannot see that)
       if ((prefetched as PageFetch | null)?.target !== next) prefetched = start(next, attempts, chainPriority(next, chainPages + 1));
     } else {

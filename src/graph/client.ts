@@ -197,8 +197,6 @@ export class GraphTransport {
   /**
    * GET a path (with its query) under apiVersion, or an absolute canonical URL (a nextLink). `priority` orders
    * requests waiting for the rate limiter (higher first).
-   */
-  /**
    * `onNextLink` is called, at most once, with the `@odata.nextLink` of a 2xx answer as soon as the first bytes of its
    * body hold it (next-link-scan.ts), while the rest is still arriving; the parsed body's link is the one to follow.
    */
