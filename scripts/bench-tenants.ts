@@ -14,14 +14,14 @@
  * the busiest tenant's report requests ÷ 5) × window; ratios to it; 429s (by the limit that gave them); tenants
  * audited. Prints numbers; asserts nothing.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, tenantUrl } from '../src/simulator/server.js';
 import { createTenant, type SimTenant } from '../src/simulator/tenant.js';
 import { PROJECT_ROOT } from '../src/version.js';
+import { BENCH_BUILD, buildForBench, loadAverage } from './bench-build.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => (args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback);
@@ -38,18 +38,11 @@ const APP = { requests: 122, seconds: 10 };
 const TENANT = { requests: 5, seconds: 10 };
 const DIRECTORY = { requests: 50, seconds: 10 };
 
-const MAIN = join(PROJECT_ROOT, '.bench-build', 'src', 'cli', 'main.js');
-process.stderr.write('compiling (tsconfig.bench.json → .bench-build/)\n');
-const tsc = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.bench.json')], { stdio: 'inherit' });
-if (tsc.status !== 0) {
-  // tsc still emits on type errors (files being edited elsewhere); the run below says if the build cannot start
-  process.stderr.write(`tsc exited ${tsc.status}: measuring what it emitted\n`);
-}
-if (!existsSync(MAIN)) throw new Error(`${MAIN} was not built`);
+const MAIN = join(BENCH_BUILD, 'src', 'cli', 'main.js');
+buildForBench(MAIN);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const fmt = (n: number, d = 2) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** 50 tenants of 1,000 users take ~1 s to build; built once, served fresh (new windows, new counts) for every run. */
 const t0 = performance.now();
@@ -99,7 +92,7 @@ for (const scale of SCALES) {
       const work = mkdtempSync(join(tmpdir(), 'eaa-bench-tenants-'));
       const file = join(work, 'tenants.yaml');
       writeFileSync(file, `tenants:\n${tenants.map((t, i) => `  - { id: ${t.tenantId}, name: t${String(i + 1).padStart(3, '0')}, graphUrl: "${tenantUrl(sim.url, t.tenantId)}" }`).join('\n')}\n`);
-      const loadBefore = load();
+      const loadBefore = loadAverage();
       const cli = [
         MAIN, 'run', '--tenants', file, '--out', join(work, 'out'), '--auth', 'token',
         '--rate', rate(TENANT), '--directory-rate', rate(DIRECTORY), '--app-rate', rate(APP),

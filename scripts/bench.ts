@@ -5,12 +5,12 @@
  * itself is a hand-kept history and is never written here. A script that prints numbers, not a test: nothing here
  * asserts a time.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../src/version.js';
+import { BENCH_BUILD, buildForBench, loadAverage } from './bench-build.js';
 
 const args = process.argv.slice(2);
 const sizeArg = args[args.indexOf('--sizes') + 1];
@@ -25,14 +25,8 @@ const outArg = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefi
 const OUT_FILE = resolve(outArg ?? join(PROJECT_ROOT, 'output', 'bench', `BENCHMARKS-${new Date().toISOString().slice(0, 10)}.md`));
 const BIN = join(PROJECT_ROOT, 'bin', 'entra-auth-audit.js');
 // The stages run compiled, as users run the package: no TypeScript loader in the process whose memory is measured.
-const STAGE = join(PROJECT_ROOT, '.bench-build', 'scripts', 'bench-stage.js');
-process.stderr.write('compiling (tsconfig.bench.json → .bench-build/)\n');
-const tsc = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.bench.json')], {
-  stdio: 'inherit',
-});
-// tsc emits despite type errors (code being edited elsewhere): measure what it built, and say so in the output
-const buildNote = tsc.status === 0 ? '' : `tsc exited ${tsc.status} (type errors): the stages ran what it emitted anyway.`;
-if (!existsSync(STAGE)) throw new Error(`${STAGE} was not built`);
+const STAGE = join(BENCH_BUILD, 'scripts', 'bench-stage.js');
+const buildNote = buildForBench(STAGE);
 
 type Json = Record<string, number | string | string[]>;
 
@@ -87,7 +81,7 @@ const measured = new Map<number, { fast: Json; paced: Json; an: Json; re: Json; 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 for (const n of SIZES) {
   const work = mkdtempSync(join(tmpdir(), `eaa-bench-${n}-`));
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadAverage();
   log(`== ${n.toLocaleString('en-US')} users (${work}); load average ${load}`);
   let sim = await startSimulator(n);
   const fast = await stage('collect', [sim.url, join(work, 'snap')]);
