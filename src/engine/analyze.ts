@@ -43,6 +43,7 @@ import {
   type MetricValue,
 } from '../results/schema.js';
 import { computeTrends, type Baseline } from './trends.js';
+import { keyFilter } from '../metrics/key-filter.js';
 
 export const RESULTS_FILE = 'results.json';
 
@@ -230,11 +231,12 @@ async function foldRegistration(
   const fold = new RegistrationFold(cohorts.sink, admins, defs);
   // Users with repeated failed events, listed as their registration row says (id, type, methods) when they have one.
   const listed = new Set<string>();
+  const mayRepeat = keyFilter(repeated);
   const addRepeated = (raw: unknown) => {
     const r = raw as Record<string, unknown> | null;
     if (typeof r?.userPrincipalName !== 'string' || typeof r.id !== 'string') return;
     const key = r.userPrincipalName.toLowerCase();
-    if (!repeated.has(key) || listed.has(key)) return;
+    if (!mayRepeat(key) || !repeated.has(key) || listed.has(key)) return;
     listed.add(key);
     cohorts.sink(REPEATED_FAILURES_COHORT, affectedUser(r, r.id, r.userPrincipalName, stringsOf(r.methodsRegistered)));
   };

@@ -5,6 +5,7 @@
  */
 import { upnMatcher, type Definitions } from './definitions.js';
 import { COVERAGES, coverageOf, modesOf, rank, type Coverage, type PolicyModel } from './enforcement-model.js';
+import { keyFilter } from './key-filter.js';
 import { affectedUser, stringsOf, type AdminDefinition } from './registration.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
@@ -53,6 +54,8 @@ export class EnforcementFold {
   private readonly isExcluded: (upn: string) => boolean;
   private readonly breakGlass: ReadonlySet<string>;
   private readonly isPhishingResistant: (token: string) => boolean;
+  /** false for a lower-cased user id in none of the id-keyed inputs (key-filter.ts) */
+  private readonly mayBeListed: (key: string) => boolean;
 
   constructor(
     private readonly sink: CohortSink,
@@ -66,6 +69,12 @@ export class EnforcementFold {
     this.breakGlass = new Set(defs.breakGlassUpns.map((u) => u.toLowerCase()));
     this.appliesTo = new Float64Array(inputs.policies.length);
     this.excludes = new Float64Array(inputs.policies.length);
+    this.mayBeListed = keyFilter(
+      inputs.groupsOfUser,
+      inputs.rolesOfUser,
+      inputs.eligibleRolesOfUser,
+      [...(adminDef.adminIds ?? [])].map((id) => id.toLowerCase()),
+    );
   }
 
   add(raw: unknown): void {
@@ -73,13 +82,14 @@ export class EnforcementFold {
     const row = raw as Record<string, unknown>;
     const id = row.id as string;
     const key = id.toLowerCase();
+    const listed = this.mayBeListed(key);
     const upn = typeof row.userPrincipalName === 'string' ? row.userPrincipalName : '';
     const methods = stringsOf(row.methodsRegistered);
     const facts = {
       id: key,
       guest: row.userType === 'guest',
-      groups: this.inputs.groupsOfUser.get(key),
-      roles: this.inputs.rolesOfUser.get(key),
+      groups: listed ? this.inputs.groupsOfUser.get(key) : undefined,
+      roles: listed ? this.inputs.rolesOfUser.get(key) : undefined,
     };
     const modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
     const c = coverageOf(this.inputs.policies, this.inputs.securityDefaults, facts, modes, {
@@ -88,7 +98,7 @@ export class EnforcementFold {
     });
     let user: AffectedUser | undefined;
     const asUser = () => (user ??= affectedUser(row, id, upn, methods));
-    const declaredBreakGlass = this.breakGlass.has(upn.toLowerCase());
+    const declaredBreakGlass = this.breakGlass.size > 0 && this.breakGlass.has(upn.toLowerCase());
     if (c.excluded) {
       this.excluded++;
       if (!declaredBreakGlass) {
@@ -102,10 +112,10 @@ export class EnforcementFold {
     }
     // Declared break-glass accounts are left out of CA by design (CIS 5.2.2.2 v7) and assessed on their own.
     if (declaredBreakGlass) return;
-    const isAdmin = this.adminDef.adminIds ? this.adminDef.adminIds.has(id) : row.isAdmin === true;
+    const isAdmin = this.adminDef.adminIds ? listed && this.adminDef.adminIds.has(id) : row.isAdmin === true;
     if (isAdmin) {
       // An admin's privileged sessions: with the eligible roles activated, as role conditions then match them.
-      const eligible = this.inputs.eligibleRolesOfUser.get(key);
+      const eligible = listed ? this.inputs.eligibleRolesOfUser.get(key) : undefined;
       const a = eligible
         ? coverageOf(this.inputs.policies, this.inputs.securityDefaults, { ...facts, roles: new Set([...(facts.roles ?? []), ...eligible]) }, modes)
         : c;

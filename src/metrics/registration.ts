@@ -3,6 +3,7 @@
  * pass, memory independent of the row count. Pure: no I/O, no clock ("now" is definitions.asOf).
  */
 import { defaultDefinitions, KNOWN_TOKENS, upnMatcher, type Definitions } from './definitions.js';
+import { keyFilter } from './key-filter.js';
 import type { PerUserCounts } from './reports.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
@@ -134,6 +135,8 @@ export class RegistrationFold {
   private readonly breakGlass: ReadonlySet<string>;
   private readonly staleBefore: number;
   private readonly tokenFlags = new Map<string, number>();
+  /** false for a user id in neither admins.adminIds nor admins.activeAnyRole (key-filter.ts) */
+  private readonly mayBeListed: (id: string) => boolean;
 
   constructor(
     private readonly sink: CohortSink,
@@ -147,6 +150,7 @@ export class RegistrationFold {
     this.isExcluded = upnMatcher(defs.excludeUpnPatterns);
     this.breakGlass = new Set(defs.breakGlassUpns.map((u) => u.toLowerCase()));
     this.staleBefore = Date.parse(defs.asOf) - defs.staleRowDays * DAY_MS;
+    this.mayBeListed = keyFilter(admins.adminIds ?? [], admins.activeAnyRole ?? []);
   }
 
   /** What a method token is (PR, PHONE, NON_MFA, UNKNOWN bits), remembered for the first tokens seen. */
@@ -199,7 +203,8 @@ export class RegistrationFold {
     const methods = stringsOf(row.methodsRegistered);
     const userType = typeof row.userType === 'string' ? row.userType : 'member';
     const isGuest = userType === 'guest';
-    const isAdmin = this.admins.adminIds ? this.admins.adminIds.has(id) : row.isAdmin === true;
+    const listed = this.mayBeListed(id);
+    const isAdmin = this.admins.adminIds ? listed && this.admins.adminIds.has(id) : row.isAdmin === true;
     const mfaCapable = row.isMfaCapable === true;
     const methodFlags = this.methodFlags(methods);
     const hasPR = (methodFlags & PR) !== 0;
@@ -225,7 +230,7 @@ export class RegistrationFold {
       this.withUnknownTokens++;
       this.sink(COHORTS.usersUnknownTokens, asUser());
     }
-    if (this.admins.activeAnyRole && (row.isAdmin === true) !== this.admins.activeAnyRole.has(id)) {
+    if (this.admins.activeAnyRole && (row.isAdmin === true) !== (listed && this.admins.activeAnyRole.has(id))) {
       this.flagMismatches++;
       this.sink(COHORTS.adminFlagMismatch, asUser());
     }
