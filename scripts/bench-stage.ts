@@ -66,20 +66,20 @@ async function runCollect(url: string, out: string, rate?: string, directoryRate
 }
 
 async function runAnalyze(snapshot: string, out: string): Promise<void> {
-  // Which snapshot files the analysis reads (it skips sources no metric uses), to time JSON.parse on those bytes.
+  // Which snapshot files the analysis opens (it skips sources no metric uses), to time JSON.parse on those bytes.
   const read = new Set<string>();
-  const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
-  const original = fs.createReadStream;
-  fs.createReadStream = ((path: string, options?: Parameters<typeof original>[1]) => {
+  const fsp = createRequire(import.meta.url)('node:fs/promises') as typeof import('node:fs/promises');
+  const original = fsp.open;
+  fsp.open = ((path: Parameters<typeof original>[0], ...rest: unknown[]) => {
     if (String(path).startsWith(snapshot)) read.add(String(path));
-    return original(path, options);
+    return (original as (...a: unknown[]) => ReturnType<typeof original>)(path, ...rest);
   }) as typeof original;
   syncBuiltinESMExports();
   const t0 = performance.now();
   const { results } = await analyze({ snapshotDir: snapshot, outDir: out, config: ConfigSchema.parse({}) });
   const wallMs = performance.now() - t0;
   const analyzeRssMb = maxRssMb(); // before the JSON.parse pass below, which has its own memory profile
-  fs.createReadStream = original;
+  fsp.open = original;
   syncBuiltinESMExports();
   const rows = results.sources.find((s) => s.id === 'userRegistrationDetails')?.records ?? 0;
   const files = [...read].filter((f) => f.endsWith('.ndjson')).sort();

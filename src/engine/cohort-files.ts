@@ -8,7 +8,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NdjsonWriter } from '../snapshot/writer.js';
 import type { AffectedUser } from '../results/schema.js';
-import { ByteBuffer } from './byte-buffer.js';
+import { BufferPool, ByteBuffer } from './byte-buffer.js';
 import { csvRow, WORKLIST_HEAD } from '../results/worklist-csv.js';
 
 export const SAMPLE_SIZE = 25;
@@ -50,6 +50,8 @@ export class CohortFiles {
   private buffered = 0;
   /** the writes of the previous flush: the next batch is built while they run, then awaited before it is handed on */
   private inflight: Promise<unknown> = Promise.resolve();
+  /** the buffers of a flush go back here once written, for the cohorts to fill again */
+  private readonly pool = new BufferPool();
 
   /** `exempt(cohort, user)` returns the index of the exception covering the user, or -1. */
   private constructor(private readonly exempt: (cohort: string, user: AffectedUser) => number) {}
@@ -67,8 +69,8 @@ export class CohortFiles {
       files.cohorts.set(cohort, {
         ndjson: await NdjsonWriter.create(outDir, ndjsonFile(cohort)),
         csv,
-        pendingJson: new ByteBuffer(),
-        pendingCsv: new ByteBuffer(),
+        pendingJson: new ByteBuffer(undefined, files.pool),
+        pendingCsv: new ByteBuffer(undefined, files.pool),
         count: 0,
         sample: [],
         excepted: 0,
@@ -113,13 +115,19 @@ export class CohortFiles {
   private async flush(): Promise<void> {
     await this.inflight;
     const writes: Promise<void>[] = [];
+    const taken: Buffer[] = [];
     for (const cohort of this.cohorts.values()) {
       if (cohort.pendingJson.length === 0) continue;
-      writes.push(cohort.ndjson.writeBytes(cohort.pendingJson.take()), cohort.csv.writeBytes(cohort.pendingCsv.take()));
+      const json = cohort.pendingJson.take();
+      const csv = cohort.pendingCsv.take();
+      taken.push(json, csv);
+      writes.push(cohort.ndjson.writeBytes(json), cohort.csv.writeBytes(csv));
     }
     this.buffered = 0;
     this.last = { cohort: null, json: [0, 0], csv: [0, 0] }; // the encoded row left with the buffers
-    const inflight = Promise.all(writes);
+    const inflight = Promise.all(writes).then(() => {
+      for (const b of taken) this.pool.put(b);
+    });
     inflight.catch(() => undefined); // the failure is raised where it is awaited: the next flush or commit
     this.inflight = inflight;
   }

@@ -3,8 +3,7 @@
  * or size that does not match the manifest is a SnapshotError naming the file, raised before any result is written.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnapshotError } from '../errors.js';
 import { MANIFEST_FILE, ManifestSchema, SNAPSHOT_SCHEMA_VERSION, type Manifest, type SourceRecord } from './schema.js';
@@ -126,7 +125,7 @@ export async function* readNdjson(path: string, onChunk?: (chunk: Buffer) => voi
   let rest: Buffer = Buffer.alloc(0);
   const state = { lineNo: 0 };
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
+    for await (const chunk of fileChunks(path, chunkBytes)) {
       onChunk?.(chunk);
       const batch: unknown[] = [];
       rest = scanChunk(rest, chunk, path, state, (row) => batch.push(row));
@@ -156,7 +155,7 @@ export async function scanNdjson(
   // errors of the caller's callbacks (a fold, a write of the results) are theirs, not a damaged snapshot's: only
   // parseLine throws a SnapshotError in scanChunk, anything else came from onRow
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of fileChunks(path, 1 << 20)) {
       onChunk?.(chunk);
       try {
         rest = scanChunk(rest, chunk, path, state, onRow);
@@ -176,18 +175,56 @@ class CallerError {
   constructor(readonly error: unknown) {}
 }
 
-/** Parses the complete lines of rest + chunk; returns the incomplete tail (a copy: the chunk is not kept alive). */
+/**
+ * Parses the complete lines of rest + chunk; returns the incomplete tail (a copy: the chunk's memory is reused for
+ * the next read). Only the line that straddles the two is joined, not the whole chunk.
+ */
 function scanChunk(rest: Buffer, chunk: Buffer, path: string, state: { lineNo: number }, onRow: (row: unknown) => void): Buffer {
-  const buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
   let start = 0;
-  for (;;) {
-    const nl = buf.indexOf(10, start);
-    if (nl < 0) break;
+  if (rest.length > 0) {
+    const nl = chunk.indexOf(10);
+    if (nl < 0) return Buffer.concat([rest, chunk]); // a line longer than a chunk: keep gathering it
     state.lineNo++;
-    if (nl > start) onRow(parseLine(buf.toString('utf8', start, nl), path, state.lineNo));
+    onRow(parseLine(Buffer.concat([rest, chunk.subarray(0, nl)]).toString('utf8'), path, state.lineNo));
     start = nl + 1;
   }
-  return start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
+  for (;;) {
+    const nl = chunk.indexOf(10, start);
+    if (nl < 0) break;
+    state.lineNo++;
+    if (nl > start) onRow(parseLine(chunk.toString('utf8', start, nl), path, state.lineNo));
+    start = nl + 1;
+  }
+  return start < chunk.length ? Buffer.from(chunk.subarray(start)) : Buffer.alloc(0);
+}
+
+/**
+ * A file's bytes in chunks of up to `size`, the next one read while the caller works on this one. Two buffers take
+ * turns, so a chunk is valid only until the next is asked for: a reader of gigabytes allocating a new buffer per
+ * chunk (as a read stream does) made V8 run full garbage collections several times a second to free them.
+ */
+async function* fileChunks(path: string, size: number): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r');
+  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+  let turn = 0;
+  let position = 0;
+  let next: Promise<{ bytesRead: number }> | null = fh.read(buffers[0]!, 0, size, position);
+  try {
+    for (;;) {
+      const { bytesRead } = await next;
+      next = null;
+      if (bytesRead === 0) return;
+      const chunk = buffers[turn]!.subarray(0, bytesRead);
+      position += bytesRead;
+      turn ^= 1;
+      next = fh.read(buffers[turn]!, 0, size, position);
+      yield chunk;
+    }
+  } finally {
+    // a caller that stopped early leaves a read in flight: let it end before the file is closed
+    await next?.catch(() => undefined);
+    await fh.close();
+  }
 }
 
 function asSnapshotError(e: unknown, path: string): SnapshotError {
