@@ -15,6 +15,7 @@ import { AUTH_MODES, TOKEN_ENV } from '../graph/auth-modes.js';
 import type { RateBudget } from '../graph/rate-limiter.js';
 import type { Manifest } from '../snapshot/schema.js';
 import type { PortfolioEntry } from '../render/portfolio.js';
+import type { BrowserLauncher, SharedPdfBrowser } from '../render/pdf.js';
 import { cliClock } from './clock.js';
 import type { Log } from './output.js';
 import { exitCodeFor, limiterFor, runAnalyze, runCollect, runRender, type CollectArgs, type RenderCliOptions } from './pipeline.js';
@@ -73,6 +74,8 @@ export interface MultiTenantOptions {
   render: RenderCliOptions;
   failOn?: Severity;
   allowPartial: boolean;
+  /** how the browser the packs share is started (a test counts the launches); default render/pdf.ts launchBrowser */
+  launchBrowser?: BrowserLauncher;
 }
 
 /** Graph's identity-and-access reports budget per app across every tenant: 122 requests / 10 s (graph-api.md §C.2). */
@@ -131,6 +134,12 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
     entries[i] = { name, tenantId: t.id, resultsPath: null, results: null, error: message };
     codes.push(e instanceof AppError ? e.exitCode : EXIT.failure);
   };
+  // One Chromium prints every pack's PDF instead of one per pack (a launch costs 1–2 s of the two cores, 50 packs a
+  // minute or more): started with the first PDF (loading puppeteer only then), each pack in a browser context of its
+  // own (SharedPdfBrowser), closed when the run ends, however it ends.
+  let pdfBrowser: Promise<SharedPdfBrowser> | undefined;
+  const sharedBrowser = () =>
+    (pdfBrowser ??= import('../render/pdf.js').then(({ SharedPdfBrowser }) => new SharedPdfBrowser(opts.render.browser, opts.launchBrowser)));
   // Analysis and rendering (CPU: the engine, Chromium) run --parallel at a time, each as soon as its tenant's
   // collection ends, while other tenants are still collecting (network, paced).
   const renderSlots = new Semaphore(opts.parallel);
@@ -141,7 +150,18 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
     await renderSlots.run(async () => {
       try {
         const results: AuditResult = await runAnalyze(join(dir, 'snapshot'), dir, cfg, prefixed(log, name));
-        await runRender(results, dir, dir, cfg, opts.render, prefixed(log, name));
+        const browser = opts.render.pdf ? await sharedBrowser() : undefined;
+        const render = () => runRender(results, dir, dir, cfg, { ...opts.render, pdfBrowser: browser }, prefixed(log, name));
+        const losses = browser?.losses ?? 0;
+        try {
+          await render();
+        } catch (e) {
+          // Chromium itself went away under this pack (killed for memory, say; the next pack starts a new one): the
+          // pack is printed once more rather than the tenant lost. A failure of the pack's own is not retried.
+          if (!browser || browser.losses === losses) throw e;
+          log.warn(`[${name}] Chromium exited while printing the PDF (${e instanceof Error ? e.message : String(e)}); printing it again with a new browser`);
+          await render();
+        }
         entries[i] = { name, tenantId: t.id, resultsPath: join(dir, 'results.json'), results, error: null };
         codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : exitCodeFor(results, opts.failOn));
       } catch (e) {
@@ -180,9 +200,14 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: Math.min(collectParallel, tenants.length) }, collector));
-  log.info(`collection of ${tenants.length} tenants ended after ${((performance.now() - started) / 1000).toFixed(2)} s (${rendering.length} collected)`);
-  await Promise.all(rendering);
+  try {
+    await Promise.all(Array.from({ length: Math.min(collectParallel, tenants.length) }, collector));
+    log.info(`collection of ${tenants.length} tenants ended after ${((performance.now() - started) / 1000).toFixed(2)} s (${rendering.length} collected)`);
+    await Promise.all(rendering);
+  } finally {
+    await Promise.allSettled(rendering);
+    if (pdfBrowser) await pdfBrowser.then((b) => b.close()).catch((e: unknown) => log.warn(`could not close Chromium: ${e instanceof Error ? e.message : String(e)}`));
+  }
   const { renderPortfolio } = await import('../render/portfolio.js');
   const files = await renderPortfolio(entries, join(opts.out, 'portfolio'));
   log.info(`portfolio: ${files[0]}`);

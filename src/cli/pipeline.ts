@@ -17,6 +17,7 @@ import { CLOUDS, type CloudName } from '../graph/clouds.js';
 import { createAuthProvider, TOKEN_ENV, type AuthMode } from '../graph/credentials.js';
 import { parseRate, RateLimiter } from '../graph/rate-limiter.js';
 import type { Manifest } from '../snapshot/schema.js';
+import type { SharedPdfBrowser } from '../render/pdf.js';
 import { cliClock, NOW_ENV, type Clock } from './clock.js';
 import type { Log } from './output.js';
 import { CollectProgress } from './progress.js';
@@ -268,6 +269,7 @@ export async function runRender(
       },
       templatesDir: opts.templates ? resolve(opts.templates) : rep.templatesDir ? resolve(cfg.baseDir, rep.templatesDir) : undefined,
       pdfTagged: opts.pdfTagged === true,
+      pdfBrowser: opts.pdfBrowser,
       alsoInPack: redact ? [] : opts.alsoInPack,
       redact: redact ? { mode: redact, keyFile: opts.redactKeyFile, mappingFile: opts.redactMapping } : undefined,
     });
@@ -296,6 +298,8 @@ export interface RenderCliOptions {
   templates?: string;
   /** files the command wrote into the pack folder before rendering (its JUnit XML): listed in pack-manifest.json */
   alsoInPack?: string[];
+  /** one browser for the PDFs of many packs (run --tenants); default a browser per pack */
+  pdfBrowser?: SharedPdfBrowser;
 }
 
 /** The render options of a parsed command line. */

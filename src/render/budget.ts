@@ -42,8 +42,19 @@ export const PAGE_BUDGETS: readonly PageBudget[] = [
  * before, so a print's page count does not grow along the list). At most 1 + ⌈log2(fallbacks + 1)⌉ prints (4 for
  * the 7 budgets) instead of up to 7 when tried in turn, so a large tenant, which needs a later budget, costs about
  * the prints of a small one. When none fits, the last (most aggressive) budget's print is returned.
+ *
+ * `guide` (the page count of a print, and the most that fits) picks between the two middles of an even stretch
+ * once a fitting print is known: the one nearer where the page counts, interpolated between the nearest failing
+ * and fitting prints, cross the limit. Either middle leaves the same longest remaining stretch, so the worst case and
+ * (the page counts being monotone) the budget found are those of the plain bisection; it only saves a print when the
+ * guess is right (a tenant that needs budget 3 of 7: 3 prints instead of 4).
  */
-export async function fitBudget<R>(count: number, tryBudget: (index: number) => Promise<R>, fits: (result: R) => boolean): Promise<{ index: number; result: R }> {
+export async function fitBudget<R>(
+  count: number,
+  tryBudget: (index: number) => Promise<R>,
+  fits: (result: R) => boolean,
+  guide?: { size: (result: R) => number; limit: number },
+): Promise<{ index: number; result: R }> {
   if (count < 1) throw new RangeError('fitBudget needs at least one budget');
   const first = await tryBudget(0);
   if (fits(first)) return { index: 0, result: first };
@@ -51,15 +62,25 @@ export async function fitBudget<R>(count: number, tryBudget: (index: number) => 
   let hi = count - 1;
   let best: { index: number; result: R } | null = null;
   let last: { index: number; result: R } = { index: 0, result: first };
+  // the nearest printed budgets around [lo, hi]: the last failing one below, the first fitting one above
+  let below = { index: 0, size: guide?.size(first) ?? 0 };
+  let above: { index: number; size: number } | null = null;
   while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
+    let mid = (lo + hi) >> 1;
+    if (guide && above && (hi - lo + 1) % 2 === 0) {
+      const slope = (above.size - below.size) / (above.index - below.index);
+      // mid is expected not to fit either: its upper twin settles more when it fails
+      if (below.size + slope * (mid - below.index) > guide.limit) mid++;
+    }
     const result = await tryBudget(mid);
     last = { index: mid, result };
     if (fits(result)) {
       best = last;
       hi = mid - 1;
+      if (guide) above = { index: mid, size: guide.size(result) };
     } else {
       lo = mid + 1;
+      if (guide) below = { index: mid, size: guide.size(result) };
     }
   }
   // nothing fits: the search ended on the last budget, which was printed last (with one budget, that is budget 0)

@@ -211,23 +211,34 @@ export interface HtmlInput {
   pdf?: boolean;
 }
 
-export function renderHtml({ view, charts, primaryColor, templatesDir, pdf = false }: HtmlInput): string {
+export function renderHtml(input: HtmlInput): string {
+  return htmlRenderer(input.templatesDir)(input);
+}
+
+/**
+ * renderHtml with the templates compiled and the stylesheets read once: a pack renders its HTML up to six times
+ * (audit.html, then each PDF print), and compiling the templates is most of a render's Handlebars time.
+ */
+export function htmlRenderer(templatesDir?: string): (input: Omit<HtmlInput, 'templatesDir'>) => string {
   const template = compileReportTemplate(templatesDir);
   const custom = brandStylesheet(templatesDir);
-  const css =
-    `${loadStyles()}\n/* page */\n${pageCss(view.meta.pageSize)}\n/* brand */\n${brandCss(primaryColor)}\n` +
-    (custom ? `/* ${BRAND_STYLESHEET} (templates folder) */\n${custom}\n` : '');
-  const context = {
-    ...view,
-    pdf,
-    csp: CONTENT_SECURITY_POLICY,
-    css: new Handlebars.SafeString(css),
-    charts: view.charts.map((c) => ({
-      ...c,
-      svg: charts[c.id] === undefined ? null : new Handlebars.SafeString(charts[c.id] ?? ''),
-    })),
+  const styles = loadStyles();
+  return ({ view, charts, primaryColor, pdf = false }) => {
+    const css =
+      `${styles}\n/* page */\n${pageCss(view.meta.pageSize)}\n/* brand */\n${brandCss(primaryColor)}\n` +
+      (custom ? `/* ${BRAND_STYLESHEET} (templates folder) */\n${custom}\n` : '');
+    const context = {
+      ...view,
+      pdf,
+      csp: CONTENT_SECURITY_POLICY,
+      css: new Handlebars.SafeString(css),
+      charts: view.charts.map((c) => ({
+        ...c,
+        svg: charts[c.id] === undefined ? null : new Handlebars.SafeString(charts[c.id] ?? ''),
+      })),
+    };
+    // Handlebars escapes "=" as &#x3D; for unquoted attribute values. Every attribute in our templates is quoted
+    // (test/unit/render-html.test.ts holds this), so "=" is inert and we print it as itself: names read as they are.
+    return template(context).replace(/&#x3D;/g, '=');
   };
-  // Handlebars escapes "=" as &#x3D; for unquoted attribute values. Every attribute in our templates is quoted
-  // (test/unit/render-html.test.ts holds this), so "=" is inert and we print it as itself: names read as they are.
-  return template(context).replace(/&#x3D;/g, '=');
 }

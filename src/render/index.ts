@@ -31,9 +31,10 @@ import {
 import { MAX_PDF_PAGES, PAGE_BUDGETS, affectedCaps, fitBudget, type ListedFinding, type PageBudget } from './budget.js';
 import { renderCharts } from './charts.js';
 import { worklistIndexCsv, writeWorklistCsv, type WorklistResult } from './csv.js';
-import { brandCss, brandStylesheet, compileReportTemplate, renderHtml } from './html.js';
+import { brandCss, brandStylesheet, compileReportTemplate, htmlRenderer } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { addOutline } from './pdf-outline.js';
+import type { SharedPdfBrowser } from './pdf.js';
 import { Pseudonymiser, checkRedactionPaths, loadRedactKey, redactResults, type RedactMode, type RedactOptions } from './redact.js';
 import { DEFAULT_REPORT_META, buildViewModel, worklistName, type Branding, type ReportMeta, type ReportView } from './view-model.js';
 
@@ -63,6 +64,11 @@ export interface RenderOptions {
   templatesDir?: string;
   /** an accessible, tagged PDF (--pdf-tagged): about 2× slower and much larger; default false */
   pdfTagged?: boolean;
+  /**
+   * the browser to print with, shared by many packs (run --tenants; each pack gets a browser context of its own);
+   * default: a browser of this render's own, closed when the PDF is done
+   */
+  pdfBrowser?: SharedPdfBrowser;
   /** a pseudonymised (or aggregate-only) pack (--redact); outDir must then differ from resultsDir */
   redact?: RedactOptions;
   /** where the redaction key variable is read; default process.env */
@@ -380,8 +386,8 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
     });
   const view = viewFor(firstBudget);
   const charts = await renderCharts(view.charts, branding.primaryColor);
-  const htmlOf = (v: ReportView, pdf: boolean) =>
-    renderHtml({ view: v, charts, primaryColor: branding.primaryColor, templatesDir: opts.templatesDir, pdf });
+  const renderHtml = htmlRenderer(opts.templatesDir);
+  const htmlOf = (v: ReportView, pdf: boolean) => renderHtml({ view: v, charts, primaryColor: branding.primaryColor, pdf });
 
   await writeBytes(join(outDir, 'audit.html'), Buffer.from(htmlOf(view, false), 'utf8'));
   await writeBytes(join(outDir, 'summary.md'), Buffer.from(renderMarkdown(view), 'utf8'));
@@ -392,7 +398,7 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
   if (opts.pdf !== false) {
     // loaded only when needed: puppeteer is the slowest import of the tool
     const { PdfSession, readPdfLayout } = await import('./pdf.js');
-    const session = await PdfSession.open({
+    const pdfOptions = {
       browserPath: opts.browserPath,
       organisation: view.cover.organisation,
       classification: view.cover.classification ?? undefined,
@@ -401,17 +407,20 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
       footer: view.meta.footer ?? `Snapshot ${view.meta.date} · manifest ${view.cover.manifestSha256.slice(0, 12)}…`,
       pageSize: report.pageSize,
       tagged: opts.pdfTagged === true,
-    });
+    };
+    const session = opts.pdfBrowser ? await opts.pdfBrowser.session(pdfOptions) : await PdfSession.open(pdfOptions);
     let pdf: Uint8Array;
     try {
       const fitted = await fitBudget(
         PAGE_BUDGETS.length,
         async (i) => {
           const v = i === 0 ? view : viewFor(PAGE_BUDGETS[i]!);
-          const printed = await session.print(htmlOf(withPageNumbers(v, null), true));
+          // only its layout is kept: the PDF printed is the one with the page numbers, below
+          const printed = await session.print(htmlOf(withPageNumbers(v, null), true), { layoutOnly: true });
           return { view: v, pdf: printed, layout: readPdfLayout(printed) };
         },
         (r) => r.layout.pageCount <= MAX_PDF_PAGES,
+        { size: (r) => r.layout.pageCount, limit: MAX_PDF_PAGES },
       );
       const pdfView = fitted.result.view;
       pdf = fitted.result.pdf;

@@ -1,15 +1,15 @@
 /**
  * HTML → PDF with the system Chromium (the only module that imports puppeteer). The page is offline: every
  * request is aborted and recorded, DNS resolves nothing, JavaScript is off, and a fresh profile is thrown away
- * afterwards. Chromium keeps its sandbox wherever it can use one (browser.ts, chromiumSandbox). One browser serves
- * several prints (the contents page needs two passes).
+ * afterwards. Chromium keeps its sandbox wherever it can use one (browser.ts, chromiumSandbox). One session serves
+ * several prints (the contents page needs two passes); one browser may serve many sessions (SharedPdfBrowser).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { chromiumSandboxHere, findBrowser, launchWithSandbox } from './browser.js';
-import { PAGE_MARGIN_MM, type PageSize } from './html.js';
+import { PAGE_MARGIN_MM, PAGE_SIZES, type PageSize } from './html.js';
 
 /**
  * Flags for an offline, headless run (design.md §6); the resolver rule stops Chromium's own DNS look-ups.
@@ -94,56 +94,138 @@ export function footerTemplate(organisation: string, classification?: string, fo
   );
 }
 
-/** A browser with one offline page; print() may be called several times. */
+/** A running Chromium with its throwaway profile. */
+export interface LaunchedBrowser {
+  readonly browser: Browser;
+  /** whether Chromium runs sandboxed, and why (for a caller to report) */
+  readonly sandbox: { sandboxed: boolean; reason: string };
+  /** closes the browser (or what is left of it) and removes its profile */
+  close(): Promise<void>;
+}
+
+/** How a browser is started: launchBrowser, or a wrapper of it (a test counting launches). */
+export type BrowserLauncher = (browserPath?: string) => Promise<LaunchedBrowser>;
+
+/** Starts Chromium offline, sandboxed wherever it can be (browser.ts), with a fresh profile removed on close. */
+export async function launchBrowser(browserPath?: string): Promise<LaunchedBrowser> {
+  const executablePath = findBrowser(browserPath);
+  const decision = chromiumSandboxHere();
+  const userDataDir = await mkdtemp(join(tmpdir(), 'entra-auth-audit-chromium-'));
+  try {
+    const launched = await launchWithSandbox(decision, (sandbox) =>
+      puppeteer.launch({
+        executablePath,
+        headless: true,
+        userDataDir,
+        args: chromiumArgs(sandbox),
+        timeout: 60_000,
+      }),
+    );
+    const browser = launched.browser;
+    return {
+      browser,
+      sandbox: { sandboxed: launched.sandboxed, reason: launched.reason },
+      close: async () => {
+        try {
+          await browser.close();
+        } catch (err) {
+          // a browser that died already has nothing to close; one that is alive but refused is stopped
+          if (browser.connected) throw err;
+          browser.process()?.kill('SIGKILL');
+        } finally {
+          await rm(userDataDir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (err) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** CSS px per mm (CSS pixels are 1/96 in). */
+const PX_PER_MM = 96 / 25.4;
+
+export interface PrintOptions {
+  /**
+   * A print read only for where things land (page count, named destinations) and then thrown away: without
+   * Chromium's header and footer, which are drawn inside the fixed page margins and move nothing in the body.
+   */
+  layoutOnly?: boolean;
+}
+
+/** One offline page; print() may be called several times. */
 export class PdfSession {
   readonly blockedRequests: string[] = [];
   private constructor(
-    private readonly browser: Browser,
     private readonly page: Page,
-    private readonly userDataDir: string,
     private readonly opts: PdfOptions,
     /** whether Chromium runs sandboxed, and why (for a caller to report) */
     readonly sandbox: { sandboxed: boolean; reason: string },
+    private readonly dispose: () => Promise<void>,
   ) {}
 
+  /** A browser of its own (single-tenant run and render), closed with the session. */
   static async open(opts: PdfOptions): Promise<PdfSession> {
-    const executablePath = findBrowser(opts.browserPath);
-    const decision = chromiumSandboxHere();
-    const userDataDir = await mkdtemp(join(tmpdir(), 'entra-auth-audit-chromium-'));
-    let browser: Browser | undefined;
+    const launched = await launchBrowser(opts.browserPath);
     try {
-      const launched = await launchWithSandbox(decision, (sandbox) =>
-        puppeteer.launch({
-          executablePath,
-          headless: true,
-          userDataDir,
-          args: chromiumArgs(sandbox),
-          timeout: 60_000,
-        }),
-      );
-      browser = launched.browser;
-      const page = await browser.newPage();
-      const session = new PdfSession(browser, page, userDataDir, opts, { sandboxed: launched.sandboxed, reason: launched.reason });
-      await page.setJavaScriptEnabled(false);
-      await page.setRequestInterception(true);
-      page.on('request', (request) => {
-        const url = request.url();
-        if (url.startsWith('data:')) {
-          void request.continue();
-          return;
-        }
-        session.blockedRequests.push(url);
-        void request.abort('blockedbyclient');
-      });
+      const page = await launched.browser.newPage();
+      const session = new PdfSession(page, opts, launched.sandbox, () => launched.close());
+      await session.configure();
       return session;
     } catch (err) {
-      await browser?.close().catch(() => undefined);
-      await rm(userDataDir, { recursive: true, force: true });
+      await launched.close().catch(() => undefined);
       throw err;
     }
   }
 
-  async print(html: string): Promise<Uint8Array> {
+  /**
+   * A page in a new browser context of `launched` (an incognito profile: no cookie, storage, cache or page is
+   * shared with any other context), closed with the session; the browser stays up for the next one.
+   */
+  static async inContext(launched: LaunchedBrowser, opts: PdfOptions): Promise<PdfSession> {
+    const context = await launched.browser.createBrowserContext();
+    // a browser that died meanwhile has taken its contexts with it
+    const closeContext = () => context.close().catch((err: unknown) => (launched.browser.connected ? Promise.reject(err) : undefined));
+    try {
+      const page = await context.newPage();
+      const session = new PdfSession(page, opts, launched.sandbox, closeContext);
+      await session.configure();
+      return session;
+    } catch (err) {
+      await closeContext().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Offline and inert: no JavaScript, every request but data: URLs aborted and recorded. The page is laid out as it
+   * will print (print media, the width of the page's text block) so that the print itself restyles and relays less:
+   * the PDF is the same, about a fifth less of Chromium's time per print.
+   */
+  private async configure(): Promise<void> {
+    const page = this.page;
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      const url = request.url();
+      if (url.startsWith('data:')) {
+        void request.continue();
+        return;
+      }
+      this.blockedRequests.push(url);
+      void request.abort('blockedbyclient');
+    });
+    await page.emulateMediaType('print');
+    const size = PAGE_SIZES[this.opts.pageSize === 'Letter' ? 'Letter' : 'A4'];
+    const m = PAGE_MARGIN_MM;
+    await page.setViewport({
+      width: Math.round((size.width - m.left - m.right) * PX_PER_MM),
+      height: Math.round((size.height - m.top - m.bottom) * PX_PER_MM),
+    });
+  }
+
+  async print(html: string, how: PrintOptions = {}): Promise<Uint8Array> {
     const o = this.opts;
     await this.page.setContent(html, { waitUntil: 'load', timeout: 60_000 });
     const m = PAGE_MARGIN_MM;
@@ -153,7 +235,7 @@ export class PdfSession {
       tagged: o.tagged === true,
       // Chromium's outline needs a tagged PDF; pdf-outline.ts adds ours, built from the contents, to any print
       outline: false,
-      displayHeaderFooter: true,
+      displayHeaderFooter: how.layoutOnly !== true,
       headerTemplate: headerTemplate(o.organisation, o.classification, o.documentLabel),
       footerTemplate: footerTemplate(o.organisation, o.classification, o.footer),
       margin: { top: `${m.top}mm`, right: `${m.right}mm`, bottom: `${m.bottom}mm`, left: `${m.left}mm` },
@@ -163,11 +245,86 @@ export class PdfSession {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.browser.close();
-    } finally {
-      await rm(this.userDataDir, { recursive: true, force: true });
+    await this.dispose();
+  }
+}
+
+/**
+ * One Chromium for the packs of a run (run --tenants), instead of one per pack (a launch costs 1–2 s of the 2-core
+ * machine's time): launched when the first PDF is needed, each pack printed in a browser context of its own
+ * (PdfSession.inContext), so that no page, cache or storage of one tenant's pack — hostile data — is visible to
+ * another's, and closed when the run ends. A browser that died (a crash, the OOM killer) is launched again for the
+ * next pack rather than failing every later one.
+ */
+export class SharedPdfBrowser {
+  /** browsers started so far */
+  launches = 0;
+  /** browsers that went away while in use (disconnected without close()) */
+  losses = 0;
+  private current: { launch: Promise<LaunchedBrowser>; closing: boolean } | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly browserPath?: string,
+    private readonly launcher: BrowserLauncher = launchBrowser,
+  ) {}
+
+  /** A session in a fresh browser context, on the running browser or, if there is none or it died, a new one. */
+  async session(opts: PdfOptions): Promise<PdfSession> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new Error('the shared browser was closed');
+      const slot = this.slot();
+      const launched = await slot.launch;
+      if (launched.browser.connected) {
+        try {
+          return await PdfSession.inContext(launched, opts);
+        } catch (err) {
+          // died while the context opened: once more on a new browser; any other failure is the caller's
+          if (launched.browser.connected || attempt > 0) throw err;
+        }
+      } else if (attempt > 0) {
+        throw new Error('Chromium exited right after it was started');
+      }
+      await this.retire(slot, launched);
     }
+  }
+
+  /** The current browser, launching one if there is none; concurrent callers share one launch. */
+  private slot(): { launch: Promise<LaunchedBrowser>; closing: boolean } {
+    if (this.current) return this.current;
+    this.launches++;
+    const slot = { launch: this.launcher(this.browserPath), closing: false };
+    this.current = slot;
+    slot.launch.then(
+      (launched) =>
+        launched.browser.once('disconnected', () => {
+          if (!slot.closing) this.losses++;
+        }),
+      // a failed start is tried again by the next pack (and fails the same way when there is no browser at all)
+      () => {
+        if (this.current === slot) this.current = null;
+      },
+    );
+    return slot;
+  }
+
+  /** Forgets a dead browser (once, however many packs found it dead) and removes what is left of it. */
+  private async retire(slot: { launch: Promise<LaunchedBrowser>; closing: boolean }, launched: LaunchedBrowser): Promise<void> {
+    if (this.current !== slot) return;
+    this.current = null;
+    slot.closing = true;
+    await launched.close().catch(() => undefined);
+  }
+
+  /** Closes the browser; later session() calls fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const slot = this.current;
+    this.current = null;
+    if (!slot) return;
+    slot.closing = true;
+    const launched = await slot.launch.catch(() => null);
+    await launched?.close();
   }
 }
 

@@ -72,6 +72,37 @@ describe('fitBudget', () => {
     expect(r.tried.at(-1)).toBe(6);
   });
 
+  it('with the page counts as a guide, finds the same budget in no more prints in the worst case, and fewer overall', async () => {
+    const guided = async (pages: number[], limit = 30) => {
+      const tried: number[] = [];
+      const out = await fitBudget(pages.length, async (i) => (tried.push(i), pages[i]!), (p) => p <= limit, { size: (p) => p, limit });
+      return { ...out, tried };
+    };
+    // monotone page profiles over 7 budgets: 34–44 pages at budget 0, falling 0–6 pages a step, with one drop of 3
+    let plainPrints = 0;
+    let guidedPrints = 0;
+    for (let start = 34; start <= 44; start += 2) {
+      for (let step = 0; step <= 6; step++) {
+        for (let bump = 0; bump < 7; bump++) {
+          const pages = Array.from({ length: 7 }, (_, i) => start - step * i - (i >= bump ? 3 : 0));
+          const plain = await run(pages);
+          const g = await guided(pages);
+          expect(g.index, JSON.stringify(pages)).toBe(plain.index);
+          expect(g.result).toBe(plain.result);
+          expect(g.tried.length, JSON.stringify(pages)).toBeLessThanOrEqual(4);
+          plainPrints += plain.tried.length;
+          guidedPrints += g.tried.length;
+        }
+      }
+    }
+    expect(guidedPrints).toBeLessThan(plainPrints);
+    // the simulated 1,000-user tenants: 40, 35, 33, 30 pages at budgets 0–3 → 0, 3, 2 (3 prints, not 4)
+    expect((await guided([40, 35, 33, 30, 28, 25, 20])).tried).toEqual([0, 3, 2]);
+    expect((await run([40, 35, 33, 30, 28, 25, 20])).tried).toEqual([0, 3, 1, 2]);
+    // nothing fits: no fitting print to guide by, so the search still ends on the last budget
+    expect((await guided([90, 80, 70, 60, 50, 40, 35])).tried.at(-1)).toBe(6);
+  });
+
   it('works with a single budget and refuses none', async () => {
     expect((await run([50])).index).toBe(0);
     await expect(fitBudget(0, async () => 0, () => true)).rejects.toThrow(RangeError);

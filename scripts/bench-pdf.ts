@@ -1,0 +1,157 @@
+/**
+ * npm run bench:pdf [-- --users 1000 --seed 1 --packs 6 --modes own,shared --results DIR --series]
+ *
+ * What one pack's PDF costs: a simulated tenant is collected and analysed once (`demo --no-pdf`; or the results.json
+ * folder given with --results, to compare two trees on the same input), then its pack is rendered `--packs` times
+ * in this process, HTML only and then with the PDF, so the difference is the PDF:
+ * - own: every pack launches its own Chromium (single-tenant `run`/`render`);
+ * - shared: one Chromium for every pack, each printed in its own browser context (`run --tenants`); the first pack
+ *   pays the launch and is reported apart.
+ * Per pack: wall ms, the prints it took, and CPU ms of this process and of the Chromium processes it started (from
+ * /proc, Linux only), which say more than wall time on a shared machine. Medians; prints numbers, asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditResult } from '../src/results/schema.js';
+import { renderPack, type RenderOptions } from '../src/render/index.js';
+import * as pdfModule from '../src/render/pdf.js';
+import { PROJECT_ROOT } from '../src/version.js';
+import { loadAverage } from './bench-build.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => (args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback);
+const USERS = Number(opt('--users', '1000'));
+const SEED = Number(opt('--seed', '1'));
+const PACKS = Number(opt('--packs', '6'));
+const MODES = opt('--modes', 'own,shared').split(',');
+const GIVEN = opt('--results', '');
+/** print every pack's numbers too (does a shared browser slow down as it serves more packs?) */
+const SERIES = args.includes('--series');
+
+const work = mkdtempSync(join(tmpdir(), 'eaa-bench-pdf-'));
+const resultsDir = GIVEN || join(work, 'results');
+if (!GIVEN) {
+  const demo = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'entra-auth-audit.js'), 'demo', '--users', String(USERS), '--seed', String(SEED), '--out', resultsDir, '--no-pdf', '--quiet'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (demo.status !== 0) throw new Error(`demo exited ${demo.status}`);
+}
+const results = JSON.parse(readFileSync(join(resultsDir, 'results.json'), 'utf8')) as AuditResult;
+
+/**
+ * CPU ms (user + system) of the processes descended from this one (the Chromium processes it started), from /proc:
+ * the live ones with the children each has reaped, plus this process's reaped children (a closed browser).
+ */
+const TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+function childCpuMs(): number {
+  const procs = new Map<number, { ppid: number; own: number; reaped: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+      // fields 4, 14–17 of proc(5): ppid, utime, stime, cutime, cstime
+      procs.set(Number(name), { ppid: f[1]!, own: f[11]! + f[12]!, reaped: f[13]! + f[14]! });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let ticksUsed = procs.get(process.pid)?.reaped ?? 0;
+  for (const p of procs.values()) {
+    for (let up = p.ppid, depth = 0; up > 1 && depth < 16; up = procs.get(up)?.ppid ?? 0, depth++) {
+      if (up === process.pid) {
+        ticksUsed += p.own + p.reaped;
+        break;
+      }
+    }
+  }
+  return (ticksUsed * 1000) / TICKS_PER_S;
+}
+
+// the prints of each pack, counted through the one method every print goes through; Chromium's CPU is sampled when a
+// session closes too, before a browser of its own exits and takes its processes' times with it
+let prints = 0;
+let chromiumAtClose = 0;
+const print = pdfModule.PdfSession.prototype.print;
+pdfModule.PdfSession.prototype.print = function (this: pdfModule.PdfSession, ...a: Parameters<typeof print>) {
+  prints++;
+  return print.apply(this, a);
+};
+const close = pdfModule.PdfSession.prototype.close;
+pdfModule.PdfSession.prototype.close = function (this: pdfModule.PdfSession) {
+  chromiumAtClose = childCpuMs();
+  return close.apply(this);
+};
+
+interface Sample {
+  wallMs: number;
+  nodeCpuMs: number;
+  chromiumCpuMs: number;
+  prints: number;
+}
+
+async function measure(extra: Partial<RenderOptions>, outDir: string): Promise<Sample> {
+  prints = 0;
+  chromiumAtClose = 0;
+  const cpu0 = process.cpuUsage();
+  const child0 = childCpuMs();
+  const t0 = performance.now();
+  await renderPack(results, { resultsDir, outDir, branding: { organisation: 'Contoso Simulated Ltd', primaryColor: '#1f4e79' }, ...extra });
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs, nodeCpuMs: (cpu.user + cpu.system) / 1000, chromiumCpuMs: Math.max(chromiumAtClose, childCpuMs()) - child0, prints };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+
+const rows: string[] = [];
+const htmlOnly: Sample[] = [];
+for (let i = 0; i < PACKS; i++) htmlOnly.push(await measure({ pdf: false }, join(work, `html-${i}`)));
+const htmlMs = median(htmlOnly.slice(1).map((s) => s.wallMs));
+rows.push(`| HTML only (no PDF) | ${fmt(htmlMs)} | – | ${fmt(median(htmlOnly.slice(1).map((s) => s.nodeCpuMs)))} | – | – |`);
+
+for (const mode of MODES) {
+  const samples: Sample[] = [];
+  let first: Sample | null = null;
+  const load = loadAverage();
+  if (mode === 'own') {
+    for (let i = 0; i < PACKS; i++) samples.push(await measure({}, join(work, `own-${i}`)));
+    first = samples.shift() ?? null; // module loading and a cold disk cache
+  } else if (mode === 'shared') {
+    const browser = new pdfModule.SharedPdfBrowser();
+    try {
+      for (let i = 0; i < PACKS; i++) samples.push(await measure({ pdfBrowser: browser }, join(work, `shared-${i}`)));
+    } finally {
+      await browser.close();
+    }
+    first = samples.shift() ?? null;
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+  if (SERIES) process.stderr.write(`${mode}, wall/Chromium CPU ms of each pack: ${samples.map((s) => `${Math.round(s.wallMs)}/${Math.round(s.chromiumCpuMs)}`).join(' ')}\n`);
+  const wall = median(samples.map((s) => s.wallMs));
+  rows.push(
+    `| ${mode}: pack with PDF (load ${load}) | ${fmt(wall)} (first ${fmt(first?.wallMs ?? NaN)}) | ${fmt(wall - htmlMs)} | ` +
+      `${fmt(median(samples.map((s) => s.nodeCpuMs)))} | ${fmt(median(samples.map((s) => s.chromiumCpuMs)))} | ${median(samples.map((s) => s.prints))} |`,
+  );
+}
+
+rmSync(work, { recursive: true, force: true });
+process.stdout.write(
+  [
+    `PDF per pack: ${GIVEN ? GIVEN : `${USERS.toLocaleString('en-US')}-user simulated tenant (seed ${SEED})`}, ${PACKS} packs per mode (median of all but the first); ` +
+      `${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    '| variant | wall ms per pack | of which PDF | Node CPU ms | Chromium CPU ms | prints |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n'),
+);
