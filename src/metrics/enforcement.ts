@@ -4,7 +4,7 @@
  * policies, the CA-group members and the role holders, never the rows.
  */
 import { upnMatcher, type Definitions } from './definitions.js';
-import { COVERAGES, coverageOf, modesOf, rank, type Coverage, type PolicyModel } from './enforcement-model.js';
+import { COVERAGES, coverageOf, modesOf, rank, type Coverage, type PolicyModel, type UserCoverage } from './enforcement-model.js';
 import { keyFilter } from './key-filter.js';
 import { affectedUser, stringsOf, type AdminDefinition } from './registration.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
@@ -35,6 +35,23 @@ export interface EnforcementInputs {
 }
 
 const SOURCE = 'conditionalAccessPolicies';
+const MAX_PLAIN_COMBINATIONS = 4096;
+
+/** plainCoverage's answer for one combination of guest or member and methods */
+interface PlainCoverage {
+  methods: readonly string[];
+  modes: ReadonlySet<string>;
+  coverage: UserCoverage;
+  /** indexes of the policies that include such a user, and of those that exclude them */
+  applied: number[];
+  excludes: number[];
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export class EnforcementFold {
   private population = 0;
@@ -56,6 +73,9 @@ export class EnforcementFold {
   private readonly isPhishingResistant: (token: string) => boolean;
   /** false for a lower-cased user id in none of the id-keyed inputs (key-filter.ts) */
   private readonly mayBeListed: (key: string) => boolean;
+  /** user ids (lower-cased) that some policy includes or excludes by name */
+  private readonly policyUsers: ReadonlySet<string>;
+  private readonly plain = new Map<string, PlainCoverage>();
 
   constructor(
     private readonly sink: CohortSink,
@@ -69,12 +89,42 @@ export class EnforcementFold {
     this.breakGlass = new Set(defs.breakGlassUpns.map((u) => u.toLowerCase()));
     this.appliesTo = new Float64Array(inputs.policies.length);
     this.excludes = new Float64Array(inputs.policies.length);
+    this.policyUsers = new Set(inputs.policies.flatMap((p) => [...p.targets.includeUsers, ...p.targets.excludeUsers]));
     this.mayBeListed = keyFilter(
       inputs.groupsOfUser,
       inputs.rolesOfUser,
       inputs.eligibleRolesOfUser,
       [...(adminDef.adminIds ?? [])].map((id) => id.toLowerCase()),
+      this.policyUsers,
     );
+  }
+
+  /**
+   * The join of a user in no CA group, with no role and named in no policy (nearly every user of a large tenant)
+   * depends only on guest or member and the registered methods: computed once per such combination, then replayed
+   * with its per-policy tallies. Bounded, since hostile rows may each carry other methods.
+   */
+  private plainCoverage(guest: boolean, methods: readonly string[]): PlainCoverage {
+    const key = (guest ? 'g' : 'm') + methods.join('\u0000');
+    const known = this.plain.get(key);
+    if (known && sameStrings(known.methods, methods)) {
+      for (const i of known.applied) this.appliesTo[i]!++;
+      for (const i of known.excludes) this.excludes[i]!++;
+      return known;
+    }
+    const n = this.inputs.policies.length;
+    const tally = { appliesTo: new Float64Array(n), excludes: new Float64Array(n) };
+    const modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
+    const coverage = coverageOf(this.inputs.policies, this.inputs.securityDefaults, { id: '', guest, groups: undefined, roles: undefined }, modes, tally);
+    const entry: PlainCoverage = { methods: [...methods], modes, coverage, applied: [], excludes: [] };
+    for (let i = 0; i < n; i++) {
+      if (tally.appliesTo[i]) entry.applied.push(i);
+      if (tally.excludes[i]) entry.excludes.push(i);
+    }
+    for (const i of entry.applied) this.appliesTo[i]!++;
+    for (const i of entry.excludes) this.excludes[i]!++;
+    if (!known && this.plain.size < MAX_PLAIN_COMBINATIONS) this.plain.set(key, entry);
+    return entry;
   }
 
   add(raw: unknown): void {
@@ -91,11 +141,14 @@ export class EnforcementFold {
       groups: listed ? this.inputs.groupsOfUser.get(key) : undefined,
       roles: listed ? this.inputs.rolesOfUser.get(key) : undefined,
     };
-    const modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
-    const c = coverageOf(this.inputs.policies, this.inputs.securityDefaults, facts, modes, {
-      appliesTo: this.appliesTo,
-      excludes: this.excludes,
-    });
+    let modes: ReadonlySet<string>;
+    let c: UserCoverage;
+    if (!facts.groups && !facts.roles && !(listed && this.policyUsers.has(key))) {
+      ({ modes, coverage: c } = this.plainCoverage(facts.guest, methods));
+    } else {
+      modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
+      c = coverageOf(this.inputs.policies, this.inputs.securityDefaults, facts, modes, { appliesTo: this.appliesTo, excludes: this.excludes });
+    }
     let user: AffectedUser | undefined;
     const asUser = () => (user ??= affectedUser(row, id, upn, methods));
     const declaredBreakGlass = this.breakGlass.size > 0 && this.breakGlass.has(upn.toLowerCase());

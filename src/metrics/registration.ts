@@ -74,9 +74,19 @@ export function stringsOf(value: unknown): string[] {
   return value as string[];
 }
 
-/** A userRegistrationDetails row as an affected user of a cohort (id, UPN and methods already read by the caller). */
+/** The last row made into an affected user, and that user: the folds of one row (registration, enforcement, repeated
+ * failures) then hand the cohort files one object, whose line is encoded once (cohort-files.ts). */
+let lastRow: Record<string, unknown> | null = null;
+let lastUser: AffectedUser | null = null;
+
+/**
+ * A userRegistrationDetails row as an affected user of a cohort (id, UPN and methods already read by the caller, as
+ * every caller reads them: `row.id`, the UPN or '', stringsOf(row.methodsRegistered)).
+ */
 export function affectedUser(row: Record<string, unknown>, id: string, upn: string, methods: string[]): AffectedUser {
-  return {
+  if (row === lastRow && lastUser) return lastUser;
+  lastRow = row;
+  lastUser = {
     id,
     userPrincipalName: upn,
     userDisplayName: typeof row.userDisplayName === 'string' ? row.userDisplayName : '',
@@ -84,6 +94,7 @@ export function affectedUser(row: Record<string, unknown>, id: string, upn: stri
     isAdmin: typeof row.isAdmin === 'boolean' ? row.isAdmin : null,
     methodsRegistered: methods,
   };
+  return lastUser;
 }
 const KNOWN = new Set(KNOWN_TOKENS);
 
