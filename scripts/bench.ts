@@ -5,7 +5,7 @@
  * itself is a hand-kept history and is never written here. A script that prints numbers, not a test: nothing here
  * asserts a time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +48,8 @@ function startSimulator(users: number, throttle?: string, directoryThrottle?: st
 
 function stage(name: string, stageArgs: string[], heapMb?: number): Promise<Json> {
   const node = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), STAGE, name, ...stageArgs];
+  // the gigabytes the stage before wrote are flushed to disk now, not by the kernel in the middle of this stage
+  execFileSync('sync');
   return new Promise((resolve) => {
     const t0 = performance.now();
     const p = spawn(process.execPath, node, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -196,7 +198,7 @@ const doc = `## Benchmark run ${new Date().toISOString().slice(0, 10)}
 
 Measured by \`npm run bench -- --sizes ${SIZES.join(',')}\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
 ${Math.round(totalmem() / 2 ** 30)} GiB memory, Node ${process.version}; load average (1, 5, 15 min) before each size in the tables below.${buildNote ? ` ${buildNote}` : ''} Each stage runs compiled (as the installed package
-runs) in its own process; RSS is that process's peak (\`process.resourceUsage().maxRSS\`), Chromium's is sampled from
+runs) in its own process, after \`sync\` (the stage before it does not leave its writes to be flushed during it); RSS is that process's peak (\`process.resourceUsage().maxRSS\`), Chromium's is sampled from
 /proc. The simulator runs in another process. "Paced" collects against the simulator enforcing 5 requests / 0.1 s on
 the report routes and 50 / 0.1 s on the role and group routes (Graph's 5 / 10 s and the collector's directory budget of
 50 / 10 s, 100× faster) with the collector's limiters set to the same budgets; floor = the slower of report requests ÷ 5
