@@ -15,10 +15,11 @@ export function fmix32(x: number): number {
   return h >>> 0;
 }
 
-/** FNV-1a over UTF-16 code units. */
-export function fnv1a(s: string): number {
+/** FNV-1a over UTF-16 code units (the first `limit` of them, when given). */
+export function fnv1a(s: string, limit = s.length): number {
   let h = 0x811c9dc5;
-  for (let k = 0; k < s.length; k++) {
+  const n = Math.min(s.length, limit);
+  for (let k = 0; k < n; k++) {
     h ^= s.charCodeAt(k);
     h = Math.imul(h, 0x01000193);
   }

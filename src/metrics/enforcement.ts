@@ -107,23 +107,22 @@ export class EnforcementFold {
   private plainCoverage(guest: boolean, methods: readonly string[]): PlainCoverage {
     const key = (guest ? 'g' : 'm') + methods.join('\u0000');
     const known = this.plain.get(key);
-    if (known && sameStrings(known.methods, methods)) {
-      for (const i of known.applied) this.appliesTo[i]!++;
-      for (const i of known.excludes) this.excludes[i]!++;
-      return known;
-    }
-    const n = this.inputs.policies.length;
-    const tally = { appliesTo: new Float64Array(n), excludes: new Float64Array(n) };
-    const modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
-    const coverage = coverageOf(this.inputs.policies, this.inputs.securityDefaults, { id: '', guest, groups: undefined, roles: undefined }, modes, tally);
-    const entry: PlainCoverage = { methods: [...methods], modes, coverage, applied: [], excludes: [] };
-    for (let i = 0; i < n; i++) {
-      if (tally.appliesTo[i]) entry.applied.push(i);
-      if (tally.excludes[i]) entry.excludes.push(i);
+    let entry = known && sameStrings(known.methods, methods) ? known : undefined;
+    if (!entry) {
+      const n = this.inputs.policies.length;
+      const tally = { appliesTo: new Float64Array(n), excludes: new Float64Array(n) };
+      const modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
+      const coverage = coverageOf(this.inputs.policies, this.inputs.securityDefaults, { id: '', guest, groups: undefined, roles: undefined }, modes, tally);
+      entry = { methods: [...methods], modes, coverage, applied: [], excludes: [] };
+      for (let i = 0; i < n; i++) {
+        if (tally.appliesTo[i]) entry.applied.push(i);
+        if (tally.excludes[i]) entry.excludes.push(i);
+      }
+      // a key taken by other methods (a separator inside a token) keeps its entry; this combination is not remembered
+      if (!known && this.plain.size < MAX_PLAIN_COMBINATIONS) this.plain.set(key, entry);
     }
     for (const i of entry.applied) this.appliesTo[i]!++;
     for (const i of entry.excludes) this.excludes[i]!++;
-    if (!known && this.plain.size < MAX_PLAIN_COMBINATIONS) this.plain.set(key, entry);
     return entry;
   }
 

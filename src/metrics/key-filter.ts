@@ -8,7 +8,7 @@
  * the tables. The answer is always the tables': the bitmap has no false negatives, and a false positive only costs
  * the lookups it would have cost anyway.
  */
-import { fmix32 } from '../hash.js';
+import { fmix32, fnv1a } from '../hash.js';
 
 /** Below this many keys the table itself stays in cache: no bitmap. */
 const MIN_KEYS = 4096;
@@ -19,13 +19,7 @@ const BITS_PER_KEY = 16;
 const MAX_BITS = 1 << 24; // 2 MB
 
 function keyHash(s: string): number {
-  let h = 0x811c9dc5;
-  const n = Math.min(s.length, HASHED_CHARS);
-  for (let k = 0; k < n; k++) {
-    h ^= s.charCodeAt(k);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h ^ s.length);
+  return fmix32(fnv1a(s, HASHED_CHARS) ^ s.length);
 }
 
 class Bitmap {

@@ -168,15 +168,7 @@ export class PdfSession {
   /** A browser of its own (single-tenant run and render), closed with the session. */
   static async open(opts: PdfOptions): Promise<PdfSession> {
     const launched = await launchBrowser(opts.browserPath);
-    try {
-      const page = await launched.browser.newPage();
-      const session = new PdfSession(page, opts, launched.sandbox, () => launched.close());
-      await session.configure();
-      return session;
-    } catch (err) {
-      await launched.close().catch(() => undefined);
-      throw err;
-    }
+    return PdfSession.start(() => launched.browser.newPage(), opts, launched.sandbox, () => launched.close());
   }
 
   /**
@@ -187,13 +179,22 @@ export class PdfSession {
     const context = await launched.browser.createBrowserContext();
     // a browser that died meanwhile has taken its contexts with it
     const closeContext = () => context.close().catch((err: unknown) => (launched.browser.connected ? Promise.reject(err) : undefined));
+    return PdfSession.start(() => context.newPage(), opts, launched.sandbox, closeContext);
+  }
+
+  /** A configured session on a new page; `dispose` (what the session owns) runs if that fails, else on close(). */
+  private static async start(
+    newPage: () => Promise<Page>,
+    opts: PdfOptions,
+    sandbox: PdfSession['sandbox'],
+    dispose: () => Promise<void>,
+  ): Promise<PdfSession> {
     try {
-      const page = await context.newPage();
-      const session = new PdfSession(page, opts, launched.sandbox, closeContext);
+      const session = new PdfSession(await newPage(), opts, sandbox, dispose);
       await session.configure();
       return session;
     } catch (err) {
-      await closeContext().catch(() => undefined);
+      await dispose().catch(() => undefined);
       throw err;
     }
   }
