@@ -7,8 +7,9 @@
  * - own: every pack launches its own Chromium (single-tenant `run`/`render`);
  * - shared: one Chromium for every pack, each printed in its own browser context (`run --tenants`); the first pack
  *   pays the launch and is reported apart.
- * Per pack: wall ms, the prints it took, and CPU ms of this process and of the Chromium processes it started (from
- * /proc, Linux only), which say more than wall time on a shared machine. Medians; prints numbers, asserts nothing.
+ * Per pack: wall ms, the prints it took (painted prints, layout probes that paint nothing, documents loaded), and
+ * CPU ms of this process and of the Chromium processes it started (from /proc, Linux only), which say more than
+ * wall time on a shared machine. Medians; prints numbers, asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -71,14 +72,28 @@ function childCpuMs(): number {
   return (ticksUsed * 1000) / TICKS_PER_S;
 }
 
-// the prints of each pack, counted through the one method every print goes through; Chromium's CPU is sampled when a
-// session closes too, before a browser of its own exits and takes its processes' times with it
+// the prints of each pack, counted through the methods that print (probe: a layout print that paints nothing;
+// printLoaded: a print that paints) and the one that loads a document; Chromium's CPU is sampled when a session
+// closes too, before a browser of its own exits and takes its processes' times with it
 let prints = 0;
+let probes = 0;
+let loads = 0;
 let chromiumAtClose = 0;
-const print = pdfModule.PdfSession.prototype.print;
-pdfModule.PdfSession.prototype.print = function (this: pdfModule.PdfSession, ...a: Parameters<typeof print>) {
+const proto = pdfModule.PdfSession.prototype;
+const printLoaded = proto.printLoaded;
+proto.printLoaded = function (this: pdfModule.PdfSession, ...a: Parameters<typeof printLoaded>) {
   prints++;
-  return print.apply(this, a);
+  return printLoaded.apply(this, a);
+};
+const probe = proto.probe;
+proto.probe = function (this: pdfModule.PdfSession) {
+  probes++;
+  return probe.apply(this);
+};
+const load = proto.load;
+proto.load = function (this: pdfModule.PdfSession, ...a: Parameters<typeof load>) {
+  loads++;
+  return load.apply(this, a);
 };
 const close = pdfModule.PdfSession.prototype.close;
 pdfModule.PdfSession.prototype.close = function (this: pdfModule.PdfSession) {
@@ -91,10 +106,14 @@ interface Sample {
   nodeCpuMs: number;
   chromiumCpuMs: number;
   prints: number;
+  probes: number;
+  loads: number;
 }
 
 async function measure(extra: Partial<RenderOptions>, outDir: string): Promise<Sample> {
   prints = 0;
+  probes = 0;
+  loads = 0;
   chromiumAtClose = 0;
   const cpu0 = process.cpuUsage();
   const child0 = childCpuMs();
@@ -102,7 +121,7 @@ async function measure(extra: Partial<RenderOptions>, outDir: string): Promise<S
   await renderPack(results, { resultsDir, outDir, branding: { organisation: 'Contoso Simulated Ltd', primaryColor: '#1f4e79' }, ...extra });
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { wallMs, nodeCpuMs: (cpu.user + cpu.system) / 1000, chromiumCpuMs: Math.max(chromiumAtClose, childCpuMs()) - child0, prints };
+  return { wallMs, nodeCpuMs: (cpu.user + cpu.system) / 1000, chromiumCpuMs: Math.max(chromiumAtClose, childCpuMs()) - child0, prints, probes, loads };
 }
 
 const median = (xs: number[]) => {
@@ -139,7 +158,7 @@ for (const mode of MODES) {
   const wall = median(samples.map((s) => s.wallMs));
   rows.push(
     `| ${mode}: pack with PDF (load ${load}) | ${fmt(wall)} (first ${fmt(first?.wallMs ?? NaN)}) | ${fmt(wall - htmlMs)} | ` +
-      `${fmt(median(samples.map((s) => s.nodeCpuMs)))} | ${fmt(median(samples.map((s) => s.chromiumCpuMs)))} | ${median(samples.map((s) => s.prints))} |`,
+      `${fmt(median(samples.map((s) => s.nodeCpuMs)))} | ${fmt(median(samples.map((s) => s.chromiumCpuMs)))} | ${median(samples.map((s) => s.prints))} + ${median(samples.map((s) => s.probes))} probes, ${median(samples.map((s) => s.loads))} loads |`,
   );
 }
 
@@ -149,7 +168,7 @@ process.stdout.write(
     `PDF per pack: ${GIVEN ? GIVEN : `${USERS.toLocaleString('en-US')}-user simulated tenant (seed ${SEED})`}, ${PACKS} packs per mode (median of all but the first); ` +
       `${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
     '',
-    '| variant | wall ms per pack | of which PDF | Node CPU ms | Chromium CPU ms | prints |',
+    '| variant | wall ms per pack | of which PDF | Node CPU ms | Chromium CPU ms | prints (painted + layout probes), documents loaded |',
     '|---|---|---|---|---|---|',
     ...rows,
     '',

@@ -48,43 +48,72 @@ export const PAGE_BUDGETS: readonly PageBudget[] = [
  * and fitting prints, cross the limit. Either middle leaves the same longest remaining stretch, so the worst case and
  * (the page counts being monotone) the budget found are those of the plain bisection; it only saves a print when the
  * guess is right (a tenant that needs budget 3 of 7: 3 prints instead of 4).
+ *
+ * `hint` (the budget a similar pack needed, e.g. the previous pack of run --tenants) starts the search there instead
+ * of at budget 0: budget hint − 1 first, then, if it does not fit, budget hint. When the hint is right that settles
+ * it in two prints (hint − 1 does not fit, hint does), the last of them the budget found; when it is wrong the
+ * search goes on by bisection on the side the two prints leave open. The page counts being monotone, the budget
+ * found is the same with or without a hint (the least aggressive one that fits), only the prints differ.
  */
 export async function fitBudget<R>(
   count: number,
   tryBudget: (index: number) => Promise<R>,
   fits: (result: R) => boolean,
   guide?: { size: (result: R) => number; limit: number },
+  hint = 0,
 ): Promise<{ index: number; result: R }> {
   if (count < 1) throw new RangeError('fitBudget needs at least one budget');
-  const first = await tryBudget(0);
-  if (fits(first)) return { index: 0, result: first };
-  let lo = 1;
-  let hi = count - 1;
-  let best: { index: number; result: R } | null = null;
-  let last: { index: number; result: R } = { index: 0, result: first };
-  // the nearest printed budgets around [lo, hi]: the last failing one below, the first fitting one above
-  let below = { index: 0, size: guide?.size(first) ?? 0 };
-  let above: { index: number; size: number } | null = null;
-  while (lo <= hi) {
-    let mid = (lo + hi) >> 1;
-    if (guide && above && (hi - lo + 1) % 2 === 0) {
-      const slope = (above.size - below.size) / (above.index - below.index);
-      // mid is expected not to fit either: its upper twin settles more when it fails
-      if (below.size + slope * (mid - below.index) > guide.limit) mid++;
-    }
-    const result = await tryBudget(mid);
-    last = { index: mid, result };
-    if (fits(result)) {
-      best = last;
-      hi = mid - 1;
-      if (guide) above = { index: mid, size: guide.size(result) };
-    } else {
-      lo = mid + 1;
-      if (guide) below = { index: mid, size: guide.size(result) };
-    }
+  const h = Number.isInteger(hint) ? Math.min(Math.max(hint, 0), count - 1) : 0;
+  const sized = (index: number, result: R) => ({ index, size: guide?.size(result) ?? 0 });
+  if (h === 0) {
+    const first = await tryBudget(0);
+    if (fits(first)) return { index: 0, result: first };
+    return bisect(1, count - 1, sized(0, first), null, null, { index: 0, result: first });
   }
-  // nothing fits: the search ended on the last budget, which was printed last (with one budget, that is budget 0)
-  return best ?? last;
+  const before = await tryBudget(h - 1);
+  if (fits(before)) {
+    // the hint was too aggressive: the answer is h − 1 or a budget before it
+    const best = { index: h - 1, result: before };
+    return bisect(0, h - 2, null, sized(h - 1, before), best, best);
+  }
+  const at = await tryBudget(h);
+  if (fits(at)) return { index: h, result: at };
+  // too lenient: a budget after it (or, when none fits, the last one, printed last)
+  return bisect(h + 1, count - 1, sized(h, at), null, null, { index: h, result: at });
+
+  /**
+   * The least fitting budget in [lo, hi], knowing that every budget before lo fails (`below`: the nearest failing
+   * print, if any) and `above` (the nearest fitting print after hi, if any) fits; `best` is that fitting print.
+   */
+  async function bisect(
+    lo: number,
+    hi: number,
+    below: { index: number; size: number } | null,
+    above: { index: number; size: number } | null,
+    best: { index: number; result: R } | null,
+    last: { index: number; result: R },
+  ): Promise<{ index: number; result: R }> {
+    while (lo <= hi) {
+      let mid = (lo + hi) >> 1;
+      if (guide && above && below && (hi - lo + 1) % 2 === 0) {
+        const slope = (above.size - below.size) / (above.index - below.index);
+        // mid is expected not to fit either: its upper twin settles more when it fails
+        if (below.size + slope * (mid - below.index) > guide.limit) mid++;
+      }
+      const result = await tryBudget(mid);
+      last = { index: mid, result };
+      if (fits(result)) {
+        best = last;
+        hi = mid - 1;
+        if (guide) above = { index: mid, size: guide.size(result) };
+      } else {
+        lo = mid + 1;
+        if (guide) below = { index: mid, size: guide.size(result) };
+      }
+    }
+    // nothing fits: the search ended on the last budget, which was printed last (with one budget, that is budget 0)
+    return best ?? last;
+  }
 }
 
 /** Affected-user rows of the first budget (what the HTML lists). */

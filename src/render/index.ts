@@ -3,10 +3,11 @@
  * audit.html, audit.pdf, summary.md and worklists/<checkId>.csv for every failing finding with affected users.
  * Reads only results types (never the snapshot or the checks); every file appears atomically.
  *
- * The PDF is printed twice: the first print tells on which page each section and finding landed (Chromium's
- * named destinations), the second prints those numbers in the contents. If the first print is longer than
- * MAX_PDF_PAGES, fewer affected users are listed and it is printed again: the budgets are bisected (fitBudget in
- * budget.ts), at most four prints for the seven budgets.
+ * The PDF: layout probes (PdfSession.probe: laid out as printed, nothing painted) tell how many pages a budget
+ * takes and on which page each section and finding lands (Chromium's named destinations); the budgets are bisected
+ * (fitBudget in budget.ts, at most four probes for the seven budgets, two when the previous pack of run --tenants
+ * needed the same budget). The budget found is then printed once, with those numbers in the contents written into
+ * the page already loaded; if anything moved, it is printed again with the corrected numbers.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -261,6 +262,22 @@ function withPageNumbers(view: ReportView, pages: ReadonlyMap<string, number> | 
   return { ...view, toc: view.toc.map((e) => ({ ...e, page: String(pages?.get(e.anchor) ?? 0) })) };
 }
 
+/** The page-number cells of the contents (templates/partials/document-control.hbs). */
+const TOC_PAGE_SELECTOR = 'span.toc-page';
+const TOC_PAGE_CELL = /<span class="toc-page">([0-9]*)<\/span>/g;
+
+/**
+ * The page numbers of `numbered`, in document order, when it is `placeholder` with only the text of its contents'
+ * page-number cells changed (digits only); null otherwise (a templates override that prints the numbers another
+ * way): the caller then loads `numbered` as a whole.
+ */
+export function tocPagesOnlyDiffer(placeholder: string, numbered: string): string[] | null {
+  const pages = [...numbered.matchAll(TOC_PAGE_CELL)].map((m) => m[1] ?? '');
+  if (pages.length === 0) return null;
+  const blank = (html: string) => html.replace(TOC_PAGE_CELL, '<span class="toc-page"></span>');
+  return blank(placeholder) === blank(numbered) ? pages : null;
+}
+
 function rowsListed(view: ReportView): number {
   return view.findings.reduce((n, f) => n + (f.affected?.rows.length ?? 0), 0);
 }
@@ -411,28 +428,40 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
     const session = opts.pdfBrowser ? await opts.pdfBrowser.session(pdfOptions) : await PdfSession.open(pdfOptions);
     let pdf: Uint8Array;
     try {
+      // the budget whose HTML (page numbers still '0') is in the page now
+      let loaded = -1;
       const fitted = await fitBudget(
         PAGE_BUDGETS.length,
         async (i) => {
           const v = i === 0 ? view : viewFor(PAGE_BUDGETS[i]!);
-          // only its layout is kept: the PDF printed is the one with the page numbers, below
-          const printed = await session.print(htmlOf(withPageNumbers(v, null), true), { layoutOnly: true });
-          return { view: v, pdf: printed, layout: readPdfLayout(printed) };
+          const html = htmlOf(withPageNumbers(v, null), true);
+          await session.load(html);
+          loaded = i;
+          // only where things land is read: nothing is painted (PdfSession.probe)
+          return { view: v, html, layout: await session.probe() };
         },
         (r) => r.layout.pageCount <= MAX_PDF_PAGES,
         { size: (r) => r.layout.pageCount, limit: MAX_PDF_PAGES },
+        // the budget the last pack printed with this browser needed (run --tenants): where the search starts
+        opts.pdfBrowser?.budgetHint ?? 0,
       );
+      if (opts.pdfBrowser) opts.pdfBrowser.budgetHint = fitted.index;
       const pdfView = fitted.result.view;
-      pdf = fitted.result.pdf;
       let layout = fitted.result.layout;
-      // the numbers have the width of the placeholders, so a second print normally lands everything on the
+      // the numbers have the width of the placeholders, so the print with them normally lands everything on the
       // same pages; if not, print once more with the corrected numbers
-      for (let attempt = 0; attempt < 2; attempt++) {
-        pdf = await session.print(htmlOf(withPageNumbers(pdfView, layout.destinations), true));
+      for (let attempt = 0; ; attempt++) {
+        const numbered = htmlOf(withPageNumbers(pdfView, layout.destinations), true);
+        // the budget's document is still loaded (the search ended on it, as it does when the hint is right): only
+        // the numbers change, so they are written into it rather than the document loaded and laid out again
+        // (with the built-in templates only: an override may print the numbers in markup of its own)
+        const pages = attempt === 0 && loaded === fitted.index && !opts.templatesDir ? tocPagesOnlyDiffer(fitted.result.html, numbered) : null;
+        if (!pages || !(await session.setTexts(TOC_PAGE_SELECTOR, pages))) await session.load(numbered);
+        pdf = await session.printLoaded();
         const again = readPdfLayout(pdf);
         const stable = sameLayout(again.destinations, layout.destinations);
         layout = again;
-        if (stable) break;
+        if (stable || attempt >= 1) break;
       }
       pdfPages = layout.pageCount;
       pdfAffectedRows = rowsListed(pdfView);

@@ -2,7 +2,7 @@
  * HTML → PDF with the system Chromium (the only module that imports puppeteer). The page is offline: every
  * request is aborted and recorded, DNS resolves nothing, JavaScript is off, and a fresh profile is thrown away
  * afterwards. Chromium keeps its sandbox wherever it can use one (browser.ts, chromiumSandbox). One session serves
- * several prints (the contents page needs two passes); one browser may serve many sessions (SharedPdfBrowser).
+ * several prints (layout probes, then the print itself); one browser may serve many sessions (SharedPdfBrowser).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -143,6 +143,9 @@ export async function launchBrowser(browserPath?: string): Promise<LaunchedBrows
   }
 }
 
+/** probe(): every box laid out as it is, none painted. */
+const PROBE_RULE = 'html, html *, html *::before, html *::after { visibility: hidden !important; }';
+
 /** CSS px per mm (CSS pixels are 1/96 in). */
 const PX_PER_MM = 96 / 25.4;
 
@@ -226,9 +229,20 @@ export class PdfSession {
     });
   }
 
+  /** Loads `html` and prints it (load, then printLoaded). */
   async print(html: string, how: PrintOptions = {}): Promise<Uint8Array> {
-    const o = this.opts;
+    await this.load(html);
+    return this.printLoaded(how);
+  }
+
+  /** Loads `html` into the page without printing it: probe(), setTexts() and printLoaded() then work on it. */
+  async load(html: string): Promise<void> {
     await this.page.setContent(html, { waitUntil: 'load', timeout: 60_000 });
+  }
+
+  /** Prints the document loaded last (as it is now, after any setTexts()). */
+  async printLoaded(how: PrintOptions = {}): Promise<Uint8Array> {
+    const o = this.opts;
     const m = PAGE_MARGIN_MM;
     return this.page.pdf({
       format: o.pageSize === 'Letter' ? 'Letter' : 'A4',
@@ -243,6 +257,60 @@ export class PdfSession {
       preferCSSPageSize: false,
       timeout: 120_000,
     });
+  }
+
+  /**
+   * Where everything of the loaded document lands in print (page count, the page of each named destination),
+   * without painting it: for this one print, a style sheet of ours (adopted through DevTools, not part of the
+   * document, and removed afterwards) makes every element `visibility: hidden`, which changes no box, no line and no
+   * page break but leaves nothing to paint, and backgrounds, header and footer are left out. About a third of the
+   * CPU of a print that paints (measured: 0.3–0.45 s against 1.0–1.8 s for a 40-page pack).
+   */
+  async probe(): Promise<PdfLayout> {
+    // the page's own JavaScript is off; DevTools evaluation still runs (our code, in our session, never the pack's)
+    await this.page.evaluate((rule: string) => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(rule);
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    }, PROBE_RULE);
+    try {
+      const o = this.opts;
+      const m = PAGE_MARGIN_MM;
+      const pdf = await this.page.pdf({
+        format: o.pageSize === 'Letter' ? 'Letter' : 'A4',
+        printBackground: false,
+        tagged: o.tagged === true,
+        outline: false,
+        displayHeaderFooter: false,
+        margin: { top: `${m.top}mm`, right: `${m.right}mm`, bottom: `${m.bottom}mm`, left: `${m.left}mm` },
+        preferCSSPageSize: false,
+        timeout: 120_000,
+      });
+      return readPdfLayout(pdf);
+    } finally {
+      await this.page.evaluate(() => {
+        document.adoptedStyleSheets = document.adoptedStyleSheets.slice(0, -1);
+      });
+    }
+  }
+
+  /**
+   * Sets the text of the elements `selector` matches in the loaded document, in document order, to `texts`; false
+   * (and nothing changed) when their number differs. Text only (textContent), never markup.
+   */
+  async setTexts(selector: string, texts: readonly string[]): Promise<boolean> {
+    return this.page.evaluate(
+      (sel: string, values: readonly string[]) => {
+        const found = document.querySelectorAll(sel);
+        if (found.length !== values.length) return false;
+        found.forEach((el, i) => {
+          el.textContent = values[i] ?? '';
+        });
+        return true;
+      },
+      selector,
+      texts,
+    );
   }
 
   async close(): Promise<void> {
@@ -316,6 +384,13 @@ export class SharedPdfBrowser {
     slot.closing = true;
     await launched.close().catch(() => undefined);
   }
+
+  /**
+   * The page budget (budget.ts PAGE_BUDGETS index) the last pack printed here needed: the next pack's search starts
+   * there (fitBudget's hint). The packs of one run are usually alike (same config, similar tenants), so this
+   * saves the prints of the budgets before it; it changes which prints are made, never the budget found.
+   */
+  budgetHint = 0;
 
   /** Closes the browser; later session() calls fail. */
   async close(): Promise<void> {
