@@ -36,21 +36,16 @@ export interface EnforcementInputs {
 
 const SOURCE = 'conditionalAccessPolicies';
 const MAX_PLAIN_COMBINATIONS = 4096;
+/** distinct method tokens with a bit in plainCoverage's combinations (bit 0 is guest; the number stays a small integer) */
+const MAX_TOKEN_BITS = 29;
 
 /** plainCoverage's answer for one combination of guest or member and methods */
 interface PlainCoverage {
-  methods: readonly string[];
   modes: ReadonlySet<string>;
   coverage: UserCoverage;
   /** indexes of the policies that include such a user, and of those that exclude them */
   applied: number[];
   excludes: number[];
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export class EnforcementFold {
@@ -75,7 +70,9 @@ export class EnforcementFold {
   private readonly mayBeListed: (key: string) => boolean;
   /** user ids (lower-cased) that some policy includes or excludes by name */
   private readonly policyUsers: ReadonlySet<string>;
-  private readonly plain = new Map<string, PlainCoverage>();
+  /** plainCoverage's answers by combination (guest bit | a bit per token), and each token's bit */
+  private readonly plain = new Map<number, PlainCoverage>();
+  private readonly tokenBits = new Map<string, number>();
 
   constructor(
     private readonly sink: CohortSink,
@@ -101,25 +98,35 @@ export class EnforcementFold {
 
   /**
    * The join of a user in no CA group, with no role and named in no policy (nearly every user of a large tenant)
-   * depends only on guest or member and the registered methods: computed once per such combination, then replayed
-   * with its per-policy tallies. Bounded, since hostile rows may each carry other methods.
+   * depends only on guest or member and the set of registered methods (modesOf is a union over the tokens):
+   * computed once per such combination, then replayed with its per-policy tallies. The combination is a number, a
+   * bit per distinct token of the tenant, so a row costs one lookup per token (no key string to build and hash).
+   * Bounded, since hostile rows may each carry other methods: tokens past the first MAX_TOKEN_BITS, and combinations
+   * past MAX_PLAIN_COMBINATIONS, are joined row by row.
    */
   private plainCoverage(guest: boolean, methods: readonly string[]): PlainCoverage {
-    const key = (guest ? 'g' : 'm') + methods.join('\u0000');
-    const known = this.plain.get(key);
-    let entry = known && sameStrings(known.methods, methods) ? known : undefined;
+    let combination = guest ? 1 : 0;
+    for (let i = 0; i < methods.length && combination >= 0; i++) {
+      const m = methods[i]!;
+      let bit = this.tokenBits.get(m);
+      if (bit === undefined && this.tokenBits.size < MAX_TOKEN_BITS) {
+        bit = 2 << this.tokenBits.size;
+        this.tokenBits.set(m, bit);
+      }
+      combination = bit === undefined ? -1 : combination | bit;
+    }
+    let entry = combination >= 0 ? this.plain.get(combination) : undefined;
     if (!entry) {
       const n = this.inputs.policies.length;
       const tally = { appliesTo: new Float64Array(n), excludes: new Float64Array(n) };
       const modes = modesOf(methods, this.inputs.disabledConfigs, this.isPhishingResistant);
       const coverage = coverageOf(this.inputs.policies, this.inputs.securityDefaults, { id: '', guest, groups: undefined, roles: undefined }, modes, tally);
-      entry = { methods: [...methods], modes, coverage, applied: [], excludes: [] };
+      entry = { modes, coverage, applied: [], excludes: [] };
       for (let i = 0; i < n; i++) {
         if (tally.appliesTo[i]) entry.applied.push(i);
         if (tally.excludes[i]) entry.excludes.push(i);
       }
-      // a key taken by other methods (a separator inside a token) keeps its entry; this combination is not remembered
-      if (!known && this.plain.size < MAX_PLAIN_COMBINATIONS) this.plain.set(key, entry);
+      if (combination >= 0 && this.plain.size < MAX_PLAIN_COMBINATIONS) this.plain.set(combination, entry);
     }
     for (const i of entry.applied) this.appliesTo[i]!++;
     for (const i of entry.excludes) this.excludes[i]!++;

@@ -80,4 +80,46 @@ describe('EnforcementFold: the remembered answer for plain users equals the join
       { numRuns: 200 },
     );
   });
+
+  it('the same set of methods in any order, with repeats, and more distinct tokens than the combination has bits', () => {
+    // 40 made-up tokens (past the 29 with a bit), some phishing-resistant by the config, mixed with the known ones
+    const many = [...TOKENS, ...Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? `passKey-${i}` : `custom-${i}`))];
+    const manyDefs = { ...defs, phishingResistantPrefixes: ['passKey-'] };
+    const isManyPR = (t: string) => defs.phishingResistantTokens.includes(t) || t.startsWith('passKey-');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ guest: fc.boolean(), methods: fc.array(fc.constantFrom(...many), { maxLength: 6 }) }),
+          { maxLength: 150 },
+        ),
+        (rows) => {
+          const sunk: string[] = [];
+          const fold = new EnforcementFold((cohort, u) => sunk.push(`${cohort} ${u.id}`), inputs, {}, manyDefs);
+          const appliesTo = new Float64Array(inputs.policies.length);
+          const excludes = new Float64Array(inputs.policies.length);
+          const expected: string[] = [];
+          rows.forEach((r, i) => {
+            const id = `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`; // plain: no group, role or name
+            fold.add({ id, userPrincipalName: `p${i}@x`, userType: r.guest ? 'guest' : 'member', isAdmin: false, methodsRegistered: r.methods });
+            const c = coverageOf(inputs.policies, false, { id, guest: r.guest, groups: undefined, roles: undefined }, modesOf(r.methods, inputs.disabledConfigs, isManyPR), {
+              appliesTo,
+              excludes,
+            });
+            if (c.notSatisfiable) expected.push(`users.required_not_satisfiable ${id}`);
+            if (c.coverage !== 'enforced') expected.push(`users.mfa_not_enforced ${id}`);
+          });
+          expect([...fold.appliesTo]).toEqual([...appliesTo]);
+          expect([...fold.excludes]).toEqual([...excludes]);
+          const relevant = (s: string) => s.startsWith('users.required_not_satisfiable ') || s.startsWith('users.mfa_not_enforced ');
+          expect(sunk.filter(relevant).sort()).toEqual(expected.sort());
+        },
+      ),
+      { numRuns: 200 },
+    );
+    // the same methods reordered and repeated: one remembered answer, the same as the first order's
+    const fold = new EnforcementFold(() => {}, inputs, {}, defs);
+    fold.add({ id: ids[30], userPrincipalName: 'a@x', userType: 'member', methodsRegistered: ['fido2SecurityKey', 'mobilePhone'] });
+    fold.add({ id: ids[31], userPrincipalName: 'b@x', userType: 'member', methodsRegistered: ['mobilePhone', 'fido2SecurityKey', 'mobilePhone'] });
+    expect((fold as unknown as { plain: Map<number, unknown> }).plain.size).toBe(1);
+  });
 });
