@@ -4,6 +4,7 @@
  */
 import { defaultDefinitions, KNOWN_TOKENS, upnMatcher, type Definitions } from './definitions.js';
 import { keyFilter } from './key-filter.js';
+import { staleBefore } from './stale.js';
 import type { PerUserCounts } from './reports.js';
 import { count, missingRatio, ratio, type AffectedUser, type CohortSink, type MetricInfo, type MetricSet } from './types.js';
 
@@ -107,6 +108,22 @@ function countDistinct(methods: readonly string[], into: Map<string, number>): v
     i++;
   }
 }
+/**
+ * Users per method token, counted by the token's index in the fold's table (one Map lookup per token of a row, shared
+ * by every counter) instead of a Map update per token and counter; tokens past the table's bound are counted in a Map.
+ */
+class TokenCounter {
+  readonly counts = new Float64Array(MAX_REMEMBERED_TOKENS);
+  readonly overflow = new Map<string, number>();
+
+  toMap(tokens: readonly string[]): Map<string, number> {
+    const map = new Map<string, number>();
+    for (let i = 0; i < tokens.length; i++) if (this.counts[i]! > 0) map.set(tokens[i]!, this.counts[i]!);
+    for (const [token, n] of this.overflow) map.set(token, (map.get(token) ?? 0) + n);
+    return map;
+  }
+}
+
 const DAY_MS = 86_400_000;
 
 export class RegistrationFold {
@@ -131,10 +148,10 @@ export class RegistrationFold {
   private guestsMfaCapable = 0;
   private breakGlassSeen = 0;
   private breakGlassCompliant = 0;
-  private readonly methodCounts = new Map<string, number>();
+  private readonly methodCounts = new TokenCounter();
   /** over every valid row, for the aggregate cross-checks (reports.ts PerUserCounts) */
   private readonly rowsByType = { member: 0, guest: 0 };
-  private readonly methodsByType = { member: new Map<string, number>(), guest: new Map<string, number>() };
+  private readonly methodsByType = { member: new TokenCounter(), guest: new TokenCounter() };
   private mfaRegisteredRows = 0;
   private readonly unknownTokens = new Set<string>();
   private readonly adminIdsSeen = new Set<string>();
@@ -144,8 +161,16 @@ export class RegistrationFold {
   private readonly nonMfa: ReadonlySet<string>;
   private readonly isExcluded: (upn: string) => boolean;
   private readonly breakGlass: ReadonlySet<string>;
-  private readonly staleBefore: number;
-  private readonly tokenFlags = new Map<string, number>();
+  private readonly isStale: (value: unknown) => boolean;
+  /** the method tokens seen (the first MAX_REMEMBERED_TOKENS), each with an index and its flags */
+  private readonly tokenIndex = new Map<string, number>();
+  private readonly tokens: string[] = [];
+  private readonly tokenFlags: number[] = [];
+  /** the table index of each token of the row being added (-1: past the bound), set by methodFlags */
+  private rowTokens = new Int32Array(16);
+  /** per table index, the last count() that counted it (a row counts a token once) */
+  private readonly counted = new Float64Array(MAX_REMEMBERED_TOKENS);
+  private countSeq = 0;
   /** false for a user id in neither admins.adminIds nor admins.activeAnyRole (key-filter.ts) */
   private readonly mayBeListed: (id: string) => boolean;
 
@@ -160,23 +185,51 @@ export class RegistrationFold {
     this.nonMfa = new Set(defs.nonMfaTokens);
     this.isExcluded = upnMatcher(defs.excludeUpnPatterns);
     this.breakGlass = new Set(defs.breakGlassUpns.map((u) => u.toLowerCase()));
-    this.staleBefore = Date.parse(defs.asOf) - defs.staleRowDays * DAY_MS;
+    this.isStale = staleBefore(Date.parse(defs.asOf) - defs.staleRowDays * DAY_MS);
     this.mayBeListed = keyFilter(admins.adminIds ?? [], admins.activeAnyRole ?? []);
   }
 
-  /** What a method token is (PR, PHONE, NON_MFA, UNKNOWN bits), remembered for the first tokens seen. */
-  private flagsOf(token: string): number {
-    const known = this.tokenFlags.get(token);
-    if (known !== undefined) return known;
+  /** What a method token is: PR, PHONE, NON_MFA, UNKNOWN bits. */
+  private classify(token: string): number {
     const pr = this.pr(token);
-    const flags =
+    return (
       (pr ? PR : 0) |
       (this.phone.has(token) ? PHONE : 0) |
       (this.nonMfa.has(token) ? NON_MFA : 0) |
-      (KNOWN.has(token) || pr ? 0 : UNKNOWN);
-    // hostile data may hold a new token on every row: remember a bounded number
-    if (this.tokenFlags.size < MAX_REMEMBERED_TOKENS) this.tokenFlags.set(token, flags);
-    return flags;
+      (KNOWN.has(token) || pr ? 0 : UNKNOWN)
+    );
+  }
+
+  /** The token's index in the table, added if new; -1 past the bound (hostile data may hold a new token on every row). */
+  private indexOf(token: string): number {
+    const known = this.tokenIndex.get(token);
+    if (known !== undefined) return known;
+    if (this.tokens.length >= MAX_REMEMBERED_TOKENS) return -1;
+    const index = this.tokens.length;
+    this.tokens.push(token);
+    this.tokenFlags.push(this.classify(token));
+    this.tokenIndex.set(token, index);
+    return index;
+  }
+
+  private flagsOf(token: string): number {
+    const index = this.indexOf(token);
+    return index >= 0 ? this.tokenFlags[index]! : this.classify(token);
+  }
+
+  /** Adds 1 per distinct token of the row methodFlags was last given (these methods) to the counter. */
+  private count(methods: readonly string[], into: TokenCounter): void {
+    const seq = ++this.countSeq;
+    let overflow = false;
+    for (let i = 0; i < methods.length; i++) {
+      const index = this.rowTokens[i]!;
+      if (index < 0) overflow = true;
+      else if (this.counted[index] !== seq) {
+        this.counted[index] = seq;
+        into.counts[index]!++;
+      }
+    }
+    if (overflow) countDistinct(methods.filter((_, i) => this.rowTokens[i]! < 0), into.overflow);
   }
 
   /**
@@ -188,8 +241,12 @@ export class RegistrationFold {
     let any = 0;
     let mfaMethods = 0;
     let allPhone = true;
+    if (this.rowTokens.length < methods.length) this.rowTokens = new Int32Array(methods.length);
     for (let i = 0; i < methods.length; i++) {
-      const flags = this.flagsOf(methods[i]!);
+      const m = methods[i]!;
+      const index = this.indexOf(m);
+      this.rowTokens[i] = index;
+      const flags = index >= 0 ? this.tokenFlags[index]! : this.classify(m);
       any |= flags & (PR | PHONE | UNKNOWN);
       if (flags & NON_MFA) continue;
       mfaMethods++;
@@ -231,9 +288,8 @@ export class RegistrationFold {
     if (row.isMfaRegistered === true) this.mfaRegisteredRows++;
     const typeKey = isGuest ? 'guest' : 'member';
     this.rowsByType[typeKey]++;
-    countDistinct(methods, this.methodsByType[typeKey]);
-    const updated = typeof row.lastUpdatedDateTime === 'string' ? Date.parse(row.lastUpdatedDateTime) : NaN;
-    if (!Number.isNaN(updated) && updated < this.staleBefore) {
+    this.count(methods, this.methodsByType[typeKey]);
+    if (this.isStale(row.lastUpdatedDateTime)) {
       this.stale++;
       this.sink(COHORTS.usersStale, asUser());
     }
@@ -289,7 +345,7 @@ export class RegistrationFold {
       this.phoneOnly++;
       this.sink(COHORTS.usersPhoneOnly, asUser());
     }
-    countDistinct(methods, this.methodCounts);
+    this.count(methods, this.methodCounts);
   }
 
   /** Per-user counts over every valid row, for the cross-checks against the aggregate reports. */
@@ -297,7 +353,7 @@ export class RegistrationFold {
     const flag = (field: BooleanField) => this.allRowCounts[FEATURE_FIELDS.findIndex(([, f]) => f === field)] ?? 0;
     return {
       rows: { ...this.rowsByType },
-      methods: { member: new Map(this.methodsByType.member), guest: new Map(this.methodsByType.guest) },
+      methods: { member: this.methodsByType.member.toMap(this.tokens), guest: this.methodsByType.guest.toMap(this.tokens) },
       flags: {
         ssprRegistered: flag('isSsprRegistered'),
         ssprEnabled: flag('isSsprEnabled'),
@@ -368,8 +424,9 @@ export class RegistrationFold {
       `Distinct methodsRegistered tokens this version does not know${this.unknownTokens.size ? `: ${[...this.unknownTokens].sort().join(', ')}` : ''}; kept verbatim.`);
     put('methods.users_with_unknown_tokens', count(this.withUnknownTokens), 'Users with unknown method tokens', 'count',
       'Rows with at least one unknown methodsRegistered token.');
-    for (const token of [...this.methodCounts.keys()].sort()) {
-      put(`methods.registered.${token}`, count(this.methodCounts.get(token) ?? 0), `Users with ${token}`, 'count',
+    const methodCounts = this.methodCounts.toMap(this.tokens);
+    for (const token of [...methodCounts.keys()].sort()) {
+      put(`methods.registered.${token}`, count(methodCounts.get(token) ?? 0), `Users with ${token}`, 'count',
         `Population users with "${token}" in methodsRegistered.`);
     }
     return { values, info };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ActivityFold } from '../../src/metrics/activity.js';
 import { defaultDefinitions } from '../../src/metrics/definitions.js';
@@ -133,5 +134,59 @@ describe('RegistrationFold on a hostile row', () => {
     const r = fold.result();
     expect(r.values['methods.registered.mobilePhone']).toEqual({ value: 2 });
     expect(r.values['methods.registered.fido2']).toEqual({ value: 1 });
+  });
+});
+
+describe('RegistrationFold token counts', () => {
+  /** what the counts are: per population user / per valid row by user type, each distinct token once */
+  function reference(rows: { guest: boolean; methods: string[] }[]) {
+    const population = new Map<string, number>();
+    const byType = { member: new Map<string, number>(), guest: new Map<string, number>() };
+    for (const r of rows) {
+      for (const m of new Set(r.methods)) {
+        population.set(m, (population.get(m) ?? 0) + 1);
+        byType[r.guest ? 'guest' : 'member'].set(m, (byType[r.guest ? 'guest' : 'member'].get(m) ?? 0) + 1);
+      }
+    }
+    return { population, byType };
+  }
+  const sorted = (m: ReadonlyMap<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+  it('equal a naive count, with repeats, and past the bounded token table (1,024 tokens)', () => {
+    // a few known tokens and 1,500 others: rows late in the tenant carry tokens the table no longer takes
+    const pool = ['mobilePhone', 'email', 'fido2SecurityKey', 'microsoftAuthenticatorPush', ...Array.from({ length: 1500 }, (_, i) => `t${i}`)];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ guest: fc.boolean(), methods: fc.array(fc.constantFrom(...pool), { maxLength: 40 }) }), { maxLength: 120 }),
+        (rows) => {
+          const defs = { ...defaultDefinitions('2026-11-01T00:00:00Z'), includeGuests: true };
+          const f = new RegistrationFold(() => undefined, {}, defs);
+          rows.forEach((r, i) => f.add(row({ id: `u${i}`, userPrincipalName: `u${i}@x`, userType: r.guest ? 'guest' : 'member', methodsRegistered: r.methods })));
+          const ref = reference(rows);
+          const values = f.result().values;
+          const got = new Map(
+            Object.entries(values)
+              .filter(([k]) => k.startsWith('methods.registered.'))
+              .map(([k, v]) => [k.slice('methods.registered.'.length), (v as { value: number }).value]),
+          );
+          expect(sorted(got)).toEqual(sorted(ref.population));
+          const per = f.perUserCounts();
+          expect(sorted(per.methods.member)).toEqual(sorted(ref.byType.member));
+          expect(sorted(per.methods.guest)).toEqual(sorted(ref.byType.guest));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps counting tokens after the table is full', () => {
+    const f = new RegistrationFold(() => undefined);
+    f.add(row({ id: 'a', methodsRegistered: Array.from({ length: 1100 }, (_, i) => `t${i}`) }));
+    f.add(row({ id: 'b', methodsRegistered: ['t1099', 't1099', 't5', 'mobilePhone'] }));
+    const v = f.result().values;
+    expect(v['methods.registered.t1099']).toEqual({ value: 2 });
+    expect(v['methods.registered.t5']).toEqual({ value: 2 });
+    expect(v['methods.registered.mobilePhone']).toEqual({ value: 1 });
+    expect(v['methods.unknown_tokens']?.value).toBe(1100);
   });
 });
