@@ -44,8 +44,34 @@ export function csvCell(value: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** NEEDS_WORK's characters but the comma, for a whole row (its commas are counted instead). */
+const NEEDS_WORK_IN_ROW = new RegExp(`[\\u0000-\\u001F\\u007F-\\u009F"${BIDI_OR_INVISIBLE_CLASS}]`);
+
+/** Not a formula start (= + - @; tab and CR are NEEDS_WORK_IN_ROW's); true for ''. */
+function plainStart(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c !== 61 && c !== 43 && c !== 45 && c !== 64;
+}
+
 export function csvRow(user: AffectedUser): string {
-  // concatenated, not mapped over an array: analyze runs this for every affected user of the tenant
+  // analyze runs this for every affected user of the tenant (millions of rows): the usual row has nothing to change,
+  // which one test of the joined row tells (no field starts a formula, no character to change, and no comma but the
+  // five separators); otherwise each cell on its own
+  const methods = user.methodsRegistered.join(';');
+  const admin = user.isAdmin === null ? '' : String(user.isAdmin);
+  const row = user.id + ',' + user.userPrincipalName + ',' + user.userDisplayName + ',' + user.userType + ',' + admin + ',' + methods;
+  if (
+    plainStart(user.id) &&
+    plainStart(user.userPrincipalName) &&
+    plainStart(user.userDisplayName) &&
+    plainStart(user.userType) &&
+    plainStart(methods) &&
+    !NEEDS_WORK_IN_ROW.test(row)
+  ) {
+    let commas = 0;
+    for (let i = row.indexOf(','); i >= 0 && commas <= 5; i = row.indexOf(',', i + 1)) commas++;
+    if (commas === 5) return row + EOL;
+  }
   return (
     csvCell(user.id) +
     ',' +
@@ -55,9 +81,9 @@ export function csvRow(user: AffectedUser): string {
     ',' +
     csvCell(user.userType) +
     ',' +
-    (user.isAdmin === null ? '' : String(user.isAdmin)) +
+    admin +
     ',' +
-    csvCell(user.methodsRegistered.join(';')) +
+    csvCell(methods) +
     EOL
   );
 }
