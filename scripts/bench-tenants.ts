@@ -12,10 +12,11 @@
  * "collection … ended after" line: start of the first tenant's collection to the end of the last one) and the
  * simulator's span (first to last request it saw); report requests; the floor = max(report requests ÷ 122,
  * the busiest tenant's report requests ÷ 5) × window; ratios to it; 429s (by the limit that gave them); tenants
- * audited. Prints numbers; asserts nothing.
+ * audited; the CPU of the CLI with its Chromium and of the simulator; and, from the run's own log, how many tenants
+ * finished collecting and how many packs were written in each window. Prints numbers; asserts nothing.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, tenantUrl } from '../src/simulator/server.js';
@@ -71,10 +72,25 @@ interface Row {
   floorS: number;
   throttled: { tenant: number; directory: number; app: number };
   audited: number;
+  /** CPU seconds of the CLI with its Chromium, and of the simulator (this process) */
+  cliCpuS: number;
+  simCpuS: number;
   portfolio: boolean;
   code: number | null;
 }
 const rows: Row[] = [];
+
+/** CPU seconds of this process's children that have exited and been waited for (utime + stime of the reaped, /proc). */
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+function reapedChildrenCpuS(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return (f[13]! + f[14]!) / TICKS; // cutime, cstime
+  } catch {
+    return NaN; // not Linux
+  }
+}
 
 for (const scale of SCALES) {
   const w = (s: number) => s / scale; // a window of Graph's, scaled
@@ -100,6 +116,7 @@ for (const scale of SCALES) {
       ];
       log(`== scale ${scale} (window ${w(10)} s), ${variant}, run ${run + 1}; load ${loadBefore}`);
       const started = performance.now();
+      const cpu0 = { self: process.cpuUsage(), children: reapedChildrenCpuS() };
       const perWindow: number[] = [];
       let lastCount = 0;
       const sampler = setInterval(() => {
@@ -114,6 +131,10 @@ for (const scale of SCALES) {
         p.on('close', (c) => resolve({ code: c, stderr: err }));
       });
       const wallS = (performance.now() - started) / 1000;
+      // CPU of the CLI and every process it started (Chromium), reaped by now, and of this process (the simulator)
+      const cliCpuS = reapedChildrenCpuS() - cpu0.children;
+      const simCpu = process.cpuUsage(cpu0.self);
+      const simCpuS = (simCpu.user + simCpu.system) / 1e6;
       clearInterval(sampler);
       if (TRACE) log(`report requests admitted per ${w(10)} s window: ${perWindow.join(' ')}`);
       await sim.close();
@@ -124,6 +145,17 @@ for (const scale of SCALES) {
       const directory = st.requests - reportsByTenant.reduce((a, b) => a + b, 0) - st.throttled.directory;
       const floorS = Math.max(reports / APP.requests, Math.max(...reportsByTenant) / TENANT.requests) * w(APP.seconds);
       const collectS = Number(/collection of \d+ tenants ended after ([\d.]+) s/.exec(stderr)?.[1] ?? NaN);
+      // when each tenant's collection ended and its pack was written (the run's own log lines), per window
+      const ends = (what: string) => [...stderr.matchAll(new RegExp(`\\] ${what}, ([\\d.]+) s after the run started`, 'g'))].map((m) => Number(m[1]));
+      const countPerWindow = (times: number[]) => {
+        const counts = new Array<number>(Math.ceil(Math.max(0, ...times) / w(10) + 1e-9)).fill(0);
+        for (const t of times) counts[Math.min(counts.length - 1, Math.floor(t / w(10)))]!++;
+        return counts.join(' ');
+      };
+      const collected = ends('collected');
+      const written = ends('pack written');
+      if (collected.length > 0) log(`tenants collected per ${w(10)} s window: ${countPerWindow(collected)}`);
+      if (written.length > 0) log(`packs written per ${w(10)} s window:     ${countPerWindow(written)}; last collected ${fmt(Math.max(...collected))} s, last pack ${fmt(Math.max(...written))} s`);
       const audited = tenants.filter((_, i) => existsSync(join(work, 'out', `t${String(i + 1).padStart(3, '0')}`, 'results.json'))).length;
       const row: Row = {
         scale,
@@ -137,6 +169,8 @@ for (const scale of SCALES) {
         floorS,
         throttled: { ...st.throttled },
         audited,
+        cliCpuS,
+        simCpuS,
         portfolio: existsSync(join(work, 'out', 'portfolio', 'index.html')),
         code,
       };
@@ -155,13 +189,13 @@ out.push(
 );
 out.push(`budgets scaled from Graph's: per app ${APP.requests} / ${APP.seconds} s, per tenant ${TENANT.requests} / ${TENANT.seconds} s (reports), directory ${DIRECTORY.requests} / ${DIRECTORY.seconds} s per tenant`);
 out.push('');
-out.push('| scale (window) | variant | load before | wall | collection | sim span | report req. | floor | wall ÷ floor | collection ÷ floor | 429s (tenant/app/dir) | audited | portfolio |');
-out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+out.push('| scale (window) | variant | load before | wall | collection | sim span | report req. | floor | wall ÷ floor | collection ÷ floor | 429s (tenant/app/dir) | audited | portfolio | CPU: CLI + Chromium / simulator |');
+out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const t = r.throttled;
   out.push(
     `| ${r.scale}× (${fmt(10 / r.scale, 1)} s) | ${r.variant} | ${r.load} | ${fmt(r.wallS)} s | ${fmt(r.collectS)} s | ${fmt(r.spanS)} s | ${fmt(r.reports, 0)} (+${fmt(r.directory, 0)} dir.) | ` +
-      `${fmt(r.floorS)} s | ${fmt(r.wallS / r.floorS, 3)} | ${fmt(r.collectS / r.floorS, 3)} | ${t.tenant + t.app + t.directory} (${t.tenant}/${t.app}/${t.directory}) | ${r.audited}/${TENANTS} | ${r.portfolio ? 'yes' : 'no'} |`,
+      `${fmt(r.floorS)} s | ${fmt(r.wallS / r.floorS, 3)} | ${fmt(r.collectS / r.floorS, 3)} | ${t.tenant + t.app + t.directory} (${t.tenant}/${t.app}/${t.directory}) | ${r.audited}/${TENANTS} | ${r.portfolio ? 'yes' : 'no'} | ${fmt(r.cliCpuS, 1)} s / ${fmt(r.simCpuS, 1)} s |`,
   );
 }
 process.stdout.write(`${out.join('\n')}\n`);
