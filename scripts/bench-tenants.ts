@@ -16,7 +16,7 @@
  * finished collecting and how many packs were written in each window. Prints numbers; asserts nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, tenantUrl } from '../src/simulator/server.js';
@@ -80,16 +80,38 @@ interface Row {
 }
 const rows: Row[] = [];
 
-/** CPU seconds of this process's children that have exited and been waited for (utime + stime of the reaped, /proc). */
+/**
+ * CPU seconds of `root` and every process under it, alive or exited and waited for (utime + stime + cutime + cstime,
+ * /proc; Linux only, NaN elsewhere). Sampled during the run: Chromium's processes may be ended without being waited
+ * for when the CLI closes it, so their time would not reach the CLI's own count.
+ */
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-function reapedChildrenCpuS(): number {
+function treeCpuS(root: number): number {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return (f[13]! + f[14]!) / TICKS; // cutime, cstime
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+        procs.set(Number(name), { ppid: f[1]!, ticks: f[11]! + f[12]! + f[13]! + f[14]! });
+      } catch {
+        // gone meanwhile
+      }
+    }
   } catch {
-    return NaN; // not Linux
+    return NaN;
   }
+  let ticks = 0;
+  for (const [pid, p] of procs) {
+    for (let up = pid, depth = 0; up > 1 && depth < 16; up = procs.get(up)?.ppid ?? 0, depth++) {
+      if (up === root) {
+        ticks += p.ticks;
+        break;
+      }
+    }
+  }
+  return ticks / TICKS;
 }
 
 for (const scale of SCALES) {
@@ -116,7 +138,8 @@ for (const scale of SCALES) {
       ];
       log(`== scale ${scale} (window ${w(10)} s), ${variant}, run ${run + 1}; load ${loadBefore}`);
       const started = performance.now();
-      const cpu0 = { self: process.cpuUsage(), children: reapedChildrenCpuS() };
+      const cpu0 = process.cpuUsage();
+      let cliCpuS = NaN;
       const perWindow: number[] = [];
       let lastCount = 0;
       const sampler = setInterval(() => {
@@ -126,14 +149,19 @@ for (const scale of SCALES) {
       }, w(10) * 1000);
       const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const p = spawn(process.execPath, cli, { cwd: PROJECT_ROOT, env: { ...process.env, ENTRA_AUTH_AUDIT_TOKEN: 'bench-token' }, stdio: ['ignore', 'ignore', 'pipe'] });
+        // the last sample before the CLI exits (at most half a second short)
+        const cpuSampler = setInterval(() => {
+          const now = treeCpuS(p.pid ?? -1);
+          if (now > 0) cliCpuS = now;
+        }, 500);
+        p.on('close', () => clearInterval(cpuSampler));
         let err = '';
         p.stderr.on('data', (d: Buffer) => (err += d.toString()));
         p.on('close', (c) => resolve({ code: c, stderr: err }));
       });
       const wallS = (performance.now() - started) / 1000;
-      // CPU of the CLI and every process it started (Chromium), reaped by now, and of this process (the simulator)
-      const cliCpuS = reapedChildrenCpuS() - cpu0.children;
-      const simCpu = process.cpuUsage(cpu0.self);
+      // CPU of this process meanwhile: the simulator (the CLI's, with its Chromium, was sampled above)
+      const simCpu = process.cpuUsage(cpu0);
       const simCpuS = (simCpu.user + simCpu.system) / 1e6;
       clearInterval(sampler);
       if (TRACE) log(`report requests admitted per ${w(10)} s window: ${perWindow.join(' ')}`);

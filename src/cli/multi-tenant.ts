@@ -106,10 +106,12 @@ export function lanePlan(tenants: number, tenant: RateBudget | null, app: RateBu
  * budget is never left unused while a request waits. The tenants then finish one after another — 50 tenants of 1,000
  * users (33 report requests each, 5 / 10 s each, 122 / 10 s together): from about 70 s to the end, a few per 10 s
  * window — instead of in two groups at 66 s and at the end, so their packs render while the others still collect, and
- * few are left when the collection ends. The value was chosen with a model of those budgets (a window-by-window
- * simulation of 50 tenants of 33 requests and of 2.4–3 CPU-seconds per pack on 2 cores: 0.6–0.8 best, the end of the
- * run about 1.12 × the floor against about 1.2 × with two groups); for tenants of thousands of requests it changes
- * little (they progress together, and rendering is small beside their collection).
+ * few are left when the collection ends. The value was chosen with the fake-clock harness of
+ * test/unit/rate-limiter-staggered.test.ts (50 tenants of 33 requests; packs of 2.4–3.6 CPU-seconds rendered two at
+ * a time): 0.65–0.8 best, the run ending at 1.11–1.22 × the floor against 1.16–1.26 × with two groups; 0.65 (the
+ * collection a window later than with groups) rather than 0.75–0.8 (two windows), which are better only when a pack
+ * costs more than about 3 CPU-seconds. For tenants of thousands of requests it changes little (they progress together, and
+ * rendering is small beside their collection).
  */
 export const STAGGER_LAG = 0.65;
 
@@ -157,16 +159,26 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
   let pdfBrowser: Promise<SharedPdfBrowser> | undefined;
   const sharedBrowser = () =>
     (pdfBrowser ??= import('../render/pdf.js').then(({ SharedPdfBrowser }) => new SharedPdfBrowser(opts.render.browser, opts.launchBrowser)));
-  // Analysis and rendering (CPU: the engine, Chromium) run --parallel at a time, each as soon as its tenant's
-  // collection ends, while other tenants are still collecting (network, paced).
+  // Analysis and rendering (CPU: the engine, Chromium) start as soon as a tenant's collection ends, while other
+  // tenants are still collecting (network, paced): --parallel tenants analysed at a time and --parallel rendered at a
+  // time, a pipeline, so that one pack's analysis (this process's thread) runs while others print (Chromium's
+  // processes) rather than after them. An analysed pack keeps its analysis slot until it has a render slot, so at
+  // most 2 × --parallel packs are in hand. (With one stage of --parallel for both, 50 tenants × 1,000 users with PDFs
+  // at Graph's budgets took 171 s; the pipeline is about what --parallel 3 gave then, 157 s; BENCHMARKS.md.)
+  const analyzeSlots = new Semaphore(opts.parallel);
   const renderSlots = new Semaphore(opts.parallel);
   const rendering: Promise<void>[] = [];
   const analyzeAndRender = async (i: number, t: TenantSpec, cfg: LoadedConfig, manifest: Manifest) => {
     const dir = join(opts.out, tenantFolder(t));
     const name = t.name ?? t.id;
-    await renderSlots.run(async () => {
+    try {
+      let releaseRender: (() => void) | undefined;
+      const results: AuditResult = await analyzeSlots.run(async () => {
+        const analysed = await runAnalyze(join(dir, 'snapshot'), dir, cfg, prefixed(log, name));
+        releaseRender = await renderSlots.acquire();
+        return analysed;
+      });
       try {
-        const results: AuditResult = await runAnalyze(join(dir, 'snapshot'), dir, cfg, prefixed(log, name));
         const browser = opts.render.pdf ? await sharedBrowser() : undefined;
         const render = () => runRender(results, dir, dir, cfg, { ...opts.render, pdfBrowser: browser }, prefixed(log, name));
         const losses = browser?.losses ?? 0;
@@ -179,13 +191,15 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
           log.warn(`[${name}] Chromium exited while printing the PDF (${e instanceof Error ? e.message : String(e)}); printing it again with a new browser`);
           await render();
         }
-        entries[i] = { name, tenantId: t.id, resultsPath: join(dir, 'results.json'), results, error: null };
-        log.info(`[${name}] pack written, ${since()} after the run started`);
-        codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : exitCodeFor(results, opts.failOn));
-      } catch (e) {
-        failed(i, t, e);
+      } finally {
+        releaseRender?.();
       }
-    });
+      entries[i] = { name, tenantId: t.id, resultsPath: join(dir, 'results.json'), results, error: null };
+      log.info(`[${name}] pack written, ${since()} after the run started`);
+      codes.push(manifest.partial && !opts.allowPartial ? EXIT.partial : exitCodeFor(results, opts.failOn));
+    } catch (e) {
+      failed(i, t, e);
+    }
   };
   let next = 0;
   const collector = async () => {
@@ -241,15 +255,26 @@ class Semaphore {
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly size: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /** Resolves with a release function once a place is free (call it exactly once). */
+  async acquire(): Promise<() => void> {
     if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
-    try {
-      return await task();
-    } finally {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       const wake = this.waiting.shift();
       if (wake) wake();
       else this.active--;
+    };
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await task();
+    } finally {
+      release();
     }
   }
 }
