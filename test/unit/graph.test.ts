@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseEndpoint } from '../../src/graph/client.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
-import { parseRate, RateLimiter } from '../../src/graph/rate-limiter.js';
+import { parseRate, preciseSleep, RateLimiter } from '../../src/graph/rate-limiter.js';
 
 describe('normaliseEndpoint', () => {
   it('accepts loopback http and https, strips trailing slashes', () => {
@@ -51,6 +51,19 @@ describe('RateLimiter', () => {
     for (let i = 5; i < starts.length; i++) expect(starts[i]! - ends[i - 5]!).toBeGreaterThanOrEqual(10_000);
     // and no slower than needed: 23 requests in 5 batches need 4 waits of a window
     expect(starts.at(-1)!).toBeLessThanOrEqual(4 * (10_000 + 5 * 40) + 10);
+  });
+  it('sleeps never less than asked (the last milliseconds in event-loop turns), and serves I/O meanwhile', async () => {
+    for (const ms of [0, 0.3, 1.7, 2, 2.5, 7.25, 15]) {
+      const t0 = performance.now();
+      await preciseSleep(ms);
+      expect(performance.now() - t0, `${ms} ms`).toBeGreaterThanOrEqual(ms);
+    }
+    // the turns let other callbacks run: an immediate scheduled now runs before a 5 ms sleep ends
+    let ran = false;
+    const sleeping = preciseSleep(5);
+    setImmediate(() => (ran = true));
+    await sleeping;
+    expect(ran).toBe(true);
   });
   it('holds a slot while its request is in flight', async () => {
     const limiter = new RateLimiter({ requests: 1, seconds: 0.01 });
