@@ -1,7 +1,8 @@
 /**
  * One stage of the benchmark in its own process, so its peak RSS is its own. Prints one JSON line.
  *   collect URL OUT [RATE]   through the real collector (GraphTransport + collect)
- *   analyze SNAPSHOT OUT     analysis, plus JSON.parse throughput over the same NDJSON bytes
+ *   analyze SNAPSHOT OUT     analysis, plus JSON.parse throughput over the same NDJSON bytes (before and after it)
+ *   parse FILE…              JSON.parse time of each file's lines (the analyze stage's baseline, in its own process)
  *   render RESULTS OUT       HTML and PDF (Chromium peak RSS sampled from /proc)
  *   naive URL OUT            what a user would write: PageIterator into one array, one template over all rows
  */
@@ -9,6 +10,7 @@ import { createReadStream, readFileSync, readdirSync, statSync, writeFileSync } 
 import { execFileSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AuthenticationHandler, Client, PageIterator, RetryHandler, RetryHandlerOptions, type Context } from '@microsoft/microsoft-graph-client';
 import Handlebars from 'handlebars';
 import { collect } from '../src/collector/collect.js';
@@ -65,6 +67,28 @@ async function runCollect(url: string, out: string, rate?: string, directoryRate
   print({ wallMs, requests, directoryRequests, heldMs, status429: byStatus[429] ?? 0, incomplete: manifest.sources.filter((s) => !['ok', 'retired'].includes(s.status)).map((s) => s.id) });
 }
 
+/** ms to JSON.parse each file's lines, in a child process (`parse` stage: its memory is not the analysis'). */
+function parseTimes(files: string[]): Record<string, number> {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), 'parse', ...files], { maxBuffer: 1 << 20 }).toString();
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+}
+
+async function runParse(files: string[]): Promise<void> {
+  const times: Record<string, number> = {};
+  for (const f of files) {
+    const p0 = performance.now();
+    let rest = '';
+    for await (const chunk of createReadStream(f, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) if (l) JSON.parse(l);
+    }
+    if (rest) JSON.parse(rest);
+    times[f] = performance.now() - p0;
+  }
+  process.stdout.write(`${JSON.stringify(times)}\n`);
+}
+
 async function runAnalyze(snapshot: string, out: string): Promise<void> {
   // Which snapshot files the analysis opens (it skips sources no metric uses), to time JSON.parse on those bytes.
   const read = new Set<string>();
@@ -75,6 +99,7 @@ async function runAnalyze(snapshot: string, out: string): Promise<void> {
     return (original as (...a: unknown[]) => ReturnType<typeof original>)(path, ...rest);
   }) as typeof original;
   syncBuiltinESMExports();
+  const before = parseTimes(readdirSync(snapshot).filter((f) => f.endsWith('.ndjson')).map((f) => join(snapshot, f)));
   const t0 = performance.now();
   const { results } = await analyze({ snapshotDir: snapshot, outDir: out, config: ConfigSchema.parse({}) });
   const wallMs = performance.now() - t0;
@@ -85,18 +110,15 @@ async function runAnalyze(snapshot: string, out: string): Promise<void> {
   const files = [...read].filter((f) => f.endsWith('.ndjson')).sort();
   const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
   const skipped = readdirSync(snapshot).filter((f) => f.endsWith('.ndjson') && !read.has(join(snapshot, f)));
-  // JSON.parse limit: split the same files into lines and parse each, nothing else.
-  const p0 = performance.now();
-  for (const f of files) {
-    let rest = '';
-    for await (const chunk of createReadStream(f, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const l of lines) if (l) JSON.parse(l);
-    }
-    if (rest) JSON.parse(rest);
-  }
-  const parseMs = performance.now() - p0;
+  // JSON.parse limit: the same files split into lines, each parsed, nothing else; timed in a process of its own just
+  // before the analysis (which also warms the page cache for it) and just after, and averaged, so that neither side
+  // reads colder files and a drift of the machine's speed during the stage affects both (the baseline alone moved
+  // between 118 and 177 MB/s from one run to the next)
+  const after = parseTimes(files);
+  const sum = (times: Record<string, number>) => files.reduce((n, f) => n + (times[f] ?? 0), 0);
+  const parseBeforeMs = sum(before);
+  const parseAfterMs = sum(after);
+  const parseMs = (parseBeforeMs + parseAfterMs) / 2;
   print({
     wallMs,
     rows,
@@ -105,6 +127,8 @@ async function runAnalyze(snapshot: string, out: string): Promise<void> {
     rowsPerSec: rows / (wallMs / 1000),
     mbPerSec: bytes / 1e6 / (wallMs / 1000),
     parseMbPerSec: bytes / 1e6 / (parseMs / 1000),
+    parseMbPerSecBefore: bytes / 1e6 / (parseBeforeMs / 1000),
+    parseMbPerSecAfter: bytes / 1e6 / (parseAfterMs / 1000),
     ratio: parseMs / wallMs,
     maxRssMb: analyzeRssMb,
   });
@@ -186,9 +210,15 @@ async function runNaive(url: string, out: string): Promise<void> {
   print({ wallMs: performance.now() - t0, rows: rows.length, htmlBytes: html.length });
 }
 
-const run = { collect: () => runCollect(a!, b!, c, process.argv[6]), analyze: () => runAnalyze(a!, b!), render: () => runRender(a!, b!), naive: () => runNaive(a!, b!) }[stage ?? ''];
+const run = {
+  collect: () => runCollect(a!, b!, c, process.argv[6]),
+  analyze: () => runAnalyze(a!, b!),
+  parse: () => runParse(process.argv.slice(3)),
+  render: () => runRender(a!, b!),
+  naive: () => runNaive(a!, b!),
+}[stage ?? ''];
 if (!run) {
-  process.stderr.write('usage: bench-stage.ts collect|analyze|render|naive …\n');
+  process.stderr.write('usage: bench-stage.ts collect|analyze|parse|render|naive …\n');
   process.exit(2);
 }
 await run();
