@@ -207,8 +207,9 @@ The limiter holds a slot from its grant until the answer's headers arrive and th
 request on arrival, so this never meets a 429 whatever the network delay); the "slot-hold bound" is the fastest any
 run could be under that rule, Σ(hold + 0.1 s) ÷ 5, from the holds measured in the run.
 Analysis throughput is over the snapshot files the analysis reads (${large ? (large.an.skipped as string[]).join(', ') || 'none' : '—'} are
-collected as evidence but no metric reads them); the JSON.parse figure is the same process splitting those files into
-lines and parsing each, nothing else. Render times are the best of five HTML-only renders and of two HTML + PDF renders of the same results (the first,
+collected as evidence but no metric reads them); the JSON.parse figure is a process of its own splitting those files
+into lines and parsing each, nothing else, timed just before the analysis (which warms the page cache for it) and just
+after, and averaged (the machine's speed drifts). Render times are the best of five HTML-only renders and of two HTML + PDF renders of the same results (the first,
 which also loads templates and chart libraries, in brackets).
 The naive baseline is what a user would write: the SDK's PageIterator into one array, then one Handlebars
 template over every row (heap limit ${NAIVE_HEAP_MB} MB; not run above ${fmt(NAIVE_MAX_USERS)} users, where it would need more). One run: on a shared virtual machine the times vary by several
