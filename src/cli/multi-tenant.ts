@@ -63,7 +63,7 @@ export function tenantFolder(t: TenantSpec): string {
 export interface MultiTenantOptions {
   tenantsFile: string;
   out: string;
-  /** tenants analysed and rendered at the same time (CPU-bound: Chromium, the engine) */
+  /** tenants analysed at the same time, and tenants rendered at the same time (CPU-bound: the engine, Chromium) */
   parallel: number;
   /** tenants collected at the same time (network-bound, paced); default collectParallelFor() */
   collectParallel?: number;

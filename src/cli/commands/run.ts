@@ -15,7 +15,7 @@ export const runCommand: CommandModule<GlobalArgs, any> = {
         type: 'string',
         describe: 'YAML file listing tenants (id, name, auth, tokenEnv, clientId, cloud, graphUrl, config): one pack each in OUT/<name>/ and OUT/portfolio/',
       })
-      .option('parallel', { type: 'number', default: 2, describe: 'With --tenants: tenants analysed and rendered at the same time (each as soon as its collection ends)' })
+      .option('parallel', { type: 'number', default: 2, describe: 'With --tenants: tenants analysed at the same time, and tenants rendered at the same time (each as soon as its collection ends)' })
       .option('collect-parallel', {
         type: 'number',
         describe: 'With --tenants: tenants collected at the same time (default: enough to fill the per-app budget, 50 at Graph\'s budgets; --parallel when it is off)',
