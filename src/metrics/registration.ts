@@ -212,8 +212,8 @@ export class RegistrationFold {
     return index;
   }
 
-  private flagsOf(token: string): number {
-    const index = this.indexOf(token);
+  /** The token's flags, from the table when it has an index there (indexOf's answer), else classified afresh. */
+  private flagsOf(token: string, index = this.indexOf(token)): number {
     return index >= 0 ? this.tokenFlags[index]! : this.classify(token);
   }
 
@@ -246,7 +246,7 @@ export class RegistrationFold {
       const m = methods[i]!;
       const index = this.indexOf(m);
       this.rowTokens[i] = index;
-      const flags = index >= 0 ? this.tokenFlags[index]! : this.classify(m);
+      const flags = this.flagsOf(m, index);
       any |= flags & (PR | PHONE | UNKNOWN);
       if (flags & NON_MFA) continue;
       mfaMethods++;

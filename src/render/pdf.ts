@@ -243,20 +243,31 @@ export class PdfSession {
   /** Prints the document loaded last (as it is now, after any setTexts()). */
   async printLoaded(how: PrintOptions = {}): Promise<Uint8Array> {
     const o = this.opts;
-    const m = PAGE_MARGIN_MM;
     return this.page.pdf({
-      format: o.pageSize === 'Letter' ? 'Letter' : 'A4',
+      ...this.pageGeometry(),
       printBackground: true,
-      tagged: o.tagged === true,
-      // Chromium's outline needs a tagged PDF; pdf-outline.ts adds ours, built from the contents, to any print
-      outline: false,
       displayHeaderFooter: how.layoutOnly !== true,
       headerTemplate: headerTemplate(o.organisation, o.classification, o.documentLabel),
       footerTemplate: footerTemplate(o.organisation, o.classification, o.footer),
+    });
+  }
+
+  /**
+   * What decides where boxes, lines and page breaks fall, the same for the print and for probe() (a probe that laid
+   * the page out otherwise would pick the wrong budget).
+   */
+  private pageGeometry() {
+    const o = this.opts;
+    const m = PAGE_MARGIN_MM;
+    return {
+      format: o.pageSize === 'Letter' ? ('Letter' as const) : ('A4' as const),
+      tagged: o.tagged === true,
+      // Chromium's outline needs a tagged PDF; pdf-outline.ts adds ours, built from the contents, to any print
+      outline: false,
       margin: { top: `${m.top}mm`, right: `${m.right}mm`, bottom: `${m.bottom}mm`, left: `${m.left}mm` },
       preferCSSPageSize: false,
       timeout: 120_000,
-    });
+    };
   }
 
   /**
@@ -274,18 +285,7 @@ export class PdfSession {
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     }, PROBE_RULE);
     try {
-      const o = this.opts;
-      const m = PAGE_MARGIN_MM;
-      const pdf = await this.page.pdf({
-        format: o.pageSize === 'Letter' ? 'Letter' : 'A4',
-        printBackground: false,
-        tagged: o.tagged === true,
-        outline: false,
-        displayHeaderFooter: false,
-        margin: { top: `${m.top}mm`, right: `${m.right}mm`, bottom: `${m.bottom}mm`, left: `${m.left}mm` },
-        preferCSSPageSize: false,
-        timeout: 120_000,
-      });
+      const pdf = await this.page.pdf({ ...this.pageGeometry(), printBackground: false, displayHeaderFooter: false });
       return readPdfLayout(pdf);
     } finally {
       await this.page.evaluate(() => {

@@ -29,8 +29,10 @@ function controlPicture(ch: string): string {
   return '\uFFFD';
 }
 
+/** The characters csvCell changes or quotes for, but the comma (control characters, quotes, bidi and invisible). */
+const CHANGED = `\\u0000-\\u001F\\u007F-\\u009F"${BIDI_OR_INVISIBLE_CLASS}`;
 /** Anything csvCell has to change or quote: most cells (ids, plain names) have none of it. */
-const NEEDS_WORK = new RegExp(`^[=+\\-@]|[\\u0000-\\u001F\\u007F-\\u009F",${BIDI_OR_INVISIBLE_CLASS}]`);
+const NEEDS_WORK = new RegExp(`^[=+\\-@]|[${CHANGED},]`);
 
 /**
  * One CSV field: control characters made visible; bidi controls and invisible characters shown as "[U+202E]"
@@ -45,7 +47,7 @@ export function csvCell(value: string): string {
 }
 
 /** NEEDS_WORK's characters but the comma, for a whole row (its commas are counted instead). */
-const NEEDS_WORK_IN_ROW = new RegExp(`[\\u0000-\\u001F\\u007F-\\u009F"${BIDI_OR_INVISIBLE_CLASS}]`);
+const NEEDS_WORK_IN_ROW = new RegExp(`[${CHANGED}]`);
 
 /** Not a formula start (= + - @; tab and CR are NEEDS_WORK_IN_ROW's); true for ''. */
 function plainStart(s: string): boolean {
