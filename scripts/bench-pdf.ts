@@ -9,7 +9,9 @@
  *   pays the launch and is reported apart.
  * Per pack: wall ms, the prints it took (painted prints, layout probes that paint nothing, documents loaded), and
  * CPU ms of this process and of the Chromium processes it started (from /proc, Linux only), which say more than
- * wall time on a shared machine. Medians; prints numbers, asserts nothing.
+ * wall time on a shared machine. Medians; prints numbers, asserts nothing. --steps adds, for the shared browser, the
+ * wall and Chromium CPU of each step (context, load, probe, print…) per pack, from /proc around each call (work
+ * Chromium does after a call returns counts towards the next one).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -79,26 +81,51 @@ let prints = 0;
 let probes = 0;
 let loads = 0;
 let chromiumAtClose = 0;
+/** --steps: wall and Chromium CPU ms of each step of a pack (summed over the packs measured), by step */
+const STEPS = args.includes('--steps');
+const steps = new Map<string, { calls: number; wallMs: number; chromiumMs: number }>();
+let stepsOn = false;
+/** Runs a step, adding its wall time and the Chromium CPU used meanwhile to `steps` (only when --steps). */
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  if (!STEPS || !stepsOn) return run();
+  const c0 = childCpuMs();
+  const t0 = performance.now();
+  try {
+    return await run();
+  } finally {
+    const s = steps.get(name) ?? { calls: 0, wallMs: 0, chromiumMs: 0 };
+    s.calls++;
+    s.wallMs += performance.now() - t0;
+    s.chromiumMs += childCpuMs() - c0;
+    steps.set(name, s);
+  }
+}
 const proto = pdfModule.PdfSession.prototype;
 const printLoaded = proto.printLoaded;
 proto.printLoaded = function (this: pdfModule.PdfSession, ...a: Parameters<typeof printLoaded>) {
   prints++;
-  return printLoaded.apply(this, a);
+  return step('print (painted)', () => printLoaded.apply(this, a));
 };
 const probe = proto.probe;
 proto.probe = function (this: pdfModule.PdfSession) {
   probes++;
-  return probe.apply(this);
+  return step('probe (layout only)', () => probe.apply(this));
 };
 const load = proto.load;
 proto.load = function (this: pdfModule.PdfSession, ...a: Parameters<typeof load>) {
   loads++;
-  return load.apply(this, a);
+  return step('load (setContent)', () => load.apply(this, a));
 };
+const setTexts = proto.setTexts;
+proto.setTexts = function (this: pdfModule.PdfSession, ...a: Parameters<typeof setTexts>) {
+  return step('setTexts (page numbers)', () => setTexts.apply(this, a));
+};
+const inContext = pdfModule.PdfSession.inContext.bind(pdfModule.PdfSession);
+pdfModule.PdfSession.inContext = (...a: Parameters<typeof inContext>) => step('context + page (inContext)', () => inContext(...a));
 const close = pdfModule.PdfSession.prototype.close;
 pdfModule.PdfSession.prototype.close = function (this: pdfModule.PdfSession) {
   chromiumAtClose = childCpuMs();
-  return close.apply(this);
+  return step('close (context)', () => close.apply(this));
 };
 
 interface Sample {
@@ -146,7 +173,12 @@ for (const mode of MODES) {
   } else if (mode === 'shared') {
     const browser = new pdfModule.SharedPdfBrowser();
     try {
-      for (let i = 0; i < PACKS; i++) samples.push(await measure({ pdfBrowser: browser }, join(work, `shared-${i}`)));
+      for (let i = 0; i < PACKS; i++) {
+        // the first pack (the launch, cold caches) is left out of the steps as of the medians
+        stepsOn = i > 0;
+        samples.push(await measure({ pdfBrowser: browser }, join(work, `shared-${i}`)));
+      }
+      stepsOn = false;
     } finally {
       await browser.close();
     }
@@ -172,5 +204,15 @@ process.stdout.write(
     '|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...(STEPS && steps.size > 0
+      ? [
+          `Steps of the shared browser's packs (all but the first, ${PACKS - 1}), per pack:`,
+          '',
+          '| step | calls per pack | wall ms | Chromium CPU ms |',
+          '|---|---|---|---|',
+          ...[...steps].map(([name, s]) => `| ${name} | ${(s.calls / (PACKS - 1)).toFixed(1)} | ${fmt(s.wallMs / (PACKS - 1))} | ${fmt(s.chromiumMs / (PACKS - 1))} |`),
+          '',
+        ]
+      : []),
   ].join('\n'),
 );

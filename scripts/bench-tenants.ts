@@ -35,6 +35,8 @@ const PARALLEL = opt('--parallel', '2');
 /** print the report requests the simulator admitted in each window of the run (where the budget went unused) */
 const TRACE = args.includes('--trace');
 const EXTRA = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
+/** flags for the CLI's node (not this process's), e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' to profile it */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const APP = { requests: 122, seconds: 10 };
 const TENANT = { requests: 5, seconds: 10 };
 const DIRECTORY = { requests: 50, seconds: 10 };
@@ -132,7 +134,7 @@ for (const scale of SCALES) {
       writeFileSync(file, `tenants:\n${tenants.map((t, i) => `  - { id: ${t.tenantId}, name: t${String(i + 1).padStart(3, '0')}, graphUrl: "${tenantUrl(sim.url, t.tenantId)}" }`).join('\n')}\n`);
       const loadBefore = loadAverage();
       const cli = [
-        MAIN, 'run', '--tenants', file, '--out', join(work, 'out'), '--auth', 'token',
+        ...NODE_ARGS, MAIN, 'run', '--tenants', file, '--out', join(work, 'out'), '--auth', 'token',
         '--rate', rate(TENANT), '--directory-rate', rate(DIRECTORY), '--app-rate', rate(APP),
         '--parallel', PARALLEL, ...(variant === 'no-pdf' ? ['--no-pdf'] : []), ...EXTRA,
       ];

@@ -24,6 +24,10 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-background-networking',
   '--disable-sync',
   '--host-resolver-rules=MAP * ~NOTFOUND',
+  // Chromium (new headless is the full browser) preloads its address-bar popup, two chrome:// pages in a renderer of
+  // their own, for the first context and again for every browser context: 0.3–0.9 s of CPU per pack of run
+  // --tenants that prints nothing (BENCHMARKS.md, session 9). puppeteer adds its own --disable-features to this list.
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,PreloadTopChromeWebUI',
 ];
 
 export function chromiumArgs(sandbox: boolean): string[] {

@@ -74,6 +74,27 @@ describe.skipIf(!hasBrowser())('SharedPdfBrowser', () => {
     await expect(shared.session({ organisation: 'late' })).rejects.toThrow(/closed/);
   });
 
+  it("starts no chrome:// page of the browser's own beside the packs' pages (its address-bar popup cost 0.3–0.9 s of CPU per context)", async () => {
+    const counting = countingLauncher();
+    const shared = new SharedPdfBrowser(undefined, counting.launch);
+    try {
+      const session = await shared.session({ organisation: 'Tenant A' });
+      await session.print('<!DOCTYPE html><p>alpha</p>');
+      const browser = counting.launched[0]!.browser;
+      // what Chromium itself lists, hidden browser UI included (puppeteer's targets() leaves some out)
+      const cdp = await browser.target().createCDPSession();
+      const { targetInfos } = await cdp.send('Target.getTargets', {});
+      await cdp.detach();
+      const urls = targetInfos.map((t) => t.url);
+      expect(urls.length).toBeGreaterThan(0);
+      // without the --disable-features of CHROMIUM_ARGS: chrome://omnibox-popup.top-chrome/ twice per context
+      expect(urls.filter((u) => u.startsWith('chrome://'))).toEqual([]);
+      await session.close();
+    } finally {
+      await shared.close();
+    }
+  });
+
   it('launches a new browser for the next session when the last one died, once however many sessions find it dead', async () => {
     const counting = countingLauncher();
     const shared = new SharedPdfBrowser(undefined, counting.launch);
