@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderPack } from '../../src/render/index.js';
-import { CONTENT_SECURITY_POLICY, TEMPLATES_DIR, brandCss, builtInPartials } from '../../src/render/html.js';
+import { CONTENT_SECURITY_POLICY, TEMPLATES_DIR, brandCss, builtInPartials, compileReportTemplate } from '../../src/render/html.js';
 import { BRANDING, SAMPLE_DIR, loadSample, scratch } from '../fixtures/results-sample/load.js';
 
 let html: string;
@@ -283,6 +283,27 @@ describe('templates override', () => {
     // every other partial is still the built-in one
     expect(page).toContain('id="summary"');
     expect(builtInPartials()).toContain('cover');
+  });
+
+  it('compiles a template once per source: the same templates give the same function, an edited partial a new one', async () => {
+    expect(compileReportTemplate()).toBe(compileReportTemplate());
+    const templates = await scratch('templates-edited');
+    await writeFile(join(templates, 'cover.hbs'), '<header class="cover">first {{cover.organisation}}</header>\n');
+    const first = compileReportTemplate(templates);
+    expect(compileReportTemplate(templates)).toBe(first);
+    expect(first).not.toBe(compileReportTemplate());
+    const out = await scratch('templates-edited-out');
+    const render = async () => {
+      await renderPack(await loadSample(), { resultsDir: SAMPLE_DIR, outDir: out, branding: BRANDING, pdf: false, templatesDir: templates });
+      return readFile(join(out, 'audit.html'), 'utf8');
+    };
+    expect(await render()).toContain('<header class="cover">first Contoso Ltd</header>');
+    // edited between two renders of one process: the new text is compiled, not the cached template reused
+    await writeFile(join(templates, 'cover.hbs'), '<header class="cover">second {{cover.organisation}}</header>\n');
+    expect(compileReportTemplate(templates)).not.toBe(first);
+    const again = await render();
+    expect(again).toContain('<header class="cover">second Contoso Ltd</header>');
+    expect(again).not.toContain('first Contoso');
   });
 
   it('appends brand.css, embedding the fonts and images it names from the templates folder', async () => {
