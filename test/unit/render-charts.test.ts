@@ -1,5 +1,8 @@
+import fc from 'fast-check';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { measureText, renderChartSvg, renderCharts } from '../../src/render/charts.js';
+import { chartSpec, compiledSpec, measureText, renderChartSvg, renderCharts } from '../../src/render/charts.js';
 import type { ChartData, ChartRow } from '../../src/render/view-model.js';
 import { buildViewModel } from '../../src/render/view-model.js';
 import { loadSample } from '../fixtures/results-sample/load.js';
@@ -96,5 +99,43 @@ describe('charts', () => {
     expect(measureText('microsoftAuthenticatorPasswordless', 10)).toBeCloseTo(161.2, 0);
     expect(measureText('王小明', 10)).toBe(30);
     expect(measureText('MFA', 10, true)).toBeGreaterThan(measureText('MFA', 10));
+  });
+
+  it('draws the same SVG from a spec compiled once per shape as from one compiled with its rows, whatever was drawn before', async () => {
+    const svgOf = async (spec: vega.Spec) => {
+      const view = new vega.View(vega.parse(spec), { renderer: 'none', loader: vega.loader({ mode: 'file' }), logLevel: vega.Error });
+      (vega as unknown as { resetSVGDefIds: () => void }).resetSVGDefIds();
+      try {
+        return await view.toSVG();
+      } finally {
+        view.finalize();
+      }
+    };
+    const results = await loadSample();
+    const view = buildViewModel(results, { branding: { organisation: 'x', primaryColor: '#1f4e79' }, logoDataUri: null, maxAffectedInPdf: 25, affectedHead: new Map(), worklists: new Map() });
+    const charts = view.charts.filter((c) => !c.empty);
+    expect(charts.length).toBeGreaterThanOrEqual(8);
+    // the report's charts, then the same shapes with other rows (counts, shares, labels), each drawn after the others
+    const variants = charts.flatMap((c) => [
+      c,
+      { ...c, rows: c.rows.map((r, i) => ({ ...r, count: r.count === null ? null : r.count * 3 + i, share: r.share === null ? null : r.share / 2, shareText: `${i}%`, countText: `${i * 7} / 9` })) },
+      { ...c, rows: c.rows.slice(0, Math.max(1, c.rows.length - 2)) },
+    ]);
+    for (const chart of [...variants, ...variants.reverse()]) {
+      const spec = chartSpec(chart, '#1f4e79');
+      expect(await svgOf(compiledSpec(spec))).toBe(await svgOf(compile(spec, { logger: vega.logger(vega.None) }).spec));
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.string({ maxLength: 30 }), fc.integer({ min: 0, max: 100_000 })), { minLength: 1, maxLength: 12 }), async (rows) => {
+        const spec = chartSpec(methods(rows.map(([label, n]) => row(label, n))), '#1f4e79');
+        expect(await svgOf(compiledSpec(spec))).toBe(await svgOf(compile(spec, { logger: vega.logger(vega.None) }).spec));
+      }),
+      { numRuns: 60 },
+    );
+    // and it is compiled once: two charts of one shape share the compiled marks
+    const a = compiledSpec(chartSpec(methods([row('a', 1), row('b', 2)]), '#1f4e79'));
+    const b = compiledSpec(chartSpec(methods([row('a', 7), row('b', 9)]), '#1f4e79'));
+    expect(a.marks).toBe(b.marks);
+    expect(a.data).not.toEqual(b.data);
   });
 });
