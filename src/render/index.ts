@@ -435,7 +435,8 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
         async (i) => {
           const v = i === 0 ? view : viewFor(PAGE_BUDGETS[i]!);
           const html = htmlOf(withPageNumbers(v, null), true);
-          await session.load(html);
+          // styled for the probe from the start: most budgets tried are only probed (PdfSession.load)
+          await session.load(html, { forProbe: true });
           loaded = i;
           // only where things land is read: nothing is painted (PdfSession.probe)
           return { view: v, html, layout: await session.probe() };

@@ -107,6 +107,36 @@ describe.skipIf(!hasBrowser())('PdfSession probe and page numbers written in pla
     }
   });
 
+  it('a document loaded for probing lands everything where the probe of a plain load does, and prints the same PDF', async () => {
+    const session = await shared.session({ organisation: 'Contoso Ltd', footer: 'Snapshot' });
+    try {
+      await session.load(placeholder);
+      const plainLayout = await session.probe();
+      const plainPdf = await session.printLoaded();
+      await session.load(placeholder, { forProbe: true });
+      const styled = await session.probe();
+      expect(styled.pageCount).toBe(plainLayout.pageCount);
+      expect([...styled.destinations].sort()).toEqual([...plainLayout.destinations].sort());
+      // probed twice, then printed: the probe's element is removed before painting, the file is the plain one
+      expect((await session.probe()).pageCount).toBe(plainLayout.pageCount);
+      const printed = await session.printLoaded();
+      expect(timeless(printed)).toBe(timeless(plainPdf));
+      expect(timeless(await session.printLoaded())).toBe(timeless(plainPdf));
+      // a probe of what is painted now paints nothing again (the adopted sheet path) and finds the same pages
+      expect((await session.probe()).pageCount).toBe(plainLayout.pageCount);
+      // numbers written into a document loaded for probing print as the numbered document
+      const pages = tocPagesOnlyDiffer(placeholder, numbered)!;
+      await session.load(numbered);
+      const reloaded = await session.printLoaded();
+      await session.load(placeholder, { forProbe: true });
+      await session.probe();
+      expect(await session.setTexts('span.toc-page', pages)).toBe(true);
+      expect(timeless(await session.printLoaded())).toBe(timeless(reloaded));
+    } finally {
+      await session.close();
+    }
+  });
+
   it('numbers written into the loaded contents print the same PDF as the document loaded with them', async () => {
     const pages = tocPagesOnlyDiffer(placeholder, numbered);
     expect(pages).not.toBeNull();
