@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fitBudget } from '../../src/render/budget.js';
-import { renderPack, tocPagesOnlyDiffer } from '../../src/render/index.js';
+import { chartBoxes, renderPack, tocPagesOnlyDiffer } from '../../src/render/index.js';
 import { PdfSession, SharedPdfBrowser, readPdfLayout } from '../../src/render/pdf.js';
 import { BRANDING, SAMPLE_DIR, loadSample, scratch } from '../fixtures/results-sample/load.js';
 import { hasBrowser } from '../helpers/browser.js';
@@ -73,9 +73,9 @@ describe.skipIf(!hasBrowser())('PdfSession probe and page numbers written in pla
     // the HTML a render loads: first with '0' for every page number, last with the numbers
     const loaded: string[] = [];
     const load = PdfSession.prototype.load;
-    PdfSession.prototype.load = function (this: PdfSession, html: string) {
+    PdfSession.prototype.load = function (this: PdfSession, html: string, how?: { forProbe?: boolean }) {
       loaded.push(html);
-      return load.call(this, html);
+      return load.call(this, html, how);
     };
     try {
       await renderPack(await loadSample(), { resultsDir: SAMPLE_DIR, outDir: await scratch('probe'), branding: BRANDING });
@@ -135,6 +135,33 @@ describe.skipIf(!hasBrowser())('PdfSession probe and page numbers written in pla
     } finally {
       await session.close();
     }
+  });
+
+  it('charts reduced to empty boxes of their own size (chartBoxes) land everything on the pages the drawn charts do', async () => {
+    const svgs = [...placeholder.matchAll(/<svg\b[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(svgs.length).toBeGreaterThanOrEqual(8);
+    const boxes = chartBoxes(Object.fromEntries(svgs.map((svg, i) => [String(i), svg])));
+    let n = 0;
+    const boxed = placeholder.replace(/<svg\b[\s\S]*?<\/svg>/g, () => boxes[String(n++)]!);
+    expect(boxed.length).toBeLessThan(placeholder.length - 100_000);
+    expect(boxed).not.toMatch(/<path|<text/);
+    const session = await shared.session({ organisation: 'Contoso Ltd', footer: 'Snapshot' });
+    try {
+      await session.load(placeholder, { forProbe: true });
+      const drawn = await session.probe();
+      await session.load(boxed, { forProbe: true });
+      const empty = await session.probe();
+      expect(empty.pageCount).toBe(drawn.pageCount);
+      expect([...empty.destinations].sort()).toEqual([...drawn.destinations].sort());
+      expect(drawn.destinations.size).toBeGreaterThan(10);
+    } finally {
+      await session.close();
+    }
+    // the <svg> element keeps every attribute; anything that is not one whole <svg> element is left as it is
+    expect(chartBoxes({ a: '<svg width="660" height="170" viewBox="0 0 660 170"><g><text>x</text></g></svg>', b: '<p>no chart</p>' })).toEqual({
+      a: '<svg width="660" height="170" viewBox="0 0 660 170"></svg>',
+      b: '<p>no chart</p>',
+    });
   });
 
   it('numbers written into the loaded contents print the same PDF as the document loaded with them', async () => {
