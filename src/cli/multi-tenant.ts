@@ -232,16 +232,28 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
       }
     }
   };
+  // Chromium closes (its processes end, its profile is removed) while the portfolio is written, and is waited for
+  // before the command returns, however it ends
+  let closing: Promise<void> | undefined;
+  const closeBrowser = () =>
+    (closing ??= pdfBrowser
+      ? pdfBrowser.then((b) => b.close()).catch((e: unknown) => log.warn(`could not close Chromium: ${e instanceof Error ? e.message : String(e)}`))
+      : Promise.resolve());
+  let files: string[];
   try {
-    await Promise.all(Array.from({ length: Math.min(collectParallel, tenants.length) }, collector));
-    log.info(`collection of ${tenants.length} tenants ended after ${((performance.now() - started) / 1000).toFixed(2)} s (${rendering.length} collected)`);
-    await Promise.all(rendering);
+    try {
+      await Promise.all(Array.from({ length: Math.min(collectParallel, tenants.length) }, collector));
+      log.info(`collection of ${tenants.length} tenants ended after ${((performance.now() - started) / 1000).toFixed(2)} s (${rendering.length} collected)`);
+      await Promise.all(rendering);
+    } finally {
+      await Promise.allSettled(rendering);
+      void closeBrowser();
+    }
+    const { renderPortfolio } = await import('../render/portfolio.js');
+    files = await renderPortfolio(entries, join(opts.out, 'portfolio'));
   } finally {
-    await Promise.allSettled(rendering);
-    if (pdfBrowser) await pdfBrowser.then((b) => b.close()).catch((e: unknown) => log.warn(`could not close Chromium: ${e instanceof Error ? e.message : String(e)}`));
+    await closeBrowser();
   }
-  const { renderPortfolio } = await import('../render/portfolio.js');
-  const files = await renderPortfolio(entries, join(opts.out, 'portfolio'));
   log.info(`portfolio: ${files[0]}`);
   log.out(files[0]!);
   // The most serious outcome wins: a tenant not audited (its own code: 4 collection, 2 config…), then partial, then findings.
