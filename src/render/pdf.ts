@@ -155,14 +155,6 @@ const PROBE_STYLE_ID = 'entra-auth-audit-probe-only';
 /** CSS px per mm (CSS pixels are 1/96 in). */
 const PX_PER_MM = 96 / 25.4;
 
-export interface PrintOptions {
-  /**
-   * A print read only for where things land (page count, named destinations) and then thrown away: without
-   * Chromium's header and footer, which are drawn inside the fixed page margins and move nothing in the body.
-   */
-  layoutOnly?: boolean;
-}
-
 /** One offline page; print() may be called several times. */
 export class PdfSession {
   readonly blockedRequests: string[] = [];
@@ -236,9 +228,9 @@ export class PdfSession {
   }
 
   /** Loads `html` and prints it (load, then printLoaded). */
-  async print(html: string, how: PrintOptions = {}): Promise<Uint8Array> {
+  async print(html: string): Promise<Uint8Array> {
     await this.load(html);
-    return this.printLoaded(how);
+    return this.printLoaded();
   }
 
   /** Whether the loaded document carries the probe's style element (load with forProbe), not yet removed. */
@@ -260,7 +252,7 @@ export class PdfSession {
   }
 
   /** Prints the document loaded last (as it is now, after any setTexts()). */
-  async printLoaded(how: PrintOptions = {}): Promise<Uint8Array> {
+  async printLoaded(): Promise<Uint8Array> {
     const o = this.opts;
     if (this.probeStyled) {
       // the probe's rule goes before anything is painted: the one element load() added, and it must be gone
@@ -275,7 +267,7 @@ export class PdfSession {
     return this.page.pdf({
       ...this.pageGeometry(),
       printBackground: true,
-      displayHeaderFooter: how.layoutOnly !== true,
+      displayHeaderFooter: true,
       headerTemplate: headerTemplate(o.organisation, o.classification, o.documentLabel),
       footerTemplate: footerTemplate(o.organisation, o.classification, o.footer),
     });
@@ -302,13 +294,16 @@ export class PdfSession {
   /**
    * Where everything of the loaded document lands in print (page count, the page of each named destination),
    * without painting it: for this one print, a style sheet of ours (adopted through DevTools, not part of the
-   * document, and removed afterwards) makes every element `visibility: hidden`, which changes no box, no line and no
-   * page break but leaves nothing to paint, and backgrounds, header and footer are left out. About a third of the
+   * document, and removed afterwards; or, in a document loaded with forProbe, the style element load() added) makes
+   * every element `visibility: hidden`, which changes no box, no line and no page break but leaves nothing to paint,
+   * and backgrounds, header and footer are left out. About a third of the
    * CPU of a print that paints (measured: 0.3–0.45 s against 1.0–1.8 s for a 40-page pack).
    */
   async probe(): Promise<PdfLayout> {
+    // header and footer are drawn inside the fixed page margins and move nothing in the body
+    const layoutPrint = async () => readPdfLayout(await this.page.pdf({ ...this.pageGeometry(), printBackground: false, displayHeaderFooter: false }));
     // loaded with the rule in place already (load with forProbe)
-    if (this.probeStyled) return readPdfLayout(await this.page.pdf({ ...this.pageGeometry(), printBackground: false, displayHeaderFooter: false }));
+    if (this.probeStyled) return layoutPrint();
     // the page's own JavaScript is off; DevTools evaluation still runs (our code, in our session, never the pack's)
     await this.page.evaluate((rule: string) => {
       const sheet = new CSSStyleSheet();
@@ -316,8 +311,7 @@ export class PdfSession {
       document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     }, PROBE_RULE);
     try {
-      const pdf = await this.page.pdf({ ...this.pageGeometry(), printBackground: false, displayHeaderFooter: false });
-      return readPdfLayout(pdf);
+      return await layoutPrint();
     } finally {
       await this.page.evaluate(() => {
         document.adoptedStyleSheets = document.adoptedStyleSheets.slice(0, -1);
