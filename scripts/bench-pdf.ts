@@ -14,14 +14,14 @@
  * Chromium does after a call returns counts towards the next one).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditResult } from '../src/results/schema.js';
 import { renderPack, type RenderOptions } from '../src/render/index.js';
 import * as pdfModule from '../src/render/pdf.js';
 import { PROJECT_ROOT } from '../src/version.js';
-import { loadAverage } from './bench-build.js';
+import { loadAverage, processTreeCpuMs } from './bench-build.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => (args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback);
@@ -44,35 +44,8 @@ if (!GIVEN) {
 }
 const results = JSON.parse(readFileSync(join(resultsDir, 'results.json'), 'utf8')) as AuditResult;
 
-/**
- * CPU ms (user + system) of the processes descended from this one (the Chromium processes it started), from /proc:
- * the live ones with the children each has reaped, plus this process's reaped children (a closed browser).
- */
-const TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-function childCpuMs(): number {
-  const procs = new Map<number, { ppid: number; own: number; reaped: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-      // fields 4, 14–17 of proc(5): ppid, utime, stime, cutime, cstime
-      procs.set(Number(name), { ppid: f[1]!, own: f[11]! + f[12]!, reaped: f[13]! + f[14]! });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let ticksUsed = procs.get(process.pid)?.reaped ?? 0;
-  for (const p of procs.values()) {
-    for (let up = p.ppid, depth = 0; up > 1 && depth < 16; up = procs.get(up)?.ppid ?? 0, depth++) {
-      if (up === process.pid) {
-        ticksUsed += p.own + p.reaped;
-        break;
-      }
-    }
-  }
-  return (ticksUsed * 1000) / TICKS_PER_S;
-}
+/** CPU ms of the processes this one started (Chromium's), alive or waited for (bench-build.ts processTreeCpuMs). */
+const childCpuMs = () => processTreeCpuMs(process.pid, false);
 
 // the prints of each pack, counted through the methods that print (probe: a layout print that paints nothing;
 // printLoaded: a print that paints) and the one that loads a document; Chromium's CPU is sampled when a session

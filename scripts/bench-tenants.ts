@@ -15,14 +15,14 @@
  * audited; the CPU of the CLI with its Chromium and of the simulator; and, from the run's own log, how many tenants
  * finished collecting and how many packs were written in each window. Prints numbers; asserts nothing.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, tenantUrl } from '../src/simulator/server.js';
 import { createTenant, type SimTenant } from '../src/simulator/tenant.js';
 import { PROJECT_ROOT } from '../src/version.js';
-import { BENCH_BUILD, buildForBench, loadAverage } from './bench-build.js';
+import { BENCH_BUILD, buildForBench, loadAverage, processTreeCpuMs } from './bench-build.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => (args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback);
@@ -83,39 +83,8 @@ interface Row {
 }
 const rows: Row[] = [];
 
-/**
- * CPU seconds of `root` and every process under it, alive or exited and waited for (utime + stime + cutime + cstime,
- * /proc; Linux only, NaN elsewhere). Sampled during the run: Chromium's processes may be ended without being waited
- * for when the CLI closes it, so their time would not reach the CLI's own count.
- */
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-function treeCpuS(root: number): number {
-  const procs = new Map<number, { ppid: number; ticks: number }>();
-  try {
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-        procs.set(Number(name), { ppid: f[1]!, ticks: f[11]! + f[12]! + f[13]! + f[14]! });
-      } catch {
-        // gone meanwhile
-      }
-    }
-  } catch {
-    return NaN;
-  }
-  let ticks = 0;
-  for (const [pid, p] of procs) {
-    for (let up = pid, depth = 0; up > 1 && depth < 16; up = procs.get(up)?.ppid ?? 0, depth++) {
-      if (up === root) {
-        ticks += p.ticks;
-        break;
-      }
-    }
-  }
-  return ticks / TICKS;
-}
+/** CPU seconds of `root` and every process under it, alive or waited for (bench-build.ts processTreeCpuMs). */
+const treeCpuS = (root: number) => processTreeCpuMs(root, true) / 1000;
 
 for (const scale of SCALES) {
   const w = (s: number) => s / scale; // a window of Graph's, scaled
