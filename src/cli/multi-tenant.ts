@@ -101,19 +101,21 @@ export function lanePlan(tenants: number, tenant: RateBudget | null, app: RateBu
 
 /**
  * How the per-app budget is shared: tenant i (in file order) gets the app limiter's staggered view with lag
- * i × STAGGER_LAG requests (RateLimiter.staggered): a waiting request of the tenant with the fewest requests granted
- * plus lag goes first, so every tenant progresses, each about STAGGER_LAG requests behind the one before it, and the
- * budget is never left unused while a request waits. The tenants then finish one after another — 50 tenants of 1,000
- * users (33 report requests each, 5 / 10 s each, 122 / 10 s together): from about 70 s to the end, a few per 10 s
- * window — instead of in two groups at 66 s and at the end, so their packs render while the others still collect, and
- * few are left when the collection ends. The value was chosen with the fake-clock harness of
- * test/unit/rate-limiter-staggered.test.ts (50 tenants of 33 requests; packs of 2.4–3.6 CPU-seconds rendered two at
- * a time): 0.65–0.8 best, the run ending at 1.11–1.22 × the floor against 1.16–1.26 × with two groups; 0.65 (the
- * collection a window later than with groups) rather than 0.75–0.8 (two windows), which are better only when a pack
- * costs more than about 3 CPU-seconds. For tenants of thousands of requests it changes little (they progress together, and
- * rendering is small beside their collection).
+ * i × STAGGER_LAG requests, in blocks of the tenant's own budget (RateLimiter.staggered), and its collector tells
+ * the view the report requests it will send (RateLimiter.expect). A waiting request of the tenant with the most
+ * windows of work left, minus its lag, goes first: every tenant progresses, the tenants finish one after another —
+ * 50 tenants of 1,000 users (33 report requests each, 5 / 10 s each, 122 / 10 s together): from about 70 s to the
+ * end, a few per 10 s window — so their packs render while the others still collect, and the budget is never left
+ * unused while a request waits. Ordering by the work left rather than the work done (the least granted + lag, until
+ * session 10) gives a tenant its last windows at full pace: on the fake-clock harness of
+ * test/unit/rate-limiter-staggered.test.ts (packs of 2.1 CPU-seconds rendered two at a time, the run's end against
+ * the floor), 1.073 instead of 1.101 for 50 tenants of 33 requests, 1.053 instead of 1.137 for 50 tenants of 33–60,
+ * 1.035 instead of 1.054 for 100 tenants, and better for every other set tried (BENCHMARKS.md). The lag was chosen
+ * there: 0.55 was as good as or better than 0.5–0.7 on each set (a lag of 0.65 had been best with the old order).
+ * For tenants of thousands of requests it changes little (they progress together, and rendering is small beside
+ * their collection).
  */
-export const STAGGER_LAG = 0.65;
+export const STAGGER_LAG = 0.55;
 
 /** Tenants collected at once by default: two lanes (one finishing, the next starting), at least --parallel. */
 export function collectParallelFor(tenants: number, parallel: number, laneSize: number, paced: boolean): number {
@@ -139,7 +141,7 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
       `${tenants.length} tenants: per-app budget ${appLimiter.budget.requests} / ${appLimiter.budget.seconds} s across tenants` +
         (tenantBudget ? `, ${tenantBudget.requests} / ${tenantBudget.seconds} s per tenant` : '') +
         `; ${collectParallel} collected and ${opts.parallel} rendered at a time` +
-        `, staggered in file order (each ${STAGGER_LAG} requests behind the one before)`,
+        `, staggered in file order (the most work left first, each ${STAGGER_LAG} requests behind the one before)`,
     );
   }
   const entries = new Array<PortfolioEntry>(tenants.length);
@@ -220,7 +222,7 @@ export async function runTenants(opts: MultiTenantOptions, log: Log): Promise<nu
             certificatePath: t.certificatePath ?? opts.base.certificatePath,
             cloud: (t.cloud as CollectArgs['cloud'] | undefined) ?? opts.base.cloud,
             graphUrl: t.graphUrl ?? opts.base.graphUrl,
-            appLimiter: appLimiter?.staggered(i * STAGGER_LAG),
+            appLimiter: appLimiter?.staggered(i * STAGGER_LAG, tenantBudget?.requests ?? 1),
             env,
           },
           prefixed(log, name),

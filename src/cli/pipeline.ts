@@ -41,7 +41,7 @@ export interface CollectArgs {
   /** ceilings per source (collect.ts Ceiling) */
   maxPages?: number;
   maxRows?: number;
-  /** shared by all tenants of one process (run --tenants) */
+  /** shared by all tenants of one process (run --tenants): this tenant's staggered view, told the requests planned */
   appLimiter?: RateLimiter;
   /** the collection's clock; default cliClock(env) (system clock, or ENTRA_AUTH_AUDIT_NOW) */
   clock?: Clock;
@@ -160,6 +160,7 @@ export async function runCollect(args: CollectArgs, log: Log): Promise<Manifest>
       maxPages: args.maxPages,
       maxRows: args.maxRows,
       clock,
+      onPlanned: args.appLimiter ? (n) => args.appLimiter?.expect(n) : undefined,
       onProgress: (p) => {
         if (p.status) {
           progress?.clear();

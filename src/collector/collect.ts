@@ -50,6 +50,11 @@ export interface CollectOptions {
   maxRows?: number;
   clock?: () => Date;
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Told, as the collection learns of them, how many more report requests it will send (RequestPlan): the per-app
+   * budget of run --tenants orders the tenants by the work they have left (RateLimiter.expect).
+   */
+  onPlanned?: (requests: number) => void;
 }
 
 export interface ProgressEvent {
@@ -105,12 +110,18 @@ export async function collect(opts: CollectOptions): Promise<CollectOutcome> {
     done.set(s.id, { promise, resolve });
   }
   const tenant: TenantFacts = { users: null };
+  const plan = new RequestPlan(opts.onPlanned);
+  for (const s of sources) {
+    const prior = checkpoint.sources[s.id];
+    if ((s.budget ?? 'reports') !== 'reports' || prior?.state === 'done') continue;
+    plan.expect(s.id, s.requests.length - (prior?.state === 'running' ? prior.requestIndex : 0));
+  }
   // Sources that depend on others go last, so a worker never waits while independent work is queued.
   const queue = [...sources.filter((s) => !s.dependsOn), ...sources.filter((s) => s.dependsOn)];
   const worker = async () => {
     for (let def = queue.shift(); def; def = queue.shift()) {
       const deps = await Promise.all((def.dependsOn ?? []).map((id) => done.get(id)?.promise ?? Promise.resolve(undefined)));
-      const record = await collectSource(def, opts, clock, saver, deps, tenant);
+      const record = await collectSource(def, opts, clock, saver, deps, tenant, plan);
       records.set(def.id, record);
       done.get(def.id)!.resolve(record);
     }
@@ -195,6 +206,7 @@ async function collectSource(
   saver: CheckpointSaver,
   deps: (SourceRecord | undefined)[],
   tenant: TenantFacts,
+  plan: RequestPlan,
 ): Promise<SourceRecord> {
   const prior = saver.checkpoint.sources[def.id];
   if (prior?.state === 'done') {
@@ -248,6 +260,14 @@ async function collectSource(
   }
 
   const pagesBefore = state.pages; // committed by an interrupted run (--resume)
+  const reports = (def.budget ?? 'reports') === 'reports';
+  /** a per-user report, once the tenant's user count is known: the pages it has still to send (`ahead`: asked already) */
+  const tellPagesLeft = (ahead: number) => {
+    if (reports && def.usersPerPage && tenant.users !== null) {
+      plan.expect(def.id, plan.sentBy(def.id) + Math.max(0, (Math.ceil(tenant.users / def.usersPerPage) || 1) - state.pages - ahead));
+    }
+  };
+  tellPagesLeft(0);
   let chainPages = 0; // pages of the current slice's chain of nextLinks (its limiter priority)
   let failure: Failure | null = skipped;
   const loops = new LoopGuard(state.seenLinks.map((l) => (l.startsWith('https://') ? linkKey(l) : l)), state.loopGuard);
@@ -259,9 +279,12 @@ async function collectSource(
   // the first bytes of the page's body (EarlyLink), checked against the parsed body's own link before it is used.
   let prefetched: PageFetch | null = null;
   const attempts = opts.pageAttempts ?? 3;
+  /** every request of this source goes through here: told to the plan (a report request) when it is sent */
+  const send = (target: string, tries: number, priority: number, onNextLink?: (link: string) => void) =>
+    fetchPage(opts.transport, def, target, tries, priority, onNextLink, reports ? () => plan.sent(def.id) : undefined);
   const start = (target: string, tries: number, priority: number): PageFetch => {
     const early = new EarlyLink();
-    const response = fetchPage(opts.transport, def, target, tries, priority, early.found);
+    const response = send(target, tries, priority, early.found);
     response.catch(() => undefined); // awaited (and its error handled) on its turn of the loop, or dropped unused
     return { target, response, early };
   };
@@ -318,10 +341,10 @@ async function collectSource(
       current.early.disarm();
       if (res.status === 403 && graphErrorCode(res.body) === LICENCE_CODE) {
         // Graph sometimes answers the licence error transiently on licensed tenants (graph-api.md §0): retry once.
-        res = await fetchPage(opts.transport, def, target, 1, chainPriority(target, chainPages));
+        res = await send(target, 1, chainPriority(target, chainPages));
       } else if (res.status === 401 && state.pages + state.requestIndex > 0) {
         // A token that expired mid-run: the auth provider is asked again for this retry (a fresh token).
-        res = await fetchPage(opts.transport, def, target, 1, chainPriority(target, chainPages));
+        res = await send(target, 1, chainPriority(target, chainPages));
       }
     } catch (e) {
       failure = { status: 'error', httpStatus: null, errorCode: null, errorMessage: opts.transport.redact(describeError(e)) };
@@ -420,6 +443,7 @@ async function collectSource(
     if (next === null || performance.now() - lastCommit >= COMMIT_EVERY_MS) await commit();
     const expectedPages =
       def.usersPerPage && tenant.users !== null ? Math.max(state.pages, Math.ceil(tenant.users / def.usersPerPage) || 1) : undefined;
+    tellPagesLeft(prefetched === null ? 0 : 1);
     opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records, expectedPages, pagesBefore });
   }
 
@@ -458,6 +482,38 @@ async function collectSource(
   await saver.update(def.id, { state: 'done', record });
   opts.onProgress?.({ source: def.id, pages: record.pages, records: record.records, status, pagesBefore });
   return record;
+}
+
+/**
+ * The report requests a collection will send, told ahead through CollectOptions.onPlanned: every slice of every
+ * report source at the start, the pages of a per-user report once the tenant's user count is known, and any other
+ * request (a further page, a retry of this collector's) at the latest when it is sent. What is told is never taken
+ * back; a request the Graph client retries by itself (429, 503, 504) is not told, so a tenant with retries looks that
+ * much nearer its end. Only the order in which tenants share the per-app budget depends on it.
+ */
+class RequestPlan {
+  private readonly told = new Map<string, number>();
+  private readonly sentCount = new Map<string, number>();
+  constructor(private readonly tell: ((requests: number) => void) | undefined) {}
+
+  /** Source `id` will send at least `requests` report requests in all (in this run of the collector). */
+  expect(id: string, requests: number): void {
+    const before = this.told.get(id) ?? 0;
+    if (requests <= before) return;
+    this.told.set(id, requests);
+    this.tell?.(requests - before);
+  }
+
+  /** Source `id` sends a report request now. */
+  sent(id: string): void {
+    const n = this.sentBy(id) + 1;
+    this.sentCount.set(id, n);
+    this.expect(id, n);
+  }
+
+  sentBy(id: string): number {
+    return this.sentCount.get(id) ?? 0;
+  }
 }
 
 /** Longest time between two commits (flush + checkpoint) of a source's pages. */
@@ -537,10 +593,12 @@ async function fetchPage(
   attempts: number,
   priority: number,
   onNextLink?: (link: string) => void,
+  onSend?: () => void,
 ): Promise<GraphResponse> {
   let last: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
+      onSend?.();
       return await transport.get(pathOrUrl, def.apiVersion, priority, def.budget ?? 'reports', onNextLink);
     } catch (e) {
       last = e;

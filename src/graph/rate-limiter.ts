@@ -73,6 +73,9 @@ export class RateLimiter {
   /** staggered views: how far behind the others this view's requests go (in requests), and what it was granted */
   private lag: number | null = null;
   private granted = 0;
+  /** staggered views: the requests its client said it will send in all (expect()), null until it says; the block */
+  private expected: number | null = null;
+  private block = 1;
 
   constructor(
     readonly budget: RateBudget,
@@ -93,17 +96,33 @@ export class RateLimiter {
   }
 
   /**
-   * A view of this same budget (same slots, same queue, lane 0) for one of several clients that share it staggered:
-   * a waiting request of the view with the least `granted + lag` goes first, `granted` being the requests this view
-   * was granted so far. Clients with lags 0, d, 2d … progress together, each d requests behind the one before, so
-   * they finish one after another rather than all at once, and no client waits while the budget has room: run
-   * --tenants gives tenant i the lag i × d (multi-tenant.ts), so that the packs of tenants that finished can be
-   * rendered while the others still collect.
+   * A view of this same budget (same slots, same queue, lane 0) for one of several clients that share it staggered,
+   * each `lag` requests behind the one before (run --tenants gives tenant i the lag i × d, multi-tenant.ts), so that
+   * they finish one after another rather than all at once and the packs of the tenants that finished are rendered
+   * while the others still collect; no client waits while the budget has room. Which waiting request goes first:
+   * - a client that said how many requests it will send (expect()): the one with the most work left, counted in
+   *   `block`s (the client's own budget per window: 5 for a tenant on Graph), minus its lag. A client that has two
+   *   windows of work left goes before one that has one, whatever it was granted; clients with as many windows left
+   *   go in lag order, so a client is served a whole block in one window, not a request in each of the next five.
+   *   A client whose own budget caps it needs its last windows at full pace, and this gives them to it: the work
+   *   left, not the work done, is what can still make the collection longer.
+   * - otherwise: the one with the least requests granted so far plus its lag.
+   * Every view of one budget should be of one kind (all told expect(), or none).
    */
-  staggered(lag: number): RateLimiter {
+  staggered(lag: number, block = 1): RateLimiter {
     const view = this.lane(0);
     view.lag = lag;
+    view.block = Math.max(1, block);
     return view;
+  }
+
+  /**
+   * Tells a staggered view that its client will send `n` more requests, in all, than it said before (the collector
+   * tells each slice at the start, each page of a per-user report once the tenant's user count is known, and any
+   * other request when it is sent). The view's place in the queue is then set by the requests left (staggered()).
+   */
+  expect(n: number): void {
+    if (n > 0) this.expected = (this.expected ?? 0) + n;
   }
 
   /**
@@ -124,7 +143,7 @@ export class RateLimiter {
   }
 
   /**
-   * Resolves when one more request fits. Lower lane first, then (staggered views) the least granted + lag, then
+   * Resolves when one more request fits. Lower lane first, then (staggered views) the order staggered() says, then
    * higher priority, then first come first served: the collector gives the next page of a paged report priority, so
    * the longest chain of dependent requests is never kept waiting behind independent ones (it is the critical path of
    * a collection).
@@ -145,11 +164,19 @@ export class RateLimiter {
 
   private static before(a: Waiter, b: Waiter): boolean {
     if (a.view.laneNumber !== b.view.laneNumber) return a.view.laneNumber < b.view.laneNumber;
-    const la = a.view.lag === null ? 0 : a.view.granted + a.view.lag;
-    const lb = b.view.lag === null ? 0 : b.view.granted + b.view.lag;
+    const la = a.view.place();
+    const lb = b.view.place();
     if (la !== lb) return la < lb;
     if (a.priority !== b.priority) return a.priority > b.priority;
     return a.seq < b.seq;
+  }
+
+  /** A staggered view's place in the queue (lower first; staggered()); 0 for any other view. */
+  private place(): number {
+    if (this.lag === null) return 0;
+    if (this.expected === null) return this.granted + this.lag;
+    const left = Math.max(0, this.expected - this.granted);
+    return this.lag - this.block * Math.ceil(left / this.block);
   }
 
   private pump(): void {
