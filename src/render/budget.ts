@@ -51,9 +51,11 @@ export const PAGE_BUDGETS: readonly PageBudget[] = [
  *
  * `hint` (the budget a similar pack needed, e.g. the previous pack of run --tenants) starts the search there instead
  * of at budget 0: budget hint − 1 first, then, if it does not fit, budget hint. When the hint is right that settles
- * it in two prints (hint − 1 does not fit, hint does), the last of them the budget found; when it is wrong the
- * search goes on by bisection on the side the two prints leave open. The page counts being monotone, the budget
- * found is the same with or without a hint (the least aggressive one that fits), only the prints differ.
+ * it in two prints (hint − 1 does not fit, hint does), the last of them the budget found; when it is wrong, the
+ * neighbour on the side the two prints leave open is tried next (hint − 2 or hint + 1: the packs of run --tenants
+ * need budgets a step apart, so a wrong hint costs one print more, not a bisection of two), then bisection. The
+ * page counts being monotone, the budget found is the same with or without a hint (the least aggressive one that
+ * fits), only the prints differ.
  */
 export async function fitBudget<R>(
   count: number,
@@ -72,14 +74,22 @@ export async function fitBudget<R>(
   }
   const before = await tryBudget(h - 1);
   if (fits(before)) {
-    // the hint was too aggressive: the answer is h − 1 or a budget before it
+    // the hint was too aggressive: the answer is h − 1 or a budget before it, most often h − 1 itself (packs in a
+    // row differ by a budget or so): h − 2 next, then bisection on what is left
     const best = { index: h - 1, result: before };
-    return bisect(0, h - 2, null, sized(h - 1, before), best, best);
+    if (h - 2 < 0) return best;
+    const next = await tryBudget(h - 2);
+    if (!fits(next)) return best;
+    const better = { index: h - 2, result: next };
+    return bisect(0, h - 3, null, sized(h - 2, next), better, better);
   }
   const at = await tryBudget(h);
   if (fits(at)) return { index: h, result: at };
-  // too lenient: a budget after it (or, when none fits, the last one, printed last)
-  return bisect(h + 1, count - 1, sized(h, at), null, null, { index: h, result: at });
+  // too lenient: a budget after it, most often h + 1 (or, when none fits, the last one, printed last)
+  if (h + 1 > count - 1) return { index: h, result: at };
+  const after = await tryBudget(h + 1);
+  if (fits(after)) return { index: h + 1, result: after };
+  return bisect(h + 2, count - 1, sized(h + 1, after), null, null, { index: h + 1, result: after });
 
   /**
    * The least fitting budget in [lo, hi], knowing that every budget before lo fails (`below`: the nearest failing

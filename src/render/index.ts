@@ -436,11 +436,11 @@ async function renderRedactedOrNot(results: AuditResult, opts: RenderOptions, pr
         PAGE_BUDGETS.length,
         async (i) => {
           const v = i === 0 ? view : viewFor(PAGE_BUDGETS[i]!);
-          // the budget before the hint is expected not to fit, so never to be printed: it is probed with each chart
-          // an empty <svg> of the chart's own size (chartBoxes), which lays out and breaks pages the same for less
-          // (about 230 kB fewer to parse for a 1,000-user pack). Should it be the one found, its document is loaded
-          // whole before the print (loaded stays -1).
-          const boxesOnly = i === hint - 1;
+          // the budgets before the hint are expected not to fit, so never to be printed: they are probed with each
+          // chart an empty <svg> of the chart's own size (chartBoxes), which lays out and breaks pages the same for
+          // less (about 230 kB fewer to parse for a 1,000-user pack). Should one be the one found, its document is
+          // loaded whole before the print (loaded stays -1).
+          const boxesOnly = i < hint;
           const html = htmlOf(withPageNumbers(v, null), true, boxesOnly ? chartBoxes(charts) : charts);
           // styled for the probe from the start: most budgets tried are only probed (PdfSession.load)
           await session.load(html, { forProbe: true });
