@@ -36,6 +36,7 @@ const PARALLEL = opt('--parallel', '2');
 const TRACE = args.includes('--trace');
 const EXTRA = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
 /** BENCH_LOG=PREFIX keeps each run's CLI log as PREFIX.SCALE.VARIANT.RUN.log */
+const LOG_PREFIX = process.env.BENCH_LOG;
 /** flags for the CLI's node (not this process's), e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' to profile it */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const APP = { requests: 122, seconds: 10 };
@@ -139,7 +140,7 @@ for (const scale of SCALES) {
       clearInterval(sampler);
       if (TRACE) log(`report requests admitted per ${w(10)} s window: ${perWindow.join(' ')}`);
       // the CLI's own log (when each tenant's collection ended and its pack was written, to the tenth of a second)
-      if (process.env.BENCH_LOG) writeFileSync(`${process.env.BENCH_LOG}.${scale}.${variant}.${run + 1}.log`, stderr);
+      if (LOG_PREFIX) writeFileSync(`${LOG_PREFIX}.${scale}.${variant}.${run + 1}.log`, stderr);
       await sim.close();
       const st = sim.stats;
       const reportsByTenant = Object.values(st.reportsByTenant);

@@ -261,11 +261,12 @@ async function collectSource(
 
   const pagesBefore = state.pages; // committed by an interrupted run (--resume)
   const reports = (def.budget ?? 'reports') === 'reports';
+  /** the pages a per-user report takes in all, once the tenant's user count is known */
+  const pagesExpected = () => (def.usersPerPage && tenant.users !== null ? Math.ceil(tenant.users / def.usersPerPage) || 1 : undefined);
   /** a per-user report, once the tenant's user count is known: the pages it has still to send (`ahead`: asked already) */
   const tellPagesLeft = (ahead: number) => {
-    if (reports && def.usersPerPage && tenant.users !== null) {
-      plan.expect(def.id, plan.sentBy(def.id) + Math.max(0, (Math.ceil(tenant.users / def.usersPerPage) || 1) - state.pages - ahead));
-    }
+    const pages = pagesExpected();
+    if (reports && pages !== undefined) plan.expect(def.id, plan.sentBy(def.id) + Math.max(0, pages - state.pages - ahead));
   };
   tellPagesLeft(0);
   let chainPages = 0; // pages of the current slice's chain of nextLinks (its limiter priority)
@@ -320,7 +321,7 @@ async function collectSource(
   const ahead = new Map<number, PageFetch>();
   const askAhead = (from: number) => {
     for (let k = from + 1; k < Math.min(requests.length, from + 1 + SLICE_LOOKAHEAD); k++) {
-      if (!ahead.has(k) && !withoutTop.has(k)) ahead.set(k, start(requests[k]!, attempts, 0));
+      if (!ahead.has(k)) ahead.set(k, start(requests[k]!, attempts, 0));
     }
   };
   let lastCommit = performance.now();
@@ -458,8 +459,8 @@ async function collectSource(
     // killed run fetches again at most the pages of the last COMMIT_EVERY_MS.
     uncommitted = true;
     if (next === null || performance.now() - lastCommit >= COMMIT_EVERY_MS) await commit();
-    const expectedPages =
-      def.usersPerPage && tenant.users !== null ? Math.max(state.pages, Math.ceil(tenant.users / def.usersPerPage) || 1) : undefined;
+    const pages = pagesExpected();
+    const expectedPages = pages === undefined ? undefined : Math.max(state.pages, pages);
     tellPagesLeft(prefetched === null ? 0 : 1);
     opts.onProgress?.({ source: def.id, pages: state.pages, records: state.records, expectedPages, pagesBefore });
   }
